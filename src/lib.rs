@@ -1,0 +1,15 @@
+//! sigscope: a supply-chain inspector for container images.
+//!
+//! Point it at a registry repository and it shows, for every tag, the digest, platforms and
+//! everything attached: cosign signatures and attestations, SBOMs and OCI 1.1 referrers such as
+//! sigstore bundles, decoded down to the last certificate extension and transparency-log field,
+//! and verified against identities the user picks.
+//!
+//! The library is the core: it knows nothing of the terminal. Modules:
+//! - [`reference`]: digests and image references, validated on construction;
+//! - [`artifact`]: pure decoders and encoders (DSSE, in-toto, Merkle proofs, Fulcio OIDs, …);
+//! - [`fixture`]: a private Sigstore that mints test and demo material.
+
+pub mod artifact;
+pub mod fixture;
+pub mod reference;
