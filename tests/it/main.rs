@@ -1,0 +1,10 @@
+//! Integration tests against the real components: a `docker-registry` process on loopback,
+//! content written by real cosign and oras, verdicts from real cosign and sigstore-go.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod fixture_cosign;
+mod fixture_sigstore_go;
+mod registry_bed;
+mod scenario;

@@ -1,0 +1,1 @@
+//! The scenario repository, checked with real cosign.

@@ -1,0 +1,47 @@
+//! Test support: the real components (registry, cosign, oras, sigstore-go) and the scenario
+//! repository. Nothing here is a mock: every registry call goes to a `docker-registry` process.
+#![allow(dead_code)]
+
+pub mod layout;
+pub mod publish;
+pub mod registry;
+pub mod scenario;
+pub mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The folder holding the test bed's binaries: `SIGSCOPE_TESTBED_BIN` when set, otherwise what
+/// `scripts/testbed` prints (it installs on first use and is instant when cached).
+pub fn testbed_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Some(dir) = std::env::var_os("SIGSCOPE_TESTBED_BIN") {
+            return PathBuf::from(dir);
+        }
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/testbed");
+        let out = Command::new("bash")
+            .arg(&script)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+        assert!(
+            out.status.success(),
+            "scripts/testbed failed; the integration tests need the real registry, cosign and \
+             oras:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        PathBuf::from(stdout.lines().last().unwrap_or_default().trim())
+    })
+}
+
+/// The public fixtures folder (`../shared/fixtures`), when it exists. Tests that need it say
+/// plainly when they skip.
+pub fn shared_fixtures() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures");
+    dir.is_dir().then_some(dir)
+}
+
+/// A fixed signing time for fixture material: 2026-09-21T14:13:20Z.
+pub const SIGNED_AT: u64 = 1_790_000_000;
