@@ -47,17 +47,19 @@ fn cosign_verify_with(
     for (var, path) in trust.env() {
         cmd.env(var, path);
     }
-    verdict(cmd.args([
-        "verify",
-        "--offline",
-        "--allow-http-registry",
-        "--certificate-identity",
-        identity.san.value(),
-        "--certificate-oidc-issuer",
-        &identity.issuer,
-    ])
-    .args(extra)
-    .arg(image))
+    verdict(
+        cmd.args([
+            "verify",
+            "--offline",
+            "--allow-http-registry",
+            "--certificate-identity",
+            identity.san.value(),
+            "--certificate-oidc-issuer",
+            &identity.issuer,
+        ])
+        .args(extra)
+        .arg(image),
+    )
 }
 
 /// Pushes a fresh image to `repository`, signs it with `signer` and `options`, and returns the
@@ -69,7 +71,12 @@ fn signed_image(
     work: &Path,
 ) -> String {
     let registry = Registry::shared();
-    let manifest = push_image(registry, repository, "v1", &simple_image(repository, "amd64"));
+    let manifest = push_image(
+        registry,
+        repository,
+        "v1",
+        &simple_image(repository, "amd64"),
+    );
     let image = format!("{}@{}", registry.repo(repository), manifest.digest);
     attach_keyless(signer, &ci_identity(), &image, SIGNED_AT, options, work);
     image
@@ -79,7 +86,12 @@ fn signed_image(
 fn cosign_accepts_fixture_material_with_matching_trust() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
-    let image = signed_image("xcheck/good", &mut good, SigningOptions::default(), work.path());
+    let image = signed_image(
+        "xcheck/good",
+        &mut good,
+        SigningOptions::default(),
+        work.path(),
+    );
     let trust = good.write_cosign_trust(work.path()).unwrap();
 
     let accepted = cosign_verify(&image, &trust, &ci_identity());
@@ -95,22 +107,38 @@ fn cosign_accepts_fixture_material_with_matching_trust() {
     let wrong_identity = cosign_verify(&image, &trust, &other);
     assert!(!wrong_identity.accepted, "{}", wrong_identity.output);
     assert!(
-        wrong_identity.output.contains("none of the expected identities matched"),
+        wrong_identity
+            .output
+            .contains("none of the expected identities matched"),
         "{}",
         wrong_identity.output
     );
 }
 
 /// Trust files from `good`, with one of them replaced by `other`'s.
-fn trust_with(good: &VirtualSigstore, other: &VirtualSigstore, replace: &str, dir: &Path) -> CosignTrustFiles {
+fn trust_with(
+    good: &VirtualSigstore,
+    other: &VirtualSigstore,
+    replace: &str,
+    dir: &Path,
+) -> CosignTrustFiles {
     let ours = good.write_cosign_trust(dir).unwrap();
     let theirs_dir = dir.join("other");
     std::fs::create_dir_all(&theirs_dir).unwrap();
     let theirs = other.write_cosign_trust(&theirs_dir).unwrap();
     match replace {
-        "ct" => CosignTrustFiles { ct_log_key: theirs.ct_log_key, ..ours },
-        "rekor" => CosignTrustFiles { rekor_key: theirs.rekor_key, ..ours },
-        "root" => CosignTrustFiles { roots: theirs.roots, ..ours },
+        "ct" => CosignTrustFiles {
+            ct_log_key: theirs.ct_log_key,
+            ..ours
+        },
+        "rekor" => CosignTrustFiles {
+            rekor_key: theirs.rekor_key,
+            ..ours
+        },
+        "root" => CosignTrustFiles {
+            roots: theirs.roots,
+            ..ours
+        },
         _ => unreachable!(),
     }
 }
@@ -119,33 +147,72 @@ fn trust_with(good: &VirtualSigstore, other: &VirtualSigstore, replace: &str, di
 fn cosign_rejects_when_the_ct_log_key_is_not_the_one_that_signed_the_sct() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
-    let image = signed_image("xcheck/wrong-ct", &mut good, SigningOptions::default(), work.path());
+    let image = signed_image(
+        "xcheck/wrong-ct",
+        &mut good,
+        SigningOptions::default(),
+        work.path(),
+    );
     let trust = trust_with(&good, &sigstore("impostor"), "ct", work.path());
     let v = cosign_verify(&image, &trust, &ci_identity());
-    assert!(!v.accepted, "cosign accepted an SCT from an untrusted log:\n{}", v.output);
-    assert!(v.output.contains("ctfe public key not found"), "{}", v.output);
+    assert!(
+        !v.accepted,
+        "cosign accepted an SCT from an untrusted log:\n{}",
+        v.output
+    );
+    assert!(
+        v.output.contains("ctfe public key not found"),
+        "{}",
+        v.output
+    );
 }
 
 #[test]
 fn cosign_rejects_when_the_rekor_key_is_not_the_one_that_signed_the_set() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
-    let image = signed_image("xcheck/wrong-rekor", &mut good, SigningOptions::default(), work.path());
+    let image = signed_image(
+        "xcheck/wrong-rekor",
+        &mut good,
+        SigningOptions::default(),
+        work.path(),
+    );
     let trust = trust_with(&good, &sigstore("impostor"), "rekor", work.path());
     let v = cosign_verify(&image, &trust, &ci_identity());
-    assert!(!v.accepted, "cosign accepted a SET from an untrusted log:\n{}", v.output);
-    assert!(v.output.contains("rekor log public key not found"), "{}", v.output);
+    assert!(
+        !v.accepted,
+        "cosign accepted a SET from an untrusted log:\n{}",
+        v.output
+    );
+    assert!(
+        v.output.contains("rekor log public key not found"),
+        "{}",
+        v.output
+    );
 }
 
 #[test]
 fn cosign_rejects_a_leaf_that_does_not_chain_to_the_trusted_root() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
-    let image = signed_image("xcheck/wrong-root", &mut good, SigningOptions::default(), work.path());
+    let image = signed_image(
+        "xcheck/wrong-root",
+        &mut good,
+        SigningOptions::default(),
+        work.path(),
+    );
     let trust = trust_with(&good, &sigstore("impostor"), "root", work.path());
     let v = cosign_verify(&image, &trust, &ci_identity());
-    assert!(!v.accepted, "cosign accepted an unchained leaf:\n{}", v.output);
-    assert!(v.output.contains("certificate signed by unknown authority"), "{}", v.output);
+    assert!(
+        !v.accepted,
+        "cosign accepted an unchained leaf:\n{}",
+        v.output
+    );
+    assert!(
+        v.output.contains("certificate signed by unknown authority"),
+        "{}",
+        v.output
+    );
 }
 
 #[test]
@@ -153,14 +220,25 @@ fn cosign_rejects_a_corrupted_sct() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
     let options = SigningOptions {
-        leaf: LeafOptions { corrupt_sct: true, ..LeafOptions::default() },
+        leaf: LeafOptions {
+            corrupt_sct: true,
+            ..LeafOptions::default()
+        },
         ..SigningOptions::default()
     };
     let image = signed_image("xcheck/bad-sct", &mut good, options, work.path());
     let trust = good.write_cosign_trust(work.path()).unwrap();
     let v = cosign_verify(&image, &trust, &ci_identity());
-    assert!(!v.accepted, "cosign accepted a corrupted SCT:\n{}", v.output);
-    assert!(v.output.contains("error verifying embedded SCT"), "{}", v.output);
+    assert!(
+        !v.accepted,
+        "cosign accepted a corrupted SCT:\n{}",
+        v.output
+    );
+    assert!(
+        v.output.contains("error verifying embedded SCT"),
+        "{}",
+        v.output
+    );
 }
 
 #[test]
@@ -174,7 +252,11 @@ fn cosign_rejects_a_corrupted_set() {
     let image = signed_image("xcheck/bad-set", &mut good, options, work.path());
     let trust = good.write_cosign_trust(work.path()).unwrap();
     let v = cosign_verify(&image, &trust, &ci_identity());
-    assert!(!v.accepted, "cosign accepted a corrupted SET:\n{}", v.output);
+    assert!(
+        !v.accepted,
+        "cosign accepted a corrupted SET:\n{}",
+        v.output
+    );
     assert!(v.output.contains("unable to verify SET"), "{}", v.output);
 }
 
@@ -183,14 +265,25 @@ fn cosign_rejects_a_leaf_without_an_sct_unless_told_to_ignore_scts() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
     let options = SigningOptions {
-        leaf: LeafOptions { omit_sct: true, ..LeafOptions::default() },
+        leaf: LeafOptions {
+            omit_sct: true,
+            ..LeafOptions::default()
+        },
         ..SigningOptions::default()
     };
     let image = signed_image("xcheck/no-sct", &mut good, options, work.path());
     let trust = good.write_cosign_trust(work.path()).unwrap();
     let v = cosign_verify(&image, &trust, &ci_identity());
-    assert!(!v.accepted, "cosign accepted a leaf with no SCT:\n{}", v.output);
-    assert!(v.output.contains("does not include required embedded SCT"), "{}", v.output);
+    assert!(
+        !v.accepted,
+        "cosign accepted a leaf with no SCT:\n{}",
+        v.output
+    );
+    assert!(
+        v.output.contains("does not include required embedded SCT"),
+        "{}",
+        v.output
+    );
     let ignoring = cosign_verify_with(&image, &trust, &ci_identity(), &["--insecure-ignore-sct"]);
     assert!(ignoring.accepted, "{}", ignoring.output);
 }

@@ -24,10 +24,13 @@ fn a_registry_with_basic_auth_refuses_anonymous_and_accepts_the_password() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("hello.txt"), b"hello").unwrap();
     let target = format!("{}:v1", registry.repo("auth/probe"));
-    let anonymous = run(tools
-        .oras()
-        .current_dir(dir.path())
-        .args(["push", "--plain-http", "--no-tty", &target, "hello.txt"]));
+    let anonymous = run(tools.oras().current_dir(dir.path()).args([
+        "push",
+        "--plain-http",
+        "--no-tty",
+        &target,
+        "hello.txt",
+    ]));
     assert!(!anonymous.status.success(), "anonymous push was accepted");
     run_ok(tools.oras().current_dir(dir.path()).args([
         "push",
@@ -48,6 +51,9 @@ fn dropping_a_registry_stops_the_process() {
     let addr = registry.addr();
     let storage = registry.storage().to_path_buf();
     drop(registry);
-    assert!(std::net::TcpStream::connect(addr).is_err(), "still listening");
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "still listening"
+    );
     assert!(!storage.exists(), "storage left behind");
 }

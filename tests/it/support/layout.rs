@@ -140,7 +140,11 @@ fn tar_gz(scratch: &Path, files: &[(String, Vec<u8>)]) -> Vec<u8> {
         .arg(root.path())
         .output()
         .expect("tar");
-    assert!(out.status.success(), "tar failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tar failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out.stdout
 }
 

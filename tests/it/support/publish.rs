@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use sigscope::fixture::{KeylessSignature, VirtualSigstore, Identity, SigningOptions};
+use sigscope::fixture::{Identity, KeylessSignature, SigningOptions, VirtualSigstore};
 use sigscope::reference::Digest;
 
 use super::layout::{ImageSpec, Layout, Written};
@@ -19,10 +19,7 @@ pub fn simple_image(label: &str, architecture: &str) -> ImageSpec {
             ("app/version".into(), format!("{label}\n").into_bytes()),
             ("app/run".into(), b"#!/bin/sh\necho hello\n".to_vec()),
         ],
-        labels: vec![(
-            "org.opencontainers.image.version".into(),
-            label.to_owned(),
-        )],
+        labels: vec![("org.opencontainers.image.version".into(), label.to_owned())],
         created: "2026-09-21T12:00:00Z".into(),
     }
 }
@@ -97,11 +94,21 @@ pub fn attach_signature_files(
         "rekor.json",
         &serde_json::to_vec(&sig.cosign_rekor_response()).expect("json"),
     );
-    run_ok(Tools::get().cosign().arg("attach").arg("signature")
-        .arg("--payload").arg(&payload_file)
-        .arg("--signature").arg(&sig_file)
-        .arg("--certificate").arg(&cert_file)
-        .arg("--certificate-chain").arg(&chain_file)
-        .arg("--rekor-response").arg(&rekor_file)
-        .arg(image));
+    run_ok(
+        Tools::get()
+            .cosign()
+            .arg("attach")
+            .arg("signature")
+            .arg("--payload")
+            .arg(&payload_file)
+            .arg("--signature")
+            .arg(&sig_file)
+            .arg("--certificate")
+            .arg(&cert_file)
+            .arg("--certificate-chain")
+            .arg(&chain_file)
+            .arg("--rekor-response")
+            .arg(&rekor_file)
+            .arg(image),
+    );
 }

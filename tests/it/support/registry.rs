@@ -127,11 +127,7 @@ impl Registry {
     pub fn get_status(&self, path: &str) -> std::io::Result<u16> {
         let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1))?;
         stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-        write!(
-            stream,
-            "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n",
-            self.addr
-        )?;
+        write!(stream, "GET {path} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr)?;
         let mut head = [0u8; 12];
         stream.read_exact(&mut head)?;
         let status = std::str::from_utf8(&head[9..12])
