@@ -15,7 +15,8 @@ pub struct Statement {
     pub statement_type: String,
     pub subject: Vec<Subject>,
     pub predicate_type: String,
-    #[serde(default)]
+    /// The claims; absent in some statements (cosign v3's image signatures carry none).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub predicate: serde_json::Value,
 }
 

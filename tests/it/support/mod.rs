@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod layout;
+pub mod predicates;
 pub mod publish;
 pub mod registry;
 pub mod scenario;

@@ -67,14 +67,14 @@ pub fn attach_keyless(
     let sig = sigstore
         .sign(identity, &payload, at, options)
         .expect("fixture signature");
-    attach_signature_files(sigstore, &sig, &payload, image, work);
+    attach_signature_files(&sigstore.ca.chain_pem(), &sig, &payload, image, work);
     sig
 }
 
 /// Attaches `sig` to `image` with `payload` as the stored payload (which may differ from the
-/// signed one, to make tampered cases).
+/// signed one, to make tampered cases) and `chain_pem` as the certificate chain.
 pub fn attach_signature_files(
-    sigstore: &VirtualSigstore,
+    chain_pem: &str,
     sig: &KeylessSignature,
     payload: &[u8],
     image: &str,
@@ -89,7 +89,7 @@ pub fn attach_signature_files(
     let payload_file = file("payload.json", payload);
     let sig_file = file("sig.b64", sig.signature_base64().as_bytes());
     let cert_file = file("cert.pem", sig.certificate_pem().as_bytes());
-    let chain_file = file("chain.pem", sigstore.ca.chain_pem().as_bytes());
+    let chain_file = file("chain.pem", chain_pem.as_bytes());
     let rekor_file = file(
         "rekor.json",
         &serde_json::to_vec(&sig.cosign_rekor_response()).expect("json"),

@@ -1,1 +1,543 @@
-pub fn _todo() {}
+//! The scenario repository: a realistic `acme/app` published into the test registry with real
+//! cosign and oras, which later tests inspect, verify and compare against cosign.
+//!
+//! | tag | what is attached |
+//! |---|---|
+//! | v1.0.0 … v1.5.0 | keyless `.sig` by the release workflow (CI identity) |
+//! | v1.4.0 | + a key-signed SLSA v1 attestation as a sigstore bundle referrer (real `cosign attest --new-bundle-format`) |
+//! | v1.5.0 | + key-signed `.att` attestations: SLSA v1, SPDX, CycloneDX, custom; a `.sbom` |
+//! | v1.6.0 | keyless `.sig` by a person (email identity) |
+//! | v1.7.0 | keyless `.sig` claiming the CI identity, from a CA nobody trusts |
+//! | v1.8.0 | `.sig` by a cosign key pair, with annotations env=prod, team=platform |
+//! | v1.9.0-rc1 | nothing: unsigned |
+//! | v2.0.0, latest | multi-arch index (amd64, arm64), keyless `.sig` by CI on the index |
+//! | v2.1.0 | cosign v3 style: keyless sigstore bundle (DSSE) as an OCI 1.1 referrer via the fallback tag |
+//! | v2.2.0-mismatched | v1.0.0's `.sig` copied onto it: the payload names another digest |
+//! | v2.3.0-tampered | keyless `.sig` whose stored payload is not the signed one |
+//! | (orphan) | a key `.sig` whose image was deleted |
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use serde_json::json;
+use sigscope::artifact::in_toto::Statement;
+use sigscope::fixture::{
+    CertificateAuthority, CosignTrustFiles, GithubWorkflow, Identity, SigningOptions,
+    VirtualSigstore,
+};
+use sigscope::reference::Digest;
+
+use super::SIGNED_AT;
+use super::layout::{ImageSpec, Layout, Written};
+use super::predicates;
+use super::publish::{
+    attach_keyless, attach_signature_files, copy_to_registry, cosign_payload, simple_image,
+};
+use super::registry::Registry;
+use super::tools::{Tools, run_ok};
+
+/// Where the shared scenario lives in the shared registry.
+pub const SCENARIO_REPOSITORY: &str = "scenario/app";
+/// The GitHub repository the CI identity builds from.
+pub const CI_REPOSITORY: &str = "acme/app";
+/// cosign `--certificate-identity-regexp` matching every release build of the CI workflow.
+pub const CI_IDENTITY_REGEXP: &str =
+    r"^https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v[0-9.]+$";
+/// The person who signed one build by hand.
+pub const HUMAN_EMAIL: &str = "alice@acme.example";
+pub const HUMAN_ISSUER: &str = "https://accounts.google.com";
+/// The predicate type cosign v3 puts in its image-signature statements.
+pub const COSIGN_SIGN_PREDICATE: &str = "https://sigstore.dev/cosign/sign/v1";
+pub const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
+
+/// Who signed a tag's legacy `.sig`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signer {
+    Ci,
+    Human,
+    UntrustedCa,
+    Key,
+    Nobody,
+}
+
+/// One tag and what real cosign is expected to say about it.
+#[derive(Debug, Clone)]
+pub struct TagCase {
+    pub tag: &'static str,
+    pub digest: Digest,
+    pub signer: Signer,
+    /// `cosign verify` with the CI identity regexp accepts it.
+    pub verifies_ci: bool,
+    /// `cosign verify` with the human email identity accepts it.
+    pub verifies_human: bool,
+    /// `cosign verify --key` accepts it.
+    pub verifies_key: bool,
+    /// `cosign verify-attestation --key --type T` accepts these T (legacy `.att`).
+    pub key_attestations: Vec<&'static str>,
+    /// A keyless sigstore bundle referrer (cosign v3 style) is attached.
+    pub keyless_bundle_referrer: bool,
+}
+
+/// The published scenario and the trust material to check it.
+pub struct Scenario {
+    /// `127.0.0.1:PORT/scenario/app`
+    pub repository: String,
+    pub work: PathBuf,
+    pub tags: Vec<TagCase>,
+    /// The digest of the deleted image whose `.sig` remains.
+    pub orphan_subject: Digest,
+    /// cosign's environment-variable trust for the scenario's private Sigstore.
+    pub trust: CosignTrustFiles,
+    /// The same trust as a trusted_root.json.
+    pub trusted_root: PathBuf,
+    pub cosign_key: PathBuf,
+    pub cosign_public_key: PathBuf,
+}
+
+impl Scenario {
+    /// The scenario in this test binary's shared registry, built once.
+    pub fn shared() -> &'static Scenario {
+        static SHARED: OnceLock<Scenario> = OnceLock::new();
+        SHARED.get_or_init(|| Scenario::build(Registry::shared(), SCENARIO_REPOSITORY))
+    }
+
+    pub fn case(&self, tag: &str) -> &TagCase {
+        self.tags
+            .iter()
+            .find(|c| c.tag == tag)
+            .unwrap_or_else(|| panic!("no scenario tag {tag}"))
+    }
+
+    /// `REG/repo@digest` of a tag.
+    pub fn image(&self, tag: &str) -> String {
+        format!("{}@{}", self.repository, self.case(tag).digest)
+    }
+
+    pub fn ci_identity(version: &str, run_id: u64) -> Identity {
+        Identity::github(&GithubWorkflow {
+            repository: CI_REPOSITORY.into(),
+            workflow_path: ".github/workflows/release.yml".into(),
+            git_ref: format!("refs/tags/{version}"),
+            sha: hex::encode(&Digest::sha256_of(version.as_bytes()).bytes()[..20]),
+            trigger: "push".into(),
+            runner_environment: "github-hosted".into(),
+            run_id,
+            repository_id: 5001,
+            owner_id: 9001,
+        })
+    }
+
+    pub fn human_identity() -> Identity {
+        Identity::email(HUMAN_EMAIL, HUMAN_ISSUER)
+    }
+
+    /// Publishes the scenario into `registry` under `repository`.
+    pub fn build(registry: &Registry, repository: &str) -> Scenario {
+        Builder::new(registry, repository).build()
+    }
+}
+
+const DAY: u64 = 86_400;
+const CI_TAGS: &[&str] = &["v1.0.0", "v1.1.0", "v1.2.0", "v1.3.0", "v1.4.0", "v1.5.0"];
+const SINGLE_TAGS: &[&str] = &[
+    "v1.0.0",
+    "v1.1.0",
+    "v1.2.0",
+    "v1.3.0",
+    "v1.4.0",
+    "v1.5.0",
+    "v1.6.0",
+    "v1.7.0",
+    "v1.8.0",
+    "v1.9.0-rc1",
+    "v2.1.0",
+    "v2.2.0-mismatched",
+    "v2.3.0-tampered",
+    "orphan-src",
+];
+
+struct Builder<'a> {
+    registry: &'a Registry,
+    repository: String,
+    work: PathBuf,
+    sigstore: VirtualSigstore,
+    /// A CA nobody trusts, whose signatures still go to the trusted logs.
+    rogue_ca: CertificateAuthority,
+    digests: Vec<(&'static str, Digest)>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(registry: &'a Registry, repository: &str) -> Builder<'a> {
+        let work = tempfile::Builder::new()
+            .prefix("sigscope-scenario-")
+            .tempdir()
+            .expect("scenario dir")
+            .keep();
+        let epoch = SIGNED_AT - 90 * DAY;
+        Builder {
+            registry,
+            repository: repository.to_owned(),
+            work,
+            sigstore: VirtualSigstore::new("scenario", epoch).expect("sigstore"),
+            rogue_ca: CertificateAuthority::new("rogue fulcio", epoch).expect("rogue CA"),
+            digests: Vec::new(),
+        }
+    }
+
+    fn image(&self, tag: &str) -> String {
+        let digest = &self
+            .digests
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .unwrap_or_else(|| panic!("tag {tag} not published"))
+            .1;
+        format!("{}@{digest}", self.registry.repo(&self.repository))
+    }
+
+    fn digest(&self, tag: &str) -> Digest {
+        self.digests
+            .iter()
+            .find(|(t, _)| *t == tag)
+            .map(|(_, d)| d.clone())
+            .expect("digest")
+    }
+
+    fn publish_images(&mut self) {
+        let mut layout = Layout::create(&self.work.join("layout"));
+        for (day, tag) in SINGLE_TAGS.iter().enumerate() {
+            let mut spec = simple_image(tag, "amd64");
+            spec.created = format!("2026-09-{:02}T12:00:00Z", 1 + day % 28);
+            let m = layout.put_image(&spec);
+            layout.tag(tag, &m);
+            self.digests.push((tag, m.digest));
+        }
+        let amd64 = simple_image("v2.0.0", "amd64");
+        let arm64 = simple_image("v2.0.0", "arm64");
+        let children: Vec<(Written, &ImageSpec)> = vec![
+            (layout.put_image(&amd64), &amd64),
+            (layout.put_image(&arm64), &arm64),
+        ];
+        let index = layout.put_index(&children);
+        layout.tag("v2.0.0", &index);
+        layout.tag("latest", &index);
+        self.digests.push(("v2.0.0", index.digest.clone()));
+        self.digests.push(("latest", index.digest));
+        for (tag, _) in self.digests.clone() {
+            copy_to_registry(&layout, tag, self.registry, &self.repository);
+        }
+    }
+
+    fn cosign_in_work(&self) -> std::process::Command {
+        let mut cmd = Tools::get().cosign();
+        cmd.current_dir(&self.work);
+        cmd
+    }
+
+    fn write(&self, name: &str, value: &serde_json::Value) -> PathBuf {
+        let path = self.work.join(name);
+        std::fs::write(&path, serde_json::to_vec_pretty(value).expect("json")).expect("write");
+        path
+    }
+
+    fn key_attest(&self, tag: &str, kind: &str, predicate: &Path, new_bundle: bool) {
+        let image = self.image(tag);
+        let mut cmd = self.cosign_in_work();
+        cmd.args([
+            "attest",
+            "--yes",
+            "--key",
+            "cosign.key",
+            "--tlog-upload=false",
+            "--type",
+            kind,
+        ])
+        .arg("--predicate")
+        .arg(predicate);
+        if new_bundle {
+            cmd.arg("--new-bundle-format");
+        }
+        run_ok(cmd.arg(&image));
+    }
+
+    fn build(mut self) -> Scenario {
+        self.publish_images();
+        run_ok(self.cosign_in_work().args(["generate-key-pair"]));
+        let work = self.work.clone();
+
+        // CI builds, a day apart.
+        for (i, tag) in CI_TAGS.iter().enumerate() {
+            let image = self.image(tag);
+            let at = SIGNED_AT + i as u64 * DAY;
+            let identity = Scenario::ci_identity(tag, 1000 + i as u64);
+            attach_keyless(
+                &mut self.sigstore,
+                &identity,
+                &image,
+                at,
+                SigningOptions::default(),
+                &work,
+            );
+        }
+        // A person, a rogue CA claiming the CI identity.
+        let image = self.image("v1.6.0");
+        attach_keyless(
+            &mut self.sigstore,
+            &Scenario::human_identity(),
+            &image,
+            SIGNED_AT + 6 * DAY,
+            SigningOptions::default(),
+            &work,
+        );
+        self.rogue_signature("v1.7.0");
+        // A key pair with annotations.
+        let image = self.image("v1.8.0");
+        run_ok(self.cosign_in_work().args([
+            "sign",
+            "--yes",
+            "--key",
+            "cosign.key",
+            "--tlog-upload=false",
+            "-a",
+            "env=prod",
+            "-a",
+            "team=platform",
+            &image,
+        ]));
+        // The multi-arch index, signed by CI.
+        let image = self.image("v2.0.0");
+        attach_keyless(
+            &mut self.sigstore,
+            &Scenario::ci_identity("v2.0.0", 1020),
+            &image,
+            SIGNED_AT + 20 * DAY,
+            SigningOptions::default(),
+            &work,
+        );
+
+        // Attestations on v1.5.0 (legacy .att) and a real cosign bundle referrer on v1.4.0.
+        let slsa = self.write(
+            "slsa.json",
+            &predicates::slsa_v1(
+                CI_REPOSITORY,
+                "refs/tags/v1.5.0",
+                "5".repeat(40).as_str(),
+                1005,
+            ),
+        );
+        let spdx = self.write("spdx.json", &predicates::spdx("acme/app:v1.5.0"));
+        let cdx = self.write("cyclonedx.json", &predicates::cyclonedx("acme/app:v1.5.0"));
+        let review = self.write("review.json", &predicates::custom_review());
+        self.key_attest("v1.5.0", "slsaprovenance1", &slsa, false);
+        self.key_attest("v1.5.0", "spdxjson", &spdx, false);
+        self.key_attest("v1.5.0", "cyclonedx", &cdx, false);
+        self.key_attest("v1.5.0", predicates::CUSTOM_PREDICATE_TYPE, &review, false);
+        run_ok(
+            self.cosign_in_work()
+                .arg("attach")
+                .arg("sbom")
+                .arg("--sbom")
+                .arg(&spdx)
+                .args(["--type", "spdx", &self.image("v1.5.0")]),
+        );
+        let slsa14 = self.write(
+            "slsa-1.4.json",
+            &predicates::slsa_v1(
+                CI_REPOSITORY,
+                "refs/tags/v1.4.0",
+                "4".repeat(40).as_str(),
+                1004,
+            ),
+        );
+        self.key_attest("v1.4.0", "slsaprovenance1", &slsa14, true);
+
+        self.attach_keyless_bundle_referrer("v2.1.0");
+        self.mismatched("v2.2.0-mismatched", "v1.0.0");
+        self.tampered("v2.3.0-tampered");
+        let orphan_subject = self.orphan("orphan-src");
+
+        let trust = self
+            .sigstore
+            .write_cosign_trust(&work)
+            .expect("trust files");
+        let trusted_root = self.write(
+            "trusted_root.json",
+            &self.sigstore.trusted_root().expect("trusted root"),
+        );
+        let tags = self.cases();
+        Scenario {
+            repository: self.registry.repo(&self.repository),
+            work: work.clone(),
+            tags,
+            orphan_subject,
+            trust,
+            trusted_root,
+            cosign_key: work.join("cosign.key"),
+            cosign_public_key: work.join("cosign.pub"),
+        }
+    }
+
+    /// cosign v3's image signature: a DSSE bundle over an in-toto statement about the image,
+    /// stored as an OCI 1.1 referrer (the registry has no referrers API, so oras maintains the
+    /// `sha256-<hex>` fallback tag).
+    fn attach_keyless_bundle_referrer(&mut self, tag: &str) {
+        let digest = self.digest(tag);
+        let statement = Statement::about(
+            &self.registry.repo(&self.repository),
+            &digest,
+            COSIGN_SIGN_PREDICATE,
+            serde_json::Value::Null,
+        );
+        let att = self
+            .sigstore
+            .attest(
+                &Scenario::ci_identity(tag, 1021),
+                &statement,
+                SIGNED_AT + 21 * DAY,
+                SigningOptions::default(),
+            )
+            .expect("attestation");
+        let bundle = self.sigstore.dsse_bundle(&att).expect("bundle");
+        let file = format!("{tag}.sigstore.json");
+        self.write(&file, &bundle);
+        run_ok(Tools::get().oras().current_dir(&self.work).args([
+            "attach",
+            "--plain-http",
+            "--no-tty",
+            "--distribution-spec",
+            "v1.1-referrers-tag",
+            "--artifact-type",
+            BUNDLE_MEDIA_TYPE,
+            "-a",
+            "dev.sigstore.bundle.content=dsse-envelope",
+            "-a",
+            &format!("dev.sigstore.bundle.predicateType={COSIGN_SIGN_PREDICATE}"),
+            &self.image(tag),
+            &format!("{file}:{BUNDLE_MEDIA_TYPE}"),
+        ]));
+    }
+
+    /// A signature claiming the CI identity, from the rogue CA, logged in the trusted logs.
+    fn rogue_signature(&mut self, tag: &str) {
+        let image = self.image(tag);
+        let payload = cosign_payload(&image);
+        let sig = self
+            .sigstore
+            .sign_with_ca(
+                &self.rogue_ca,
+                &Scenario::ci_identity(tag, 1007),
+                &payload,
+                SIGNED_AT + 7 * DAY,
+                SigningOptions::default(),
+            )
+            .expect("rogue signature");
+        attach_signature_files(
+            &self.rogue_ca.chain_pem(),
+            &sig,
+            &payload,
+            &image,
+            &self.work,
+        );
+    }
+
+    /// Copies `from`'s `.sig` onto `tag`: a valid signature for another image.
+    fn mismatched(&self, tag: &str, from: &str) {
+        let repo = self.registry.repo(&self.repository);
+        let source = format!("{repo}:{}.sig", self.digest(from).cosign_tag_stem());
+        let target = format!("{repo}:{}.sig", self.digest(tag).cosign_tag_stem());
+        run_ok(Tools::get().oras().args([
+            "cp",
+            "--from-plain-http",
+            "--to-plain-http",
+            "--no-tty",
+            &source,
+            &target,
+        ]));
+    }
+
+    /// A keyless signature over the real payload, stored with an altered payload.
+    fn tampered(&mut self, tag: &str) {
+        let image = self.image(tag);
+        let payload = cosign_payload(&image);
+        let sig = self
+            .sigstore
+            .sign(
+                &Scenario::ci_identity(tag, 1023),
+                &payload,
+                SIGNED_AT + 23 * DAY,
+                SigningOptions::default(),
+            )
+            .expect("signature");
+        let mut altered: serde_json::Value =
+            serde_json::from_slice(&payload).expect("payload json");
+        altered["optional"] = json!({"note": "altered after signing"});
+        let altered = serde_json::to_vec(&altered).expect("json");
+        attach_signature_files(
+            &self.sigstore.ca.chain_pem(),
+            &sig,
+            &altered,
+            &image,
+            &self.work,
+        );
+    }
+
+    /// Signs `tag` with the key, then deletes the image so only the `.sig` remains.
+    fn orphan(&self, tag: &str) -> Digest {
+        let image = self.image(tag);
+        run_ok(self.cosign_in_work().args([
+            "sign",
+            "--yes",
+            "--key",
+            "cosign.key",
+            "--tlog-upload=false",
+            &image,
+        ]));
+        run_ok(
+            Tools::get()
+                .oras()
+                .args(["manifest", "delete", "--plain-http", "--force", &image]),
+        );
+        self.digest(tag)
+    }
+
+    fn cases(&self) -> Vec<TagCase> {
+        let case = |tag: &'static str, signer: Signer| TagCase {
+            tag,
+            digest: self.digest(tag),
+            signer,
+            verifies_ci: signer == Signer::Ci,
+            verifies_human: signer == Signer::Human,
+            verifies_key: signer == Signer::Key,
+            key_attestations: Vec::new(),
+            keyless_bundle_referrer: false,
+        };
+        let mut cases: Vec<TagCase> = CI_TAGS.iter().map(|t| case(t, Signer::Ci)).collect();
+        cases.push(case("v1.6.0", Signer::Human));
+        cases.push(case("v1.7.0", Signer::UntrustedCa));
+        cases.push(case("v1.8.0", Signer::Key));
+        cases.push(case("v1.9.0-rc1", Signer::Nobody));
+        cases.push(case("v2.0.0", Signer::Ci));
+        cases.push(case("latest", Signer::Ci));
+        cases.push(TagCase {
+            keyless_bundle_referrer: true,
+            ..case("v2.1.0", Signer::Nobody)
+        });
+        // v1.0.0's CI signature, on another image: cosign must refuse it.
+        cases.push(TagCase {
+            verifies_ci: false,
+            ..case("v2.2.0-mismatched", Signer::Ci)
+        });
+        cases.push(TagCase {
+            verifies_ci: false,
+            ..case("v2.3.0-tampered", Signer::Ci)
+        });
+        if let Some(c) = cases.iter_mut().find(|c| c.tag == "v1.5.0") {
+            c.key_attestations = vec![
+                "slsaprovenance1",
+                "spdxjson",
+                "cyclonedx",
+                predicates::CUSTOM_PREDICATE_TYPE,
+            ];
+        }
+        cases
+    }
+}
