@@ -4,7 +4,9 @@
 
 mod support;
 
+mod cli;
 mod fixture_cosign;
+mod fixture_shape;
 mod fixture_sigstore_go;
 mod registry_bed;
 mod scenario;
