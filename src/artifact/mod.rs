@@ -1,8 +1,13 @@
 //! Pure decoders and encoders for what registries and transparency logs hold. No I/O here.
+//! Everything decoded here comes from untrusted input: decoders return typed views, keep
+//! unknown fields raw, and fail with a [`DecodeError`] naming the item.
 
 pub mod canonical;
 pub mod dsse;
+pub mod error;
 pub mod fulcio;
 pub mod in_toto;
 pub mod merkle;
 pub mod simple_signing;
+
+pub use error::DecodeError;
