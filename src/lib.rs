@@ -13,3 +13,5 @@
 pub mod artifact;
 pub mod fixture;
 pub mod reference;
+pub mod registry;
+pub mod target;

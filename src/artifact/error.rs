@@ -71,7 +71,10 @@ pub const MAX_JSON_DEPTH: usize = 64;
 
 /// Parses untrusted JSON into `T`, refusing input nested deeper than [`MAX_JSON_DEPTH`]
 /// (serde_json's own recursion limit is 128 and would still cost stack on hostile input).
-pub fn parse_json<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T, DecodeError> {
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    what: &str,
+    bytes: &[u8],
+) -> Result<T, DecodeError> {
     if json_depth(bytes) > MAX_JSON_DEPTH {
         return Err(DecodeError::TooDeep {
             what: what.to_owned(),
@@ -123,7 +126,10 @@ mod tests {
     #[test]
     fn base64_errors_name_the_field() {
         let err = decode_base64("signature", "not base64!").unwrap_err();
-        assert!(err.to_string().starts_with("signature: malformed base64"), "{err}");
+        assert!(
+            err.to_string().starts_with("signature: malformed base64"),
+            "{err}"
+        );
         assert_eq!(decode_base64("x", "aGk=").unwrap(), b"hi");
         assert_eq!(decode_base64("x", "aGk").unwrap(), b"hi");
     }
