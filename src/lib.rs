@@ -15,3 +15,4 @@ pub mod fixture;
 pub mod reference;
 pub mod registry;
 pub mod target;
+pub mod untrusted;

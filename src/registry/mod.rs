@@ -2,6 +2,7 @@
 //! behind one [`Source`] trait. Every manifest and blob is size-capped before it is read and
 //! checked against its digest after; nothing here trusts what it was sent.
 
+pub mod any;
 pub mod credentials;
 pub mod layout;
 pub mod manifest;

@@ -22,7 +22,7 @@ use std::sync::OnceLock;
 use serde_json::json;
 use sigscope::artifact::in_toto::Statement;
 use sigscope::fixture::{
-    CertificateAuthority, CosignTrustFiles, GithubWorkflow, Identity, SigningOptions,
+    CertificateAuthority, CosignTrustFiles, GithubWorkflow, Identity, LogEntry, SigningOptions,
     VirtualSigstore,
 };
 use sigscope::reference::Digest;
@@ -76,6 +76,18 @@ pub struct TagCase {
     pub key_attestations: Vec<&'static str>,
     /// A keyless sigstore bundle referrer (cosign v3 style) is attached.
     pub keyless_bundle_referrer: bool,
+    /// The keyless signatures and attestations minted for this tag.
+    pub minted: Vec<Minted>,
+}
+
+/// What the fixture minted for one keyless signature: what decoding must find again.
+#[derive(Debug, Clone)]
+pub struct Minted {
+    pub identity: Identity,
+    pub log_index: u64,
+    pub integrated_time: i64,
+    /// DER of the leaf certificate.
+    pub certificate: Vec<u8>,
 }
 
 /// The published scenario and the trust material to check it.
@@ -164,6 +176,7 @@ struct Builder<'a> {
     /// A CA nobody trusts, whose signatures still go to the trusted logs.
     rogue_ca: CertificateAuthority,
     digests: Vec<(&'static str, Digest)>,
+    minted: Vec<(String, Minted)>,
 }
 
 impl<'a> Builder<'a> {
@@ -181,7 +194,20 @@ impl<'a> Builder<'a> {
             sigstore: VirtualSigstore::new("scenario", epoch).expect("sigstore"),
             rogue_ca: CertificateAuthority::new("rogue fulcio", epoch).expect("rogue CA"),
             digests: Vec::new(),
+            minted: Vec::new(),
         }
+    }
+
+    fn record(&mut self, tag: &str, identity: &Identity, entry: &LogEntry, certificate: &[u8]) {
+        self.minted.push((
+            tag.to_owned(),
+            Minted {
+                identity: identity.clone(),
+                log_index: entry.log_index,
+                integrated_time: entry.integrated_time,
+                certificate: certificate.to_vec(),
+            },
+        ));
     }
 
     fn image(&self, tag: &str) -> String {
@@ -269,7 +295,7 @@ impl<'a> Builder<'a> {
             let image = self.image(tag);
             let at = SIGNED_AT + i as u64 * DAY;
             let identity = Scenario::ci_identity(tag, 1000 + i as u64);
-            attach_keyless(
+            let sig = attach_keyless(
                 &mut self.sigstore,
                 &identity,
                 &image,
@@ -277,10 +303,11 @@ impl<'a> Builder<'a> {
                 SigningOptions::default(),
                 &work,
             );
+            self.record(tag, &identity, &sig.entry, &sig.certificate);
         }
         // A person, a rogue CA claiming the CI identity.
         let image = self.image("v1.6.0");
-        attach_keyless(
+        let sig = attach_keyless(
             &mut self.sigstore,
             &Scenario::human_identity(),
             &image,
@@ -288,6 +315,7 @@ impl<'a> Builder<'a> {
             SigningOptions::default(),
             &work,
         );
+        self.record("v1.6.0", &sig.identity, &sig.entry, &sig.certificate);
         self.rogue_signature("v1.7.0");
         // A key pair with annotations.
         let image = self.image("v1.8.0");
@@ -305,7 +333,7 @@ impl<'a> Builder<'a> {
         ]));
         // The multi-arch index, signed by CI.
         let image = self.image("v2.0.0");
-        attach_keyless(
+        let sig = attach_keyless(
             &mut self.sigstore,
             &Scenario::ci_identity("v2.0.0", 1020),
             &image,
@@ -313,6 +341,8 @@ impl<'a> Builder<'a> {
             SigningOptions::default(),
             &work,
         );
+        self.record("v2.0.0", &sig.identity, &sig.entry, &sig.certificate);
+        self.record("latest", &sig.identity, &sig.entry, &sig.certificate);
 
         // Attestations on v1.5.0 (legacy .att) and a real cosign bundle referrer on v1.4.0.
         let slsa = self.write(
@@ -396,6 +426,7 @@ impl<'a> Builder<'a> {
                 SigningOptions::default(),
             )
             .expect("attestation");
+        self.record(tag, &att.identity, &att.entry, &att.certificate);
         let bundle = self.sigstore.dsse_bundle(&att).expect("bundle");
         let file = format!("{tag}.sigstore.json");
         self.write(&file, &bundle);
@@ -430,6 +461,7 @@ impl<'a> Builder<'a> {
                 SigningOptions::default(),
             )
             .expect("rogue signature");
+        self.record(tag, &sig.identity, &sig.entry, &sig.certificate);
         attach_signature_files(
             &self.rogue_ca.chain_pem(),
             &sig,
@@ -440,7 +472,16 @@ impl<'a> Builder<'a> {
     }
 
     /// Copies `from`'s `.sig` onto `tag`: a valid signature for another image.
-    fn mismatched(&self, tag: &str, from: &str) {
+    fn mismatched(&mut self, tag: &str, from: &str) {
+        let copied: Vec<Minted> = self
+            .minted
+            .iter()
+            .filter(|(t, _)| t == from)
+            .map(|(_, m)| m.clone())
+            .collect();
+        for m in copied {
+            self.minted.push((tag.to_owned(), m));
+        }
         let repo = self.registry.repo(&self.repository);
         let source = format!("{repo}:{}.sig", self.digest(from).cosign_tag_stem());
         let target = format!("{repo}:{}.sig", self.digest(tag).cosign_tag_stem());
@@ -467,6 +508,7 @@ impl<'a> Builder<'a> {
                 SigningOptions::default(),
             )
             .expect("signature");
+        self.record(tag, &sig.identity, &sig.entry, &sig.certificate);
         let mut altered: serde_json::Value =
             serde_json::from_slice(&payload).expect("payload json");
         altered["optional"] = json!({"note": "altered after signing"});
@@ -509,6 +551,12 @@ impl<'a> Builder<'a> {
             verifies_key: signer == Signer::Key,
             key_attestations: Vec::new(),
             keyless_bundle_referrer: false,
+            minted: self
+                .minted
+                .iter()
+                .filter(|(t, _)| t == tag)
+                .map(|(_, m)| m.clone())
+                .collect(),
         };
         let mut cases: Vec<TagCase> = CI_TAGS.iter().map(|t| case(t, Signer::Ci)).collect();
         cases.push(case("v1.6.0", Signer::Human));

@@ -1,0 +1,102 @@
+//! `sigscope inspect TARGET`: every tag, decoded.
+
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use sigscope::inventory::discover::{DiscoverOptions, Discovery};
+use sigscope::inventory::model::{Inventory, TagReport};
+use sigscope::reference::Digest;
+use sigscope::registry::any::AnySource;
+use sigscope::target::{Selector, Target};
+
+use super::output::{Format, print_json};
+use super::registry_args::RegistryArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A repository (every tag), an image (`repo:tag`, `repo@sha256:…`), or an OCI layout
+    /// (`oci:PATH[:TAG]` or a folder holding `oci-layout`).
+    pub target: String,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    /// How many tags and artifacts are fetched at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_workers: u16,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Serialize)]
+struct InspectDocument<'a> {
+    target: String,
+    #[serde(flatten)]
+    inventory: &'a Inventory,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let target = Target::parse(&args.target).with_context(|| format!("target {:?}", args.target))?;
+    let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
+    let options = DiscoverOptions {
+        max_workers: usize::from(args.max_workers),
+    };
+    let inventory = discover(&source, &target, options).await;
+    match args.output {
+        Format::Json => print_json(
+            "inspect",
+            &InspectDocument {
+                target: target.to_string(),
+                inventory: &inventory,
+            },
+        )?,
+        Format::Text => super::inspect_text::print(&inventory)?,
+    }
+    let complete = inventory.errors.is_empty()
+        && inventory.tags.iter().all(|t| t.image().is_some());
+    Ok(ExitCode::from(if complete {
+        super::exit::OK
+    } else {
+        super::exit::COULD_NOT_CHECK
+    }))
+}
+
+/// Everything the target names: all tags, or the one image.
+pub async fn discover(source: &AnySource, target: &Target, options: DiscoverOptions) -> Inventory {
+    let (discovery, listed) = Discovery::new(source, options).await;
+    let one = match target {
+        Target::Image { selector, .. } => Some(selector.clone()),
+        Target::Layout { tag: Some(t), .. } => Some(Selector::Tag(t.clone())),
+        _ => None,
+    };
+    match one {
+        None => discovery.inventory(listed).await,
+        Some(selector) => {
+            let report = match &selector {
+                Selector::Tag(tag) => discovery.tag(tag.clone()).await,
+                Selector::Digest(digest) => digest_report(&discovery, digest).await,
+            };
+            Inventory {
+                source: source_name(source),
+                tags: vec![report],
+                orphans: Vec::new(),
+                errors: Vec::new(),
+            }
+        }
+    }
+}
+
+async fn digest_report(discovery: &Discovery<'_, AnySource>, digest: &Digest) -> TagReport {
+    let mut report = discovery.tag(digest.to_string()).await;
+    report.tag = digest.to_string();
+    report
+}
+
+fn source_name(source: &AnySource) -> String {
+    use sigscope::registry::Source as _;
+    source.name()
+}

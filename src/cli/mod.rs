@@ -1,0 +1,68 @@
+//! The command line: clap definitions, one module per subcommand, and the output printer.
+
+pub mod inspect;
+pub mod output;
+pub mod registry_args;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Terminal supply-chain inspector for container images.
+///
+/// Shows, for every tag of a registry repository, its digest, platforms and everything attached
+/// to it (cosign signatures and attestations, SBOMs, OCI 1.1 referrers), decodes it and verifies
+/// it against the identities you pick.
+#[derive(Debug, Parser)]
+#[command(name = "sigscope", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Registry repository or image to inspect, e.g. ghcr.io/org/app or ghcr.io/org/app:v1.
+    pub target: Option<String>,
+
+    #[command(flatten)]
+    pub registry: registry_args::RegistryArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show every tag's digest, platforms and attached signatures, attestations and SBOMs,
+    /// decoded.
+    Inspect(inspect::Args),
+}
+
+/// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const FAILED: u8 = 1;
+    pub const COULD_NOT_CHECK: u8 = 2;
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match cli.command {
+        Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
+        None => match cli.target {
+            // Until the TUI lands, a bare target is inspected as text.
+            Some(target) => runtime.block_on(inspect::run(inspect::Args {
+                target,
+                output: output::Format::Text,
+                max_workers: 16,
+                registry: cli.registry,
+            })),
+            None => {
+                println!(
+                    "sigscope {}: give a target (for example `sigscope inspect ghcr.io/org/app`); \
+                     see `sigscope --help`.",
+                    env!("CARGO_PKG_VERSION")
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}

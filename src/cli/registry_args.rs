@@ -1,0 +1,74 @@
+//! Registry connection flags, named as cosign names them.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::Args;
+
+use sigscope::registry::Limits;
+use sigscope::registry::any::choose_credentials;
+use sigscope::registry::remote::RemoteOptions;
+use sigscope::target::Target;
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct RegistryArgs {
+    /// Allow plain HTTP to the registry (as cosign's flag).
+    #[arg(long)]
+    pub allow_http_registry: bool,
+
+    /// Registry user name (with --registry-password).
+    #[arg(long, env = "SIGSCOPE_REGISTRY_USERNAME")]
+    pub registry_username: Option<String>,
+
+    /// Registry password (prefer the SIGSCOPE_REGISTRY_PASSWORD variable to the flag).
+    #[arg(long, env = "SIGSCOPE_REGISTRY_PASSWORD", hide_env_values = true)]
+    pub registry_password: Option<String>,
+
+    /// A registry access token used as-is.
+    #[arg(long, env = "SIGSCOPE_REGISTRY_TOKEN", hide_env_values = true)]
+    pub registry_token: Option<String>,
+
+    /// Extra CA certificate (PEM) to trust for the registry's TLS, beside the system roots.
+    #[arg(long, value_name = "FILE")]
+    pub registry_cacert: Vec<PathBuf>,
+
+    /// Largest manifest accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_manifest_bytes)]
+    pub max_manifest_bytes: u64,
+
+    /// Largest signature, attestation or SBOM layer accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_blob_bytes)]
+    pub max_blob_bytes: u64,
+}
+
+impl RegistryArgs {
+    /// The connection options for `target`.
+    pub fn remote_options(&self, target: &Target) -> anyhow::Result<RemoteOptions> {
+        let credentials = match target.repository() {
+            Some(repo) => choose_credentials(
+                self.registry_username.as_deref(),
+                self.registry_password.as_deref(),
+                self.registry_token.as_deref(),
+                &repo.registry,
+            )?,
+            None => Default::default(),
+        };
+        let mut ca_certificates_pem = Vec::new();
+        for path in &self.registry_cacert {
+            ca_certificates_pem.push(
+                std::fs::read(path)
+                    .with_context(|| format!("reading --registry-cacert {}", path.display()))?,
+            );
+        }
+        Ok(RemoteOptions {
+            allow_http: self.allow_http_registry,
+            ca_certificates_pem,
+            credentials,
+            limits: Limits {
+                max_manifest_bytes: self.max_manifest_bytes,
+                max_blob_bytes: self.max_blob_bytes,
+                ..Limits::default()
+            },
+        })
+    }
+}
