@@ -6,6 +6,8 @@ mod support;
 
 mod cli;
 mod fixture_cosign;
+mod inspect;
+mod inspect_faults;
 mod fixture_shape;
 mod fixture_sigstore_go;
 mod registry_bed;

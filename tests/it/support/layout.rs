@@ -162,3 +162,25 @@ fn gunzip_sha256(dir: &Path, hex: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+impl Layout {
+    /// Writes a cosign-style artifact manifest (config: empty image config) with one layer.
+    pub fn put_artifact(
+        &self,
+        layer_media_type: &str,
+        layer: &[u8],
+        layer_annotations: serde_json::Value,
+    ) -> Written {
+        let config = self.put_blob(OCI_CONFIG, b"{}");
+        let layer = self.put_blob(layer_media_type, layer);
+        let mut layer_descriptor = layer.descriptor();
+        layer_descriptor["annotations"] = layer_annotations;
+        let manifest = json!({
+            "schemaVersion": 2,
+            "mediaType": OCI_MANIFEST,
+            "config": config.descriptor(),
+            "layers": [layer_descriptor],
+        });
+        self.put_blob(OCI_MANIFEST, &serde_json::to_vec(&manifest).expect("json"))
+    }
+}

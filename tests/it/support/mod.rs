@@ -2,7 +2,9 @@
 //! repository. Nothing here is a mock: every registry call goes to a `docker-registry` process.
 #![allow(dead_code)]
 
+pub mod fault_proxy;
 pub mod layout;
+pub mod malformed;
 pub mod predicates;
 pub mod publish;
 pub mod registry;

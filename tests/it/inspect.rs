@@ -1,0 +1,233 @@
+//! `sigscope inspect` against the scenario repository in the real registry: every tag, every
+//! artifact cosign and oras wrote, with what the fixture minted, found and decoded.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::support::scenario::{Minted, Scenario, Signer};
+
+/// Runs the real binary; returns its exit code and parsed JSON.
+pub fn inspect_json(args: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .args(["inspect", "--output", "json", "--allow-http-registry"])
+        .args(args)
+        .env_remove("DOCKER_CONFIG")
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "inspect printed no JSON ({e}):\n{stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+fn tag<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tag"] == name)
+        .unwrap_or_else(|| panic!("tag {name} missing"))
+}
+
+fn artifacts(image: &Value) -> Vec<&Value> {
+    fn walk<'a>(a: &'a Value, out: &mut Vec<&'a Value>) {
+        out.push(a);
+        for r in a["referrers"].as_array().into_iter().flatten() {
+            walk(r, out);
+        }
+    }
+    let mut out = Vec::new();
+    for a in image["artifacts"].as_array().into_iter().flatten() {
+        walk(a, &mut out);
+    }
+    out
+}
+
+/// The certificates found in an artifact, with the log index recorded beside each.
+fn certificates_and_log_indexes(artifact: &Value) -> Vec<(&Value, Option<u64>)> {
+    let mut out = Vec::new();
+    for layer in artifact["layers"].as_array().into_iter().flatten() {
+        let content = &layer["content"];
+        match content["type"].as_str() {
+            Some("signature") | Some("attestation") => {
+                if let Some(cert) = content["certificate"].get("ok") {
+                    let index = content["rekor_bundle"]["ok"]["log_index"].as_u64();
+                    out.push((cert, index));
+                }
+            }
+            Some("bundle") => {
+                let bundle = &content["bundle"]["ok"];
+                let cert = &bundle["verification_material"]["certificates"][0];
+                let index = bundle["tlog_entries"][0]["log_index"].as_u64();
+                out.push((cert, index));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn claim(cert: &Value, arc: u64) -> Option<&str> {
+    cert["fulcio_claims"]
+        .as_array()?
+        .iter()
+        .find(|c| c["arc"] == arc)?
+        .get("value")?
+        .as_str()
+}
+
+fn assert_minted_found(tag_name: &str, image: &Value, minted: &Minted) {
+    let found: Vec<(&Value, Option<u64>)> = artifacts(image)
+        .into_iter()
+        .flat_map(certificates_and_log_indexes)
+        .collect();
+    let (cert, index) = found
+        .iter()
+        .find(|(c, _)| c["sans"][0]["value"] == minted.identity.san.value())
+        .unwrap_or_else(|| {
+            panic!(
+                "{tag_name}: no certificate for {} among {:?}",
+                minted.identity.san.value(),
+                found.iter().map(|(c, _)| &c["sans"]).collect::<Vec<_>>()
+            )
+        });
+    assert_eq!(*index, Some(minted.log_index), "{tag_name}: log index");
+    assert_eq!(claim(cert, 8), Some(minted.identity.issuer.as_str()), "{tag_name}: issuer");
+    for (arc, value) in &minted.identity.claims {
+        assert_eq!(claim(cert, u64::from(*arc)), Some(value.as_str()), "{tag_name}: claim .{arc}");
+    }
+}
+
+#[test]
+fn inspect_reports_every_scenario_tag_with_what_was_minted() {
+    let scenario = Scenario::shared();
+    let (code, doc) = inspect_json(&[&scenario.repository]);
+    assert_eq!(doc["schema_version"], 1);
+    // Every tag reads, so inspect succeeds.
+    assert_eq!(code, 0, "{doc:#}");
+    for case in &scenario.tags {
+        let t = tag(&doc, case.tag);
+        let image = &t["image"];
+        assert_eq!(image["digest"], case.digest.to_string(), "{} digest", case.tag);
+        for minted in &case.minted {
+            assert_minted_found(case.tag, image, minted);
+        }
+        let kinds: Vec<&Value> = artifacts(image).iter().map(|a| &a["kind"]).collect();
+        match case.signer {
+            Signer::Nobody if !case.keyless_bundle_referrer => {
+                assert!(kinds.is_empty(), "{}: {kinds:?}", case.tag)
+            }
+            Signer::Nobody => {}
+            _ => assert!(kinds.contains(&&Value::from("signature")), "{}: {kinds:?}", case.tag),
+        }
+    }
+}
+
+#[test]
+fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
+    let scenario = Scenario::shared();
+    let (_, doc) = inspect_json(&[&scenario.repository]);
+
+    let v15 = &tag(&doc, "v1.5.0")["image"];
+    let stem = scenario.case("v1.5.0").digest.cosign_tag_stem();
+    let mut predicate_types = BTreeSet::new();
+    for a in artifacts(v15).into_iter().filter(|a| a["kind"] == "attestation") {
+        assert_eq!(a["found_via"]["route"], "legacy_tag");
+        assert_eq!(a["found_via"]["tag"], format!("{stem}.att"));
+        for layer in a["layers"].as_array().unwrap() {
+            let statement = &layer["content"]["statement"]["ok"];
+            predicate_types.insert(statement["predicateType"].as_str().unwrap().to_owned());
+            assert_eq!(statement["subject"][0]["digest"]["sha256"], scenario.case("v1.5.0").digest.hex());
+        }
+    }
+    assert_eq!(
+        predicate_types,
+        BTreeSet::from([
+            "https://slsa.dev/provenance/v1".to_owned(),
+            "https://spdx.dev/Document".to_owned(),
+            "https://cyclonedx.org/bom".to_owned(),
+            crate::support::predicates::CUSTOM_PREDICATE_TYPE.to_owned(),
+        ])
+    );
+    let sbom = artifacts(v15).into_iter().find(|a| a["kind"] == "sbom").expect("sbom");
+    assert_eq!(sbom["found_via"]["tag"], format!("{stem}.sbom"));
+
+    // Real cosign's --new-bundle-format attestation, through the fallback tag.
+    let v14 = &tag(&doc, "v1.4.0")["image"];
+    let bundle = artifacts(v14)
+        .into_iter()
+        .find(|a| a["kind"] == "sigstore_bundle")
+        .expect("bundle referrer on v1.4.0");
+    assert_eq!(bundle["found_via"]["route"], "fallback_tag");
+    assert_eq!(bundle["subject"], scenario.case("v1.4.0").digest.to_string());
+
+    // The keyless cosign-v3-style bundle on v2.1.0.
+    let v21 = &tag(&doc, "v2.1.0")["image"];
+    let bundle = artifacts(v21)
+        .into_iter()
+        .find(|a| a["kind"] == "sigstore_bundle")
+        .expect("bundle referrer on v2.1.0");
+    assert_eq!(bundle["found_via"]["route"], "fallback_tag");
+}
+
+#[test]
+fn inspect_shows_platforms_annotations_mismatches_and_orphans() {
+    let scenario = Scenario::shared();
+    let (_, doc) = inspect_json(&[&scenario.repository]);
+
+    let index = &tag(&doc, "v2.0.0")["image"];
+    let platforms: Vec<String> = index["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{}/{}", p["platform"]["os"].as_str().unwrap(), p["platform"]["architecture"].as_str().unwrap()))
+        .collect();
+    assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
+    for p in index["platforms"].as_array().unwrap() {
+        assert_eq!(p["config"]["architecture"], p["platform"]["architecture"]);
+    }
+
+    let keyed = &tag(&doc, "v1.8.0")["image"];
+    let sig = artifacts(keyed).into_iter().find(|a| a["kind"] == "signature").unwrap();
+    let content = &sig["layers"][0]["content"];
+    assert_eq!(content["payload"]["ok"]["optional"]["env"], "prod");
+    assert_eq!(content["payload"]["ok"]["optional"]["team"], "platform");
+    assert!(content.get("certificate").is_none(), "a key signature has no certificate");
+
+    let mismatched = &tag(&doc, "v2.2.0-mismatched")["image"];
+    let sig = artifacts(mismatched).into_iter().find(|a| a["kind"] == "signature").unwrap();
+    assert_eq!(
+        sig["layers"][0]["content"]["payload"]["ok"]["critical"]["image"]["docker-manifest-digest"],
+        scenario.case("v1.0.0").digest.to_string()
+    );
+
+    let orphans = doc["orphans"].as_array().unwrap();
+    let orphan = orphans
+        .iter()
+        .find(|o| o["subject"] == scenario.orphan_subject.to_string())
+        .unwrap_or_else(|| panic!("orphan missing: {orphans:#?}"));
+    assert_eq!(orphan["artifacts"][0]["kind"], "signature");
+}
+
+#[test]
+fn inspect_of_one_tag_and_of_one_digest_report_only_that_image() {
+    let scenario = Scenario::shared();
+    let by_tag = format!("{}:v1.2.0", scenario.repository);
+    let (code, doc) = inspect_json(&[&by_tag]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["tags"].as_array().unwrap().len(), 1);
+    let minted = &scenario.case("v1.2.0").minted[0];
+    assert_minted_found("v1.2.0", &tag(&doc, "v1.2.0")["image"], minted);
+
+    let (code, doc) = inspect_json(&[&scenario.image("v1.6.0")]);
+    assert_eq!(code, 0);
+    let only = &doc["tags"][0]["image"];
+    assert_eq!(only["digest"], scenario.case("v1.6.0").digest.to_string());
+}

@@ -1,0 +1,143 @@
+//! A fault-injecting HTTP proxy in front of the real registry: requests whose path contains a
+//! rule's pattern get the rule's canned answer; everything else is passed to the registry
+//! unchanged (one request per connection, so every request meets the rules).
+
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+/// What to answer instead of the registry.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// An HTTP status with a distribution-style error body and optional extra headers.
+    Status {
+        code: u16,
+        headers: Vec<(String, String)>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub path_contains: String,
+    pub fault: Fault,
+}
+
+/// A running proxy; it stops accepting when dropped.
+pub struct FaultProxy {
+    addr: SocketAddr,
+    rules: Arc<Mutex<Vec<Rule>>>,
+    hits: Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultProxy {
+    pub fn start(upstream: SocketAddr) -> FaultProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let addr = listener.local_addr().expect("proxy addr");
+        let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
+        let hits: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (r, h) = (rules.clone(), hits.clone());
+        thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let (r, h) = (r.clone(), h.clone());
+                thread::spawn(move || {
+                    let _ = serve(client, upstream, &r, &h);
+                });
+            }
+        });
+        FaultProxy { addr, rules, hits }
+    }
+
+    pub fn host(&self) -> String {
+        self.addr.to_string()
+    }
+
+    pub fn add(&self, path_contains: &str, fault: Fault) {
+        self.rules.lock().expect("rules").push(Rule {
+            path_contains: path_contains.to_owned(),
+            fault,
+        });
+    }
+
+    /// Request lines that met a rule.
+    pub fn faulted(&self) -> Vec<String> {
+        self.hits.lock().expect("hits").clone()
+    }
+}
+
+fn serve(
+    client: TcpStream,
+    upstream: SocketAddr,
+    rules: &Mutex<Vec<Rule>>,
+    hits: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    client.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(client.try_clone()?);
+    let mut head = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let end = line == "\r\n";
+        head.push(line);
+        if end {
+            break;
+        }
+    }
+    let request_line = head[0].trim_end().to_owned();
+    let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+    let rule = rules
+        .lock()
+        .expect("rules")
+        .iter()
+        .find(|r| path.contains(&r.path_contains))
+        .cloned();
+    let mut client = client;
+    if let Some(rule) = rule {
+        hits.lock().expect("hits").push(request_line);
+        return match rule.fault {
+            Fault::Status { code, headers } => {
+                let body = format!(
+                    r#"{{"errors":[{{"code":"INJECTED","message":"fault injected with status {code}"}}]}}"#
+                );
+                let mut response = format!(
+                    "HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+                    body.len()
+                );
+                for (k, v) in headers {
+                    response.push_str(&format!("{k}: {v}\r\n"));
+                }
+                response.push_str("\r\n");
+                response.push_str(&body);
+                client.write_all(response.as_bytes())
+            }
+        };
+    }
+    // Pass through: same request with `Connection: close`, then copy the answer to EOF.
+    let mut upstream_conn = TcpStream::connect(upstream)?;
+    let mut forwarded = String::new();
+    let mut content_length = 0usize;
+    for line in &head {
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("connection:") || lower.starts_with("keep-alive:") {
+            continue;
+        }
+        if let Some(v) = lower.strip_prefix("content-length:") {
+            content_length = v.trim().parse().unwrap_or(0);
+        }
+        if line == "\r\n" {
+            forwarded.push_str("Connection: close\r\n");
+        }
+        forwarded.push_str(line);
+    }
+    upstream_conn.write_all(forwarded.as_bytes())?;
+    if content_length > 0 {
+        let mut body = vec![0u8; content_length];
+        reader.read_exact(&mut body)?;
+        upstream_conn.write_all(&body)?;
+    }
+    std::io::copy(&mut upstream_conn, &mut client)?;
+    Ok(())
+}
