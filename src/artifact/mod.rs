@@ -3,7 +3,9 @@
 //! unknown fields raw, and fail with a [`DecodeError`] naming the item.
 
 pub mod canonical;
+pub mod certificate;
 pub mod dsse;
+pub mod encoding;
 pub mod error;
 pub mod fulcio;
 pub mod in_toto;
