@@ -10,6 +10,7 @@ pub mod error;
 pub mod fulcio;
 pub mod in_toto;
 pub mod merkle;
+pub mod rekor;
 pub mod simple_signing;
 
 pub use error::DecodeError;
