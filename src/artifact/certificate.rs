@@ -207,3 +207,10 @@ impl CertificateView {
             .map(|c| c.value.as_str())
     }
 }
+
+/// An RFC 4514 string for a DER `Name`, or `None` when it does not parse.
+pub fn rfc4514_from_der(der: &[u8]) -> Option<String> {
+    x509_parser::x509::X509Name::from_der(der)
+        .ok()
+        .map(|(_, name)| name::rfc4514(&name))
+}

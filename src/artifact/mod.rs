@@ -12,5 +12,6 @@ pub mod in_toto;
 pub mod merkle;
 pub mod rekor;
 pub mod simple_signing;
+pub mod timestamp;
 
 pub use error::DecodeError;
