@@ -8,10 +8,14 @@
 //! The library is the core: it knows nothing of the terminal. Modules:
 //! - [`reference`]: digests and image references, validated on construction;
 //! - [`artifact`]: pure decoders and encoders (DSSE, in-toto, Merkle proofs, Fulcio OIDs, …);
+//! - [`target`], [`registry`]: what the user points at, and reading it (registries, OCI layouts);
+//! - [`inventory`]: discovery of everything attached to every tag;
+//! - [`untrusted`]: making registry text safe for a terminal;
 //! - [`fixture`]: a private Sigstore that mints test and demo material.
 
 pub mod artifact;
 pub mod fixture;
+pub mod inventory;
 pub mod reference;
 pub mod registry;
 pub mod target;

@@ -40,7 +40,8 @@ struct InspectDocument<'a> {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let target = Target::parse(&args.target).with_context(|| format!("target {:?}", args.target))?;
+    let target =
+        Target::parse(&args.target).with_context(|| format!("target {:?}", args.target))?;
     let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),
@@ -56,8 +57,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?,
         Format::Text => super::inspect_text::print(&inventory)?,
     }
-    let complete = inventory.errors.is_empty()
-        && inventory.tags.iter().all(|t| t.image().is_some());
+    let complete =
+        inventory.errors.is_empty() && inventory.tags.iter().all(|t| t.image().is_some());
     Ok(ExitCode::from(if complete {
         super::exit::OK
     } else {

@@ -42,7 +42,10 @@ pub fn render(inventory: &Inventory, out: &mut Vec<String>) {
         }
     }
     for orphan in &inventory.orphans {
-        out.push(format!("(orphan) {}  no tag points to this subject", orphan.subject));
+        out.push(format!(
+            "(orphan) {}  no tag points to this subject",
+            orphan.subject
+        ));
         for a in &orphan.artifacts {
             artifact_lines(a, &orphan.subject, 1, out);
         }
@@ -118,7 +121,11 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
             .unwrap_or_default()
             .replace('_', " "),
     };
-    out.push(format!("{pad}{kind} via {} ({})", route(&a.found_via), short(&a.digest)));
+    out.push(format!(
+        "{pad}{kind} via {} ({})",
+        route(&a.found_via),
+        short(&a.digest)
+    ));
     let inner = format!("{pad}  ");
     for e in &a.errors {
         out.push(format!("{inner}error: {}", printable(e)));
@@ -134,7 +141,10 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
                         } else {
                             "  (not this image!)"
                         };
-                        out.push(format!("{inner}payload    signs {}{note}", printable(claimed)));
+                        out.push(format!(
+                            "{inner}payload    signs {}{note}",
+                            printable(claimed)
+                        ));
                         if let Some(optional) = &p.optional {
                             for (k, v) in optional {
                                 out.push(format!(
@@ -145,7 +155,9 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
                             }
                         }
                     }
-                    Decoded::Error(e) => out.push(format!("{inner}payload    error: {}", printable(e))),
+                    Decoded::Error(e) => {
+                        out.push(format!("{inner}payload    error: {}", printable(e)))
+                    }
                 }
                 material_lines(&sig.material, &inner, out);
             }
@@ -169,7 +181,9 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
                 Decoded::Ok(s) => out.push(format!("{inner}sbom       {}", predicate_line(s))),
                 Decoded::Error(e) => out.push(format!("{inner}sbom       error: {}", printable(e))),
             },
-            LayerContent::Other { note } => out.push(format!("{inner}layer      {}", printable(note))),
+            LayerContent::Other { note } => {
+                out.push(format!("{inner}layer      {}", printable(note)))
+            }
             LayerContent::Unreadable { error } => {
                 out.push(format!("{inner}layer      error: {}", printable(error)));
             }
@@ -184,7 +198,9 @@ fn material_lines(m: &SigningMaterial, pad: &str, out: &mut Vec<String>) {
     match &m.certificate {
         Some(Decoded::Ok(cert)) => certificate_lines(cert, pad, out),
         Some(Decoded::Error(e)) => out.push(format!("{pad}certificate error: {}", printable(e))),
-        None if m.signature.is_some() => out.push(format!("{pad}signer     a key (no certificate)")),
+        None if m.signature.is_some() => {
+            out.push(format!("{pad}signer     a key (no certificate)"))
+        }
         None => {}
     }
     if let Some(Decoded::Error(e)) = &m.chain {
@@ -219,7 +235,10 @@ pub fn certificate_lines(cert: &CertificateView, pad: &str, out: &mut Vec<String
         build.push(format!("ref {}", printable(git_ref)));
     }
     if let Some(sha) = cert.claim(13) {
-        build.push(format!("commit {}", printable(&sha.chars().take(12).collect::<String>())));
+        build.push(format!(
+            "commit {}",
+            printable(&sha.chars().take(12).collect::<String>())
+        ));
     }
     if let Some(trigger) = cert.claim(20) {
         build.push(format!("trigger {}", printable(trigger)));

@@ -50,7 +50,10 @@ pub struct Discovery<'a, S: Source> {
 
 impl<'a, S: Source> Discovery<'a, S> {
     /// Prepares discovery, reading the tag list once (legacy and fallback tags are found in it).
-    pub async fn new(source: &'a S, options: DiscoverOptions) -> (Self, Result<Vec<String>, RegistryError>) {
+    pub async fn new(
+        source: &'a S,
+        options: DiscoverOptions,
+    ) -> (Self, Result<Vec<String>, RegistryError>) {
         let listed = source.list_tags().await;
         let all_tags = listed.as_ref().ok().map(|t| t.iter().cloned().collect());
         (
@@ -68,7 +71,11 @@ impl<'a, S: Source> Discovery<'a, S> {
     pub async fn inventory(&self, listed: Result<Vec<String>, RegistryError>) -> Inventory {
         let mut errors = Vec::new();
         let tags = match listed {
-            Ok(tags) => tags.into_iter().filter(|t| !is_artifact_tag(t)).collect(),
+            Ok(mut tags) => {
+                // Registries list tags in storage order; show them by name.
+                tags.sort();
+                tags.into_iter().filter(|t| !is_artifact_tag(t)).collect()
+            }
             Err(e) => {
                 errors.push(e.to_string());
                 Vec::new()
@@ -147,7 +154,9 @@ impl<'a, S: Source> Discovery<'a, S> {
                     Err(e) => report.errors.push(e.to_string()),
                 },
                 Ok(Manifest::Index { .. }) => {}
-                Err(e) => report.errors.push(format!("manifest {}: {e}", child.digest)),
+                Err(e) => report
+                    .errors
+                    .push(format!("manifest {}: {e}", child.digest)),
             },
             Err(e) => report.errors.push(e.to_string()),
         }
@@ -204,7 +213,8 @@ impl<'a, S: Source> Discovery<'a, S> {
                     ));
                 }
                 for d in descriptors.into_iter().take(limit) {
-                    let kind = kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
+                    let kind =
+                        kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
                     found.push((route.clone(), kind, Some(d)));
                 }
             }
@@ -299,7 +309,10 @@ impl<'a, S: Source> Discovery<'a, S> {
                 .as_ref()
                 .map(|d| d.digest.clone())
                 .unwrap_or_else(|| Digest::sha256_of(b"")),
-            media_type: descriptor.as_ref().map(|d| d.media_type.clone()).unwrap_or_default(),
+            media_type: descriptor
+                .as_ref()
+                .map(|d| d.media_type.clone())
+                .unwrap_or_default(),
             artifact_type: descriptor.as_ref().and_then(|d| d.artifact_type.clone()),
             annotations: descriptor.map(|d| d.annotations).unwrap_or_default(),
             layers: Vec::new(),
@@ -325,7 +338,10 @@ impl<'a, S: Source> Discovery<'a, S> {
         artifact.annotations.extend(manifest.annotations().clone());
         if let Some(t) = manifest.artifact_type() {
             artifact.artifact_type = Some(t.to_owned());
-            if matches!(artifact.found_via, Route::ReferrersApi | Route::FallbackTag { .. }) {
+            if matches!(
+                artifact.found_via,
+                Route::ReferrersApi | Route::FallbackTag { .. }
+            ) {
                 kind = kind_of_referrer(t);
                 artifact.kind = kind.clone();
             }
@@ -416,7 +432,9 @@ pub fn kind_of_referrer(artifact_type: &str) -> ArtifactKind {
         "application/vnd.dev.cosign.artifact.sig.v1+json" => ArtifactKind::Signature,
         "application/vnd.dsse.envelope.v1+json" => ArtifactKind::Attestation,
         "application/vnd.cncf.notary.signature" => ArtifactKind::NotationSignature,
-        t if t.contains("spdx") || t.contains("cyclonedx") || t.contains("syft") => ArtifactKind::Sbom,
+        t if t.contains("spdx") || t.contains("cyclonedx") || t.contains("syft") => {
+            ArtifactKind::Sbom
+        }
         other => ArtifactKind::Other(other.to_owned()),
     }
 }
@@ -428,7 +446,11 @@ mod tests {
     #[test]
     fn artifact_tags_name_their_subject() {
         let hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        for tag in [format!("sha256-{hex}"), format!("sha256-{hex}.sig"), format!("sha256-{hex}.att")] {
+        for tag in [
+            format!("sha256-{hex}"),
+            format!("sha256-{hex}.sig"),
+            format!("sha256-{hex}.att"),
+        ] {
             assert_eq!(artifact_tag_subject(&tag).unwrap().hex(), hex);
         }
         assert!(!is_artifact_tag("v1.0.0"));
@@ -437,9 +459,21 @@ mod tests {
 
     #[test]
     fn referrer_kinds_follow_artifact_types() {
-        assert_eq!(kind_of_referrer("application/vnd.dev.sigstore.bundle.v0.3+json"), ArtifactKind::SigstoreBundle);
-        assert_eq!(kind_of_referrer("application/spdx+json"), ArtifactKind::Sbom);
-        assert_eq!(kind_of_referrer("application/vnd.cncf.notary.signature"), ArtifactKind::NotationSignature);
-        assert_eq!(kind_of_referrer("application/x-thing"), ArtifactKind::Other("application/x-thing".into()));
+        assert_eq!(
+            kind_of_referrer("application/vnd.dev.sigstore.bundle.v0.3+json"),
+            ArtifactKind::SigstoreBundle
+        );
+        assert_eq!(
+            kind_of_referrer("application/spdx+json"),
+            ArtifactKind::Sbom
+        );
+        assert_eq!(
+            kind_of_referrer("application/vnd.cncf.notary.signature"),
+            ArtifactKind::NotationSignature
+        );
+        assert_eq!(
+            kind_of_referrer("application/x-thing"),
+            ArtifactKind::Other("application/x-thing".into())
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::artifact::dsse::Envelope;
 use crate::artifact::error::{DecodeError, decode_base64, parse_json};
 use crate::artifact::in_toto::Statement;
 use crate::artifact::predicate::{PredicateSummary, summarize};
-use crate::artifact::rekor::{RekorBundleView, decode_cosign_bundle};
+use crate::artifact::rekor::{RekorBundleView, decode_rekor_bundle};
 use crate::artifact::simple_signing::SimpleSigning;
 use crate::registry::Descriptor;
 
@@ -108,9 +108,13 @@ pub enum LayerContent {
         summary: Decoded<PredicateSummary>,
     },
     /// Not decoded: an unknown media type (kept as its descriptor).
-    Other { note: String },
+    Other {
+        note: String,
+    },
     /// The blob could not be read.
-    Unreadable { error: String },
+    Unreadable {
+        error: String,
+    },
 }
 
 /// Decodes a fetched layer.
@@ -192,7 +196,7 @@ fn material(annotations: &BTreeMap<String, String>) -> SigningMaterial {
         rekor_bundle: annotations
             .get(annotation::BUNDLE)
             .filter(|s| !s.is_empty())
-            .map(|json| Decoded::from_result(decode_cosign_bundle(json))),
+            .map(|json| Decoded::from_result(decode_rekor_bundle(json.as_bytes()))),
         timestamp: annotations.get(annotation::TIMESTAMP).cloned(),
     }
 }

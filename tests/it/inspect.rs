@@ -64,7 +64,11 @@ fn certificates_and_log_indexes(artifact: &Value) -> Vec<(&Value, Option<u64>)> 
             }
             Some("bundle") => {
                 let bundle = &content["bundle"]["ok"];
-                let cert = &bundle["verification_material"]["certificates"][0];
+                let material = &bundle["verification_material"];
+                let cert = match material["type"].as_str() {
+                    Some("certificate_chain") => &material["value"][0],
+                    _ => &material["value"],
+                };
                 let index = bundle["tlog_entries"][0]["log_index"].as_u64();
                 out.push((cert, index));
             }
@@ -99,9 +103,17 @@ fn assert_minted_found(tag_name: &str, image: &Value, minted: &Minted) {
             )
         });
     assert_eq!(*index, Some(minted.log_index), "{tag_name}: log index");
-    assert_eq!(claim(cert, 8), Some(minted.identity.issuer.as_str()), "{tag_name}: issuer");
+    assert_eq!(
+        claim(cert, 8),
+        Some(minted.identity.issuer.as_str()),
+        "{tag_name}: issuer"
+    );
     for (arc, value) in &minted.identity.claims {
-        assert_eq!(claim(cert, u64::from(*arc)), Some(value.as_str()), "{tag_name}: claim .{arc}");
+        assert_eq!(
+            claim(cert, u64::from(*arc)),
+            Some(value.as_str()),
+            "{tag_name}: claim .{arc}"
+        );
     }
 }
 
@@ -115,7 +127,12 @@ fn inspect_reports_every_scenario_tag_with_what_was_minted() {
     for case in &scenario.tags {
         let t = tag(&doc, case.tag);
         let image = &t["image"];
-        assert_eq!(image["digest"], case.digest.to_string(), "{} digest", case.tag);
+        assert_eq!(
+            image["digest"],
+            case.digest.to_string(),
+            "{} digest",
+            case.tag
+        );
         for minted in &case.minted {
             assert_minted_found(case.tag, image, minted);
         }
@@ -125,7 +142,11 @@ fn inspect_reports_every_scenario_tag_with_what_was_minted() {
                 assert!(kinds.is_empty(), "{}: {kinds:?}", case.tag)
             }
             Signer::Nobody => {}
-            _ => assert!(kinds.contains(&&Value::from("signature")), "{}: {kinds:?}", case.tag),
+            _ => assert!(
+                kinds.contains(&&Value::from("signature")),
+                "{}: {kinds:?}",
+                case.tag
+            ),
         }
     }
 }
@@ -138,13 +159,19 @@ fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
     let v15 = &tag(&doc, "v1.5.0")["image"];
     let stem = scenario.case("v1.5.0").digest.cosign_tag_stem();
     let mut predicate_types = BTreeSet::new();
-    for a in artifacts(v15).into_iter().filter(|a| a["kind"] == "attestation") {
+    for a in artifacts(v15)
+        .into_iter()
+        .filter(|a| a["kind"] == "attestation")
+    {
         assert_eq!(a["found_via"]["route"], "legacy_tag");
         assert_eq!(a["found_via"]["tag"], format!("{stem}.att"));
         for layer in a["layers"].as_array().unwrap() {
             let statement = &layer["content"]["statement"]["ok"];
             predicate_types.insert(statement["predicateType"].as_str().unwrap().to_owned());
-            assert_eq!(statement["subject"][0]["digest"]["sha256"], scenario.case("v1.5.0").digest.hex());
+            assert_eq!(
+                statement["subject"][0]["digest"]["sha256"],
+                scenario.case("v1.5.0").digest.hex()
+            );
         }
     }
     assert_eq!(
@@ -156,7 +183,10 @@ fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
             crate::support::predicates::CUSTOM_PREDICATE_TYPE.to_owned(),
         ])
     );
-    let sbom = artifacts(v15).into_iter().find(|a| a["kind"] == "sbom").expect("sbom");
+    let sbom = artifacts(v15)
+        .into_iter()
+        .find(|a| a["kind"] == "sbom")
+        .expect("sbom");
     assert_eq!(sbom["found_via"]["tag"], format!("{stem}.sbom"));
 
     // Real cosign's --new-bundle-format attestation, through the fallback tag.
@@ -166,7 +196,10 @@ fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
         .find(|a| a["kind"] == "sigstore_bundle")
         .expect("bundle referrer on v1.4.0");
     assert_eq!(bundle["found_via"]["route"], "fallback_tag");
-    assert_eq!(bundle["subject"], scenario.case("v1.4.0").digest.to_string());
+    assert_eq!(
+        bundle["subject"],
+        scenario.case("v1.4.0").digest.to_string()
+    );
 
     // The keyless cosign-v3-style bundle on v2.1.0.
     let v21 = &tag(&doc, "v2.1.0")["image"];
@@ -187,7 +220,13 @@ fn inspect_shows_platforms_annotations_mismatches_and_orphans() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| format!("{}/{}", p["platform"]["os"].as_str().unwrap(), p["platform"]["architecture"].as_str().unwrap()))
+        .map(|p| {
+            format!(
+                "{}/{}",
+                p["platform"]["os"].as_str().unwrap(),
+                p["platform"]["architecture"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(platforms, ["linux/amd64", "linux/arm64"]);
     for p in index["platforms"].as_array().unwrap() {
@@ -195,14 +234,23 @@ fn inspect_shows_platforms_annotations_mismatches_and_orphans() {
     }
 
     let keyed = &tag(&doc, "v1.8.0")["image"];
-    let sig = artifacts(keyed).into_iter().find(|a| a["kind"] == "signature").unwrap();
+    let sig = artifacts(keyed)
+        .into_iter()
+        .find(|a| a["kind"] == "signature")
+        .unwrap();
     let content = &sig["layers"][0]["content"];
     assert_eq!(content["payload"]["ok"]["optional"]["env"], "prod");
     assert_eq!(content["payload"]["ok"]["optional"]["team"], "platform");
-    assert!(content.get("certificate").is_none(), "a key signature has no certificate");
+    assert!(
+        content.get("certificate").is_none(),
+        "a key signature has no certificate"
+    );
 
     let mismatched = &tag(&doc, "v2.2.0-mismatched")["image"];
-    let sig = artifacts(mismatched).into_iter().find(|a| a["kind"] == "signature").unwrap();
+    let sig = artifacts(mismatched)
+        .into_iter()
+        .find(|a| a["kind"] == "signature")
+        .unwrap();
     assert_eq!(
         sig["layers"][0]["content"]["payload"]["ok"]["critical"]["image"]["docker-manifest-digest"],
         scenario.case("v1.0.0").digest.to_string()
@@ -230,4 +278,35 @@ fn inspect_of_one_tag_and_of_one_digest_report_only_that_image() {
     assert_eq!(code, 0);
     let only = &doc["tags"][0]["image"];
     assert_eq!(only["digest"], scenario.case("v1.6.0").digest.to_string());
+}
+
+#[test]
+fn inspect_text_is_a_readable_tree_naming_signers_and_routes() {
+    let scenario = Scenario::shared();
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .args(["inspect", "--allow-http-registry", &scenario.repository])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    if std::env::var_os("SIGSCOPE_SHOW_OUTPUT").is_some() {
+        eprintln!("{text}");
+    }
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let ci = &scenario.case("v1.0.0").minted[0].identity;
+    assert!(
+        text.contains(&format!("signer     {}", ci.san.value())),
+        "{text}"
+    );
+    assert!(text.contains("signer     alice@acme.example"), "{text}");
+    assert!(text.contains("signer     a key (no certificate)"), "{text}");
+    assert!(text.contains("v1.9.0-rc1"), "{text}");
+    assert!(text.contains("(nothing attached)"), "{text}");
+    assert!(
+        text.contains("(not this image!)"),
+        "the mismatched payload is flagged:\n{text}"
+    );
+    assert!(text.contains("index [linux/amd64, linux/arm64]"), "{text}");
+    assert!(text.contains("SLSA provenance v1"), "{text}");
+    assert!(text.contains("via referrers tag sha256-"), "{text}");
+    assert!(text.contains("(orphan)"), "{text}");
 }

@@ -8,8 +8,8 @@ use serde_json::Value;
 use crate::inspect::inspect_json;
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::malformed::{Malformed, REPOSITORY};
-use crate::support::registry::{Registry, RegistryOptions};
 use crate::support::publish::{push_image, simple_image};
+use crate::support::registry::{Registry, RegistryOptions};
 
 fn malformed() -> &'static Malformed {
     static M: OnceLock<Malformed> = OnceLock::new();
@@ -17,7 +17,12 @@ fn malformed() -> &'static Malformed {
 }
 
 fn tag<'a>(doc: &'a Value, name: &str) -> &'a Value {
-    doc["tags"].as_array().unwrap().iter().find(|t| t["tag"] == name).unwrap_or_else(|| panic!("{name} missing from {doc:#}"))
+    doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["tag"] == name)
+        .unwrap_or_else(|| panic!("{name} missing from {doc:#}"))
 }
 
 fn signature_layer<'a>(doc: &'a Value, name: &str) -> &'a Value {
@@ -28,8 +33,20 @@ fn signature_layer<'a>(doc: &'a Value, name: &str) -> &'a Value {
 fn inspect_malformed() -> (i32, Value) {
     let m = malformed();
     let proxy = FaultProxy::start(m.registry.addr());
-    proxy.add("/manifests/server-error", Fault::Status { code: 500, headers: vec![] });
-    proxy.add("/manifests/forbidden", Fault::Status { code: 403, headers: vec![] });
+    proxy.add(
+        "/manifests/server-error",
+        Fault::Status {
+            code: 500,
+            headers: vec![],
+        },
+    );
+    proxy.add(
+        "/manifests/forbidden",
+        Fault::Status {
+            code: 403,
+            headers: vec![],
+        },
+    );
     let out = inspect_json(&[&format!("{}/{REPOSITORY}", proxy.host())]);
     assert!(proxy.faulted().len() >= 2, "{:?}", proxy.faulted());
     out
@@ -45,12 +62,21 @@ fn every_bad_item_gets_its_own_clear_error_and_the_rest_is_read() {
     assert!(good.get("errors").is_none(), "{good:#}");
 
     let bad_json = signature_layer(&doc, "bad-json");
-    assert!(bad_json["payload"]["error"].as_str().unwrap().contains("malformed JSON"), "{bad_json:#}");
+    assert!(
+        bad_json["payload"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("malformed JSON"),
+        "{bad_json:#}"
+    );
 
     let bad_b64 = signature_layer(&doc, "bad-base64");
     let err = bad_b64["rekor_bundle"]["error"].as_str().unwrap();
     assert!(err.contains("base64"), "{err}");
-    assert!(bad_b64["payload"].get("ok").is_some(), "the payload itself is fine");
+    assert!(
+        bad_b64["payload"].get("ok").is_some(),
+        "the payload itself is fine"
+    );
 
     let bad_der = signature_layer(&doc, "bad-der");
     let err = bad_der["certificate"]["error"].as_str().unwrap();
@@ -59,13 +85,26 @@ fn every_bad_item_gets_its_own_clear_error_and_the_rest_is_read() {
     let wrong = signature_layer(&doc, "wrong-digest");
     let err = wrong["error"].as_str().unwrap();
     assert!(err.contains("does not match the expected"), "{err}");
-    assert!(err.contains(&malformed().corrupted_blob.to_string()), "{err}");
+    assert!(
+        err.contains(&malformed().corrupted_blob.to_string()),
+        "{err}"
+    );
 
     let big = signature_layer(&doc, "oversized");
     let err = big["error"].as_str().unwrap();
     assert!(err.contains("exceeds the limit of 16777216 bytes"), "{err}");
 
-    let missing = tag(&doc, "missing")["error"].as_str().unwrap();
+    // Deleting a manifest removes its tag from the list; asking for it by name is a 404.
+    assert!(
+        doc["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["tag"] != "missing")
+    );
+    let (code, doc404) = inspect_json(&[&format!("{}:missing", malformed().repository())]);
+    assert_eq!(code, 2);
+    let missing = tag(&doc404, "missing")["error"].as_str().unwrap();
     assert!(missing.contains("not found"), "{missing}");
     let server = tag(&doc, "server-error")["error"].as_str().unwrap();
     assert!(server.contains("HTTP 500"), "{server}");
@@ -84,13 +123,22 @@ fn a_lower_blob_limit_is_reported_as_a_limit() {
 
 #[test]
 fn an_unreachable_registry_is_an_error_not_a_hang_or_panic() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigscope"))
-        .args(["inspect", "--allow-http-registry", &format!("127.0.0.1:{port}/nothing/here")])
+        .args([
+            "inspect",
+            "--allow-http-registry",
+            &format!("127.0.0.1:{port}/nothing/here"),
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(text.contains("127.0.0.1"), "{text}");
 }
 
@@ -104,17 +152,35 @@ fn basic_auth_registry_needs_credentials_and_never_prints_them() {
     std::fs::write(dir.path().join("config.json"), r#"{"auths":{}}"#).unwrap();
     let _ = (push_image, simple_image);
     let target = format!("{}/auth/app", registry.host());
-    crate::support::tools::run_ok(crate::support::tools::Tools::get().oras().current_dir(dir.path()).args([
-        "push", "--plain-http", "--no-tty", "-u", "inspector", "-p", "pw-9f8e7d",
-        &format!("{target}:v1"), "config.json",
-    ]));
+    crate::support::tools::run_ok(
+        crate::support::tools::Tools::get()
+            .oras()
+            .current_dir(dir.path())
+            .args([
+                "push",
+                "--plain-http",
+                "--no-tty",
+                "-u",
+                "inspector",
+                "-p",
+                "pw-9f8e7d",
+                &format!("{target}:v1"),
+                "config.json",
+            ]),
+    );
 
     let (code, doc) = inspect_json(&[&target]);
     assert_eq!(code, 2);
     let errors = doc["errors"].to_string();
     assert!(errors.contains("authentication"), "{doc:#}");
 
-    let (code, doc) = inspect_json(&["--registry-username", "inspector", "--registry-password", "pw-9f8e7d", &target]);
+    let (code, doc) = inspect_json(&[
+        "--registry-username",
+        "inspector",
+        "--registry-password",
+        "pw-9f8e7d",
+        &target,
+    ]);
     assert_eq!(code, 0, "{doc:#}");
     assert_eq!(tag(&doc, "v1")["tag"], "v1");
     assert!(!doc.to_string().contains("pw-9f8e7d"));
@@ -123,15 +189,30 @@ fn basic_auth_registry_needs_credentials_and_never_prints_them() {
     let docker = tempfile::tempdir().unwrap();
     std::fs::write(
         docker.path().join("config.json"),
-        format!(r#"{{"auths":{{"{}":{{"auth":"aW5zcGVjdG9yOnB3LTlmOGU3ZA=="}}}}}}"#, registry.host()),
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"aW5zcGVjdG9yOnB3LTlmOGU3ZA=="}}}}}}"#,
+            registry.host()
+        ),
     )
     .unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigscope"))
-        .args(["inspect", "--output", "json", "--allow-http-registry", &target])
+        .args([
+            "inspect",
+            "--output",
+            "json",
+            "--allow-http-registry",
+            &target,
+        ])
         .env("DOCKER_CONFIG", docker.path())
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    let all = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(!all.contains("pw-9f8e7d"));
 }

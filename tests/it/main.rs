@@ -6,9 +6,9 @@ mod support;
 
 mod cli;
 mod fixture_cosign;
-mod inspect;
-mod inspect_faults;
 mod fixture_shape;
 mod fixture_sigstore_go;
+mod inspect;
+mod inspect_faults;
 mod registry_bed;
 mod scenario;
