@@ -22,6 +22,8 @@ pub struct Limits {
     pub max_manifest_bytes: u64,
     /// Largest blob accepted for signature, attestation and SBOM layers (bytes).
     pub max_blob_bytes: u64,
+    /// Tags asked for per page (`n`).
+    pub tag_page_size: usize,
     /// Most tag-list pages followed.
     pub max_tag_pages: usize,
     /// Most referrers considered per subject.
@@ -35,6 +37,7 @@ impl Default for Limits {
         Limits {
             max_manifest_bytes: 4 << 20,
             max_blob_bytes: 16 << 20,
+            tag_page_size: 1000,
             max_tag_pages: 1000,
             max_referrers: 256,
             max_referrer_depth: 3,

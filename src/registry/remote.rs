@@ -213,7 +213,7 @@ impl Source for RemoteRegistry {
 
     async fn list_tags(&self) -> Result<Vec<String>, RegistryError> {
         let what = format!("tags of {}", self.repository);
-        let mut url = format!("{}/tags/list?n=1000", self.base);
+        let mut url = format!("{}/tags/list?n={}", self.base, self.limits.tag_page_size);
         let mut tags = Vec::new();
         for _ in 0..self.limits.max_tag_pages {
             let response = self.send(Method::GET, &url, "application/json").await?;

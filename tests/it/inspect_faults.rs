@@ -146,6 +146,7 @@ fn an_unreachable_registry_is_an_error_not_a_hang_or_panic() {
 fn basic_auth_registry_needs_credentials_and_never_prints_them() {
     let registry = Registry::start(RegistryOptions {
         basic_auth: Some(("inspector".into(), "pw-9f8e7d".into())),
+        ..RegistryOptions::default()
     });
     // Publish with oras, which takes the credentials.
     let dir = tempfile::tempdir().unwrap();

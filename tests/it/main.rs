@@ -10,5 +10,6 @@ mod fixture_shape;
 mod fixture_sigstore_go;
 mod inspect;
 mod inspect_faults;
+mod inspect_sources;
 mod registry_bed;
 mod scenario;

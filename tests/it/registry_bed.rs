@@ -18,6 +18,7 @@ fn shared_registry_answers_the_distribution_api_on_loopback() {
 fn a_registry_with_basic_auth_refuses_anonymous_and_accepts_the_password() {
     let registry = Registry::start(RegistryOptions {
         basic_auth: Some(("tester".into(), "s3cret-pw".into())),
+        ..RegistryOptions::default()
     });
     assert_eq!(registry.get_status("/v2/").unwrap(), 401);
     let tools = Tools::get();

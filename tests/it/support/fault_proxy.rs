@@ -11,6 +11,12 @@ use std::time::Duration;
 /// What to answer instead of the registry.
 #[derive(Debug, Clone)]
 pub enum Fault {
+    /// Answer `GET /v2/<repo>/referrers/<digest>` as a registry with the OCI 1.1 referrers API
+    /// would, from the real registry's fallback tag `sha256-<hex>` (an empty index if absent).
+    ReferrersApiFromFallbackTag,
+    /// Answer `GET /v2/<repo>/tags/list?n=N&last=T` with one page of the real registry's tag
+    /// list and a `Link` header to the next, as distribution v3 does (2.8 ignores `n`).
+    PaginateTags,
     /// An HTTP status with a distribution-style error body and optional extra headers.
     Status {
         code: u16,
@@ -98,6 +104,28 @@ fn serve(
     if let Some(rule) = rule {
         hits.lock().expect("hits").push(request_line);
         return match rule.fault {
+            Fault::PaginateTags => {
+                let (body, link) = tag_page(upstream, &path).unwrap_or_default();
+                let link = link
+                    .map(|l| format!("Link: <{l}>; rel=\"next\"\r\n"))
+                    .unwrap_or_default();
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{link}Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                client.write_all(response.as_bytes())
+            }
+            Fault::ReferrersApiFromFallbackTag => {
+                let index = fallback_index(upstream, &path).unwrap_or_else(|| {
+                    r#"{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"#
+                        .to_owned()
+                });
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/vnd.oci.image.index.v1+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{index}",
+                    index.len()
+                );
+                client.write_all(response.as_bytes())
+            }
             Fault::Status { code, headers } => {
                 let body = format!(
                     r#"{{"errors":[{{"code":"INJECTED","message":"fault injected with status {code}"}}]}}"#
@@ -140,4 +168,60 @@ fn serve(
     }
     std::io::copy(&mut upstream_conn, &mut client)?;
     Ok(())
+}
+
+/// Fetches `/v2/<repo>/manifests/sha256-<hex>` from the registry for a referrers API path.
+fn fallback_index(upstream: SocketAddr, path: &str) -> Option<String> {
+    let (repo_part, digest) = path.split_once("/referrers/")?;
+    let digest = digest.split('?').next()?;
+    let tag = digest.replacen(':', "-", 1);
+    let mut conn = TcpStream::connect(upstream).ok()?;
+    write!(
+        conn,
+        "GET {repo_part}/manifests/{tag} HTTP/1.1\r\nHost: {upstream}\r\nAccept: application/vnd.oci.image.index.v1+json\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    conn.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    head.starts_with("HTTP/1.1 200").then(|| body.to_owned())
+}
+
+/// One page of the upstream tag list for `path` (`/v2/<repo>/tags/list?n=..&last=..`), and the
+/// next page's path when there is more.
+fn tag_page(upstream: SocketAddr, path: &str) -> Option<(String, Option<String>)> {
+    let (base, query) = path.split_once('?').unwrap_or((path, ""));
+    let mut n = usize::MAX;
+    let mut last = None;
+    for pair in query.split('&') {
+        match pair.split_once('=') {
+            Some(("n", v)) => n = v.parse().ok()?,
+            Some(("last", v)) => last = Some(v.to_owned()),
+            _ => {}
+        }
+    }
+    let mut conn = TcpStream::connect(upstream).ok()?;
+    write!(
+        conn,
+        "GET {base} HTTP/1.1\r\nHost: {upstream}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut response = String::new();
+    conn.read_to_string(&mut response).ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    let mut doc: serde_json::Value = serde_json::from_str(body).ok()?;
+    let mut tags: Vec<String> = serde_json::from_value(doc["tags"].take()).ok()?;
+    tags.sort();
+    let start = last.map_or(0, |l| {
+        tags.iter().position(|t| *t > l).unwrap_or(tags.len())
+    });
+    let page: Vec<String> = tags.iter().skip(start).take(n).cloned().collect();
+    let next = (start + page.len() < tags.len()).then(|| {
+        format!(
+            "{base}?n={n}&last={}",
+            page.last().cloned().unwrap_or_default()
+        )
+    });
+    doc["tags"] = serde_json::json!(page);
+    Some((doc.to_string(), next))
 }

@@ -18,6 +18,8 @@ use super::testbed_bin;
 pub struct RegistryOptions {
     /// Require HTTP basic auth with this user and password (htpasswd, bcrypt).
     pub basic_auth: Option<(String, String)>,
+    /// Serve HTTPS with this certificate and key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
 }
 
 /// A running registry.
@@ -68,13 +70,21 @@ impl Registry {
                 )
             }
         };
+        let tls = match &options.tls {
+            None => String::new(),
+            Some((cert, key)) => format!(
+                ", tls: {{certificate: {}, key: {}}}",
+                cert.display(),
+                key.display()
+            ),
+        };
         let config = storage.join("config.yml");
         std::fs::write(
             &config,
             format!(
                 "version: 0.1\nlog: {{level: error}}\n\
                  storage: {{filesystem: {{rootdirectory: {}}}, delete: {{enabled: true}}}}\n\
-                 http: {{addr: 127.0.0.1:{port}}}\n{auth}",
+                 http: {{addr: 127.0.0.1:{port}{tls}}}\n{auth}",
                 storage.join("data").display()
             ),
         )
@@ -112,8 +122,9 @@ impl Registry {
         let deadline = Instant::now() + limit;
         while Instant::now() < deadline {
             if let Ok(status) = self.get_status("/v2/") {
-                // 200 when open, 401 when auth is configured: either way it is serving.
-                if status == 200 || status == 401 {
+                // 200 when open, 401 when auth is configured, 400 for plain HTTP to a TLS
+                // listener: any of them means it is serving.
+                if status == 200 || status == 401 || status == 400 {
                     return Ok(());
                 }
             }
