@@ -15,6 +15,9 @@ pub struct Envelope {
     /// Base64 of the payload bytes.
     pub payload: String,
     pub signatures: Vec<EnvelopeSignature>,
+    /// Fields DSSE does not define, kept as they came.
+    #[serde(flatten)]
+    pub unknown: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// One signature of an envelope.
@@ -50,6 +53,7 @@ impl Envelope {
                 keyid: String::new(),
                 sig: STANDARD.encode(signature),
             }],
+            unknown: Default::default(),
         }
     }
 }

@@ -18,14 +18,20 @@ pub struct Statement {
     /// The claims; absent in some statements (cosign v3's image signatures carry none).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub predicate: serde_json::Value,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 /// One subject: a name and its digests by algorithm (`{"sha256": "<hex>"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
     pub digest: BTreeMap<String, String>,
+    /// Other subject fields (`annotations`, `uri`, …), kept as they came.
+    #[serde(flatten)]
+    pub unknown: BTreeMap<String, serde_json::Value>,
 }
 
 impl Statement {
@@ -44,9 +50,11 @@ impl Statement {
                     digest.algorithm().name().to_owned(),
                     digest.hex().to_owned(),
                 )]),
+                unknown: BTreeMap::new(),
             }],
             predicate_type: predicate_type.to_owned(),
             predicate,
+            unknown: BTreeMap::new(),
         }
     }
 }

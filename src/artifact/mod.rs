@@ -11,6 +11,7 @@ pub mod error;
 pub mod fulcio;
 pub mod in_toto;
 pub mod merkle;
+pub mod notation;
 pub mod predicate;
 pub mod rekor;
 pub mod simple_signing;

@@ -181,6 +181,20 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
                 Decoded::Ok(s) => out.push(format!("{inner}sbom       {}", predicate_line(s))),
                 Decoded::Error(e) => out.push(format!("{inner}sbom       error: {}", printable(e))),
             },
+            LayerContent::Notation { envelope } => match envelope.as_ref() {
+                Decoded::Ok(n) => {
+                    out.push(format!(
+                        "{inner}notation   {} {}, signed {}",
+                        printable(n.signing_scheme.as_deref().unwrap_or("?")),
+                        printable(n.algorithm.as_deref().unwrap_or("?")),
+                        printable(n.signing_time.as_deref().unwrap_or("?"))
+                    ));
+                    if let Some(Ok(leaf)) = n.certificates.first() {
+                        out.push(format!("{inner}signer     {}", printable(&leaf.subject)));
+                    }
+                }
+                Decoded::Error(e) => out.push(format!("{inner}notation   error: {}", printable(e))),
+            },
             LayerContent::Other { note } => {
                 out.push(format!("{inner}layer      {}", printable(note)))
             }

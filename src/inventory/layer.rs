@@ -10,9 +10,11 @@ use crate::artifact::certificate::{CertificateView, decode_pem_certificates};
 use crate::artifact::dsse::Envelope;
 use crate::artifact::error::{DecodeError, decode_base64, parse_json};
 use crate::artifact::in_toto::Statement;
+use crate::artifact::notation::{COSE_MEDIA_TYPE, JWS_MEDIA_TYPE, NotationView, decode_jws};
 use crate::artifact::predicate::{PredicateSummary, summarize};
 use crate::artifact::rekor::{RekorBundleView, decode_rekor_bundle};
 use crate::artifact::simple_signing::SimpleSigning;
+use crate::artifact::timestamp::{TimestampView, decode_timestamp};
 use crate::registry::Descriptor;
 
 /// cosign's layer annotations (cosign specs/SIGNATURE_SPEC.md).
@@ -64,9 +66,9 @@ pub struct SigningMaterial {
     pub chain: Option<Decoded<Vec<CertificateView>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rekor_bundle: Option<Decoded<RekorBundleView>>,
-    /// The RFC 3161 timestamp annotation, raw.
+    /// The RFC 3161 timestamp annotation (`{"SignedRFC3161Timestamp": base64}`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<String>,
+    pub timestamp: Option<Decoded<TimestampView>>,
 }
 
 /// A cosign simple-signing layer.
@@ -107,6 +109,10 @@ pub enum LayerContent {
     Sbom {
         summary: Decoded<PredicateSummary>,
     },
+    /// A Notary Project JWS signature (decoded; sigscope does not verify notation yet).
+    Notation {
+        envelope: Box<Decoded<NotationView>>,
+    },
     /// Not decoded: an unknown media type (kept as its descriptor).
     Other {
         note: String,
@@ -130,6 +136,15 @@ pub fn decode_layer(descriptor: &Descriptor, bytes: &[u8]) -> LayerContent {
         t if t.starts_with("application/vnd.dev.sigstore.bundle") => LayerContent::Bundle {
             bundle: Box::new(Decoded::from_result(decode_bundle(bytes))),
             bytes: bytes.to_vec(),
+        },
+        JWS_MEDIA_TYPE => LayerContent::Notation {
+            envelope: Box::new(Decoded::from_result(decode_jws(bytes))),
+        },
+        COSE_MEDIA_TYPE => LayerContent::Other {
+            note: format!(
+                "{} bytes of a COSE notation signature (not decoded)",
+                bytes.len()
+            ),
         },
         t if is_sbom(t) => LayerContent::Sbom {
             summary: Decoded::from_result(sbom_summary(t, bytes)),
@@ -197,6 +212,182 @@ fn material(annotations: &BTreeMap<String, String>) -> SigningMaterial {
             .get(annotation::BUNDLE)
             .filter(|s| !s.is_empty())
             .map(|json| Decoded::from_result(decode_rekor_bundle(json.as_bytes()))),
-        timestamp: annotations.get(annotation::TIMESTAMP).cloned(),
+        timestamp: annotations
+            .get(annotation::TIMESTAMP)
+            .filter(|s| !s.is_empty())
+            .map(|json| Decoded::from_result(cosign_timestamp(json))),
+    }
+}
+
+/// cosign's timestamp annotation: `{"SignedRFC3161Timestamp": "<base64 DER>"}`.
+fn cosign_timestamp(json: &str) -> Result<TimestampView, DecodeError> {
+    #[derive(serde::Deserialize)]
+    struct Annotation {
+        #[serde(rename = "SignedRFC3161Timestamp")]
+        signed: String,
+    }
+    let annotation: Annotation = parse_json("timestamp annotation", json.as_bytes())?;
+    decode_timestamp(&decode_base64("timestamp annotation", &annotation.signed)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixture::{Identity, SigningOptions, VirtualSigstore};
+    use crate::reference::Digest;
+
+    fn descriptor(media_type: &str, bytes: &[u8], annotations: &[(&str, String)]) -> Descriptor {
+        Descriptor {
+            media_type: media_type.to_owned(),
+            digest: Digest::sha256_of(bytes),
+            size: bytes.len() as u64,
+            annotations: annotations
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            platform: None,
+            artifact_type: None,
+        }
+    }
+
+    #[test]
+    fn a_keyless_signature_layer_decodes_payload_certificate_chain_and_bundle() {
+        let mut sigstore = VirtualSigstore::new("layer", 1_700_000_000).unwrap();
+        let image = Digest::sha256_of(b"image");
+        let payload =
+            serde_json::to_vec(&SimpleSigning::for_image("registry.test/app", &image)).unwrap();
+        let identity = Identity::email("dev@example.com", "https://issuer.example");
+        let sig = sigstore
+            .sign(
+                &identity,
+                &payload,
+                1_700_000_100,
+                SigningOptions::default(),
+            )
+            .unwrap();
+        let d = descriptor(
+            SIMPLE_SIGNING,
+            &payload,
+            &[
+                (annotation::SIGNATURE, sig.signature_base64()),
+                (annotation::CERTIFICATE, sig.certificate_pem()),
+                (annotation::CHAIN, sigstore.ca.chain_pem()),
+                (annotation::BUNDLE, sig.cosign_bundle().to_string()),
+            ],
+        );
+        let LayerContent::Signature(layer) = decode_layer(&d, &payload) else {
+            panic!("not a signature layer")
+        };
+        assert_eq!(
+            layer
+                .payload
+                .ok()
+                .unwrap()
+                .critical
+                .image
+                .docker_manifest_digest,
+            image.to_string()
+        );
+        assert_eq!(layer.payload_bytes, payload);
+        let cert = layer.material.certificate.as_ref().unwrap().ok().unwrap();
+        assert_eq!(cert.identity(), Some("dev@example.com"));
+        assert_eq!(
+            layer.material.chain.as_ref().unwrap().ok().unwrap().len(),
+            2
+        );
+        let bundle = layer.material.rekor_bundle.as_ref().unwrap().ok().unwrap();
+        assert_eq!(bundle.log_index, sig.entry.log_index as i64);
+        assert!(layer.material.timestamp.is_none());
+    }
+
+    #[test]
+    fn the_cosign_timestamp_annotation_decodes_a_real_tsa_token() {
+        let path = std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../shared/fixtures/sigstore-conformance/test/assets/bundle-verify/rekor2-timestamp-with-embedded-cert/bundle.sigstore.json"
+        ));
+        let Ok(bundle) = std::fs::read(path) else {
+            eprintln!("SKIP: ../shared/fixtures is absent, no real timestamp to decode");
+            return;
+        };
+        let bundle: serde_json::Value = serde_json::from_slice(&bundle).unwrap();
+        let signed = bundle["verificationMaterial"]["timestampVerificationData"]
+            ["rfc3161Timestamps"][0]["signedTimestamp"]
+            .as_str()
+            .unwrap()
+            .replace('\n', "");
+        let annotation_value = serde_json::json!({ "SignedRFC3161Timestamp": signed }).to_string();
+        let d = descriptor(
+            SIMPLE_SIGNING,
+            b"{}",
+            &[(annotation::TIMESTAMP, annotation_value)],
+        );
+        let LayerContent::Signature(layer) = decode_layer(&d, b"{}") else {
+            panic!("not a signature layer")
+        };
+        let ts = layer.material.timestamp.as_ref().unwrap().ok().unwrap();
+        assert_eq!(ts.gen_time_rfc3339, "2025-08-06T18:51:36Z");
+    }
+
+    #[test]
+    fn broken_annotations_are_errors_on_their_field_only() {
+        let payload = br#"{"critical":{"identity":{"docker-reference":"r"},"image":{"docker-manifest-digest":"sha256:00"},"type":"t"},"optional":null}"#;
+        let d = descriptor(
+            SIMPLE_SIGNING,
+            payload,
+            &[
+                (
+                    annotation::CERTIFICATE,
+                    "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".into(),
+                ),
+                (annotation::BUNDLE, "{\"SignedEntryTimestamp\":1}".into()),
+                (
+                    annotation::TIMESTAMP,
+                    "{\"SignedRFC3161Timestamp\":\"%%\"}".into(),
+                ),
+            ],
+        );
+        let LayerContent::Signature(layer) = decode_layer(&d, payload) else {
+            panic!("not a signature layer")
+        };
+        assert!(layer.payload.ok().is_some());
+        assert!(matches!(
+            layer.material.certificate,
+            Some(Decoded::Error(_))
+        ));
+        assert!(matches!(
+            layer.material.rekor_bundle,
+            Some(Decoded::Error(_))
+        ));
+        let Some(Decoded::Error(e)) = &layer.material.timestamp else {
+            panic!("timestamp should fail")
+        };
+        assert!(e.contains("base64"), "{e}");
+    }
+
+    #[test]
+    fn dsse_layers_decode_statement_and_predicate_and_unknown_types_stay_raw() {
+        let statement = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"x","digest":{"sha256":"ab"},"annotations":{"k":"v"}}],"predicateType":"https://slsa.dev/provenance/v1","predicate":{"runDetails":{"builder":{"id":"b"}}}}"#;
+        let envelope = crate::artifact::dsse::Envelope::new(
+            crate::artifact::dsse::IN_TOTO_PAYLOAD_TYPE,
+            statement,
+            b"sig",
+        );
+        let bytes = serde_json::to_vec(&envelope).unwrap();
+        let d = descriptor(DSSE_ENVELOPE, &bytes, &[]);
+        let LayerContent::Attestation(att) = decode_layer(&d, &bytes) else {
+            panic!("not an attestation")
+        };
+        let s = att.statement.as_ref().unwrap().ok().unwrap();
+        assert_eq!(s.subject[0].unknown["annotations"]["k"], "v");
+        assert!(matches!(
+            att.predicate,
+            Some(PredicateSummary::SlsaV1 { ref builder_id, .. }) if builder_id.as_deref() == Some("b")
+        ));
+        let other = descriptor("application/x-thing", b"123", &[]);
+        assert!(matches!(
+            decode_layer(&other, b"123"),
+            LayerContent::Other { .. }
+        ));
     }
 }

@@ -201,6 +201,19 @@ fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
         scenario.case("v1.4.0").digest.to_string()
     );
 
+    // A notation signature, decoded.
+    let v13 = &tag(&doc, "v1.3.0")["image"];
+    let notation = artifacts(v13)
+        .into_iter()
+        .find(|a| a["kind"] == "notation_signature")
+        .expect("notation referrer on v1.3.0");
+    let envelope = &notation["layers"][0]["content"]["envelope"]["ok"];
+    assert_eq!(envelope["signing_scheme"], "notary.x509");
+    assert_eq!(
+        envelope["target_artifact"]["digest"],
+        scenario.case("v1.3.0").digest.to_string()
+    );
+
     // The keyless cosign-v3-style bundle on v2.1.0.
     let v21 = &tag(&doc, "v2.1.0")["image"];
     let bundle = artifacts(v21)

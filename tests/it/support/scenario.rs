@@ -5,7 +5,8 @@
 //! |---|---|
 //! | v1.0.0 … v1.5.0 | keyless `.sig` by the release workflow (CI identity) |
 //! | v1.4.0 | + a key-signed SLSA v1 attestation as a sigstore bundle referrer (real `cosign attest --new-bundle-format`) |
-//! | v1.5.0 | + key-signed `.att` attestations: SLSA v1, SPDX, CycloneDX, custom; a `.sbom` |
+//! | v1.5.0 | + key-signed `.att` attestations: SLSA v1, SPDX, CycloneDX, custom; a `.sbom`; a key `.sig` on the `.att` manifest |
+//! | v1.3.0 | + a Notary Project JWS signature referrer (shown, not verified) |
 //! | v1.6.0 | keyless `.sig` by a person (email identity) |
 //! | v1.7.0 | keyless `.sig` claiming the CI identity, from a CA nobody trusts |
 //! | v1.8.0 | `.sig` by a cosign key pair, with annotations env=prod, team=platform |
@@ -379,8 +380,33 @@ impl<'a> Builder<'a> {
             ),
         );
         self.key_attest("v1.4.0", "slsaprovenance1", &slsa14, true);
+        // A signature on the attestation manifest itself (a referrer of a referrer).
+        let att_tag = format!(
+            "{}:{}.att",
+            self.registry.repo(&self.repository),
+            self.digest("v1.5.0").cosign_tag_stem()
+        );
+        let att_digest = run_ok(
+            Tools::get()
+                .oras()
+                .args(["resolve", "--plain-http", &att_tag]),
+        );
+        let signed_attestation = format!(
+            "{}@{}",
+            self.registry.repo(&self.repository),
+            att_digest.trim()
+        );
+        run_ok(self.cosign_in_work().args([
+            "sign",
+            "--yes",
+            "--key",
+            "cosign.key",
+            "--tlog-upload=false",
+            &signed_attestation,
+        ]));
 
         self.attach_keyless_bundle_referrer("v2.1.0");
+        self.attach_notation("v1.3.0");
         self.mismatched("v2.2.0-mismatched", "v1.0.0");
         self.tampered("v2.3.0-tampered");
         let orphan_subject = self.orphan("orphan-src");
@@ -469,6 +495,48 @@ impl<'a> Builder<'a> {
             &image,
             &self.work,
         );
+    }
+
+    /// A Notary Project JWS signature referrer (its signature bytes are not a real signature:
+    /// sigscope shows notation signatures but does not verify them).
+    fn attach_notation(&self, tag: &str) {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let digest = self.digest(tag);
+        let protected = json!({
+            "alg": "ES256",
+            "crit": ["io.cncf.notary.signingScheme"],
+            "cty": "application/vnd.cncf.notary.payload.v1+json",
+            "io.cncf.notary.signingScheme": "notary.x509",
+            "io.cncf.notary.signingTime": "2026-09-04T12:00:00Z",
+        });
+        let payload = json!({"targetArtifact": {
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "digest": digest.to_string(),
+            "size": 1,
+        }});
+        let ca = &self.sigstore.ca;
+        let envelope = json!({
+            "payload": URL_SAFE_NO_PAD.encode(payload.to_string()),
+            "protected": URL_SAFE_NO_PAD.encode(protected.to_string()),
+            "header": {
+                "x5c": [STANDARD.encode(&ca.intermediate.der), STANDARD.encode(&ca.root.der)],
+                "io.cncf.notary.signingAgent": "notation-go/1.3.0",
+            },
+            "signature": URL_SAFE_NO_PAD.encode([7u8; 64]),
+        });
+        self.write("notation.jws", &envelope);
+        run_ok(Tools::get().oras().current_dir(&self.work).args([
+            "attach",
+            "--plain-http",
+            "--no-tty",
+            "--distribution-spec",
+            "v1.1-referrers-tag",
+            "--artifact-type",
+            "application/vnd.cncf.notary.signature",
+            &self.image(tag),
+            "notation.jws:application/jose+json",
+        ]));
     }
 
     /// Copies `from`'s `.sig` onto `tag`: a valid signature for another image.
