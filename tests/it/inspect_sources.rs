@@ -382,3 +382,37 @@ fn credentials_come_from_a_docker_credential_helper() {
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(tag(&doc, "v1")["image"]["digest"], m.digest.to_string());
 }
+
+#[test]
+fn anonymous_pulls_follow_the_bearer_token_challenge() {
+    let tokens = crate::support::token_server::TokenServer::start();
+    let registry = Registry::start(RegistryOptions {
+        token_auth: Some((tokens.realm(), tokens.ca.root.pem())),
+        ..RegistryOptions::default()
+    });
+    assert_eq!(registry.get_status("/v2/").unwrap(), 401);
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = Layout::create(&dir.path().join("layout"));
+    let m = layout.put_image(&simple_image("token", "amd64"));
+    layout.tag("v1", &m);
+    run_ok(Tools::get().oras().args([
+        "cp",
+        "--from-oci-layout",
+        "--to-plain-http",
+        "--no-tty",
+        &format!("{}:v1", layout.dir().display()),
+        &format!("{}:v1", registry.repo("token/app")),
+    ]));
+    let (code, doc) = inspect_json(&[&registry.repo("token/app")]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(tag(&doc, "v1")["image"]["digest"], m.digest.to_string());
+    assert!(
+        tokens
+            .requests()
+            .iter()
+            .any(|r| r.contains("scope=repository")
+                && (r.contains("token%2Fapp") || r.contains("token/app"))),
+        "{:?}",
+        tokens.requests()
+    );
+}

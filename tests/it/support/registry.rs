@@ -20,6 +20,8 @@ pub struct RegistryOptions {
     pub basic_auth: Option<(String, String)>,
     /// Serve HTTPS with this certificate and key (PEM files).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Require Bearer tokens from this token server (`realm`, PEM of the issuer's root).
+    pub token_auth: Option<(String, String)>,
 }
 
 /// A running registry.
@@ -67,6 +69,19 @@ impl Registry {
                 format!(
                     "auth: {{htpasswd: {{realm: sigscope-test, path: {}}}}}\n",
                     htpasswd.display()
+                )
+            }
+        };
+        let auth = match &options.token_auth {
+            None => auth,
+            Some((realm, root_pem)) => {
+                let bundle = storage.join("token-root.pem");
+                std::fs::write(&bundle, root_pem).map_err(|e| e.to_string())?;
+                format!(
+                    "auth: {{token: {{realm: \"{realm}\", service: {}, issuer: {}, rootcertbundle: {}}}}}\n",
+                    super::token_server::SERVICE,
+                    super::token_server::ISSUER,
+                    bundle.display()
                 )
             }
         };
