@@ -19,4 +19,6 @@ pub mod inventory;
 pub mod reference;
 pub mod registry;
 pub mod target;
+pub mod trust;
 pub mod untrusted;
+pub mod verify;

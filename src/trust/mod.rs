@@ -1,0 +1,9 @@
+//! Trusted material: which CAs, transparency logs, CT logs and timestamp authorities are
+//! believed, and when. From a `trusted_root.json` (protobuf-specs `TrustedRoot`), the embedded
+//! public-good root, or cosign's environment variables.
+
+mod cosign_env;
+mod trusted_root;
+
+pub use cosign_env::{CosignTrustVariables, apply_cosign_env};
+pub use trusted_root::{CertificateAuthority, TransparencyLog, TrustError, TrustedRoot, ValidFor};

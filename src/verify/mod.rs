@@ -1,0 +1,4 @@
+//! The verifier: sigscope's own ordered pipeline of checks, each reported as passed, failed
+//! with expected and actual values, or skipped with the reason.
+
+pub mod key;
