@@ -1,0 +1,110 @@
+//! Timestamp verification against the public conformance bundles (read from ../shared when
+//! present; each test says SKIP otherwise): good tokens verify, and each fault fails for its
+//! own reason.
+
+use super::*;
+use crate::artifact::bundle::{BundleView, ContentView, decode_bundle};
+
+fn case(name: &str) -> Option<(BundleView, TrustedRoot)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/fixtures/sigstore-conformance/test/assets/bundle-verify")
+        .join(name);
+    if !dir.is_dir() {
+        eprintln!("SKIP: {} is absent", dir.display());
+        return None;
+    }
+    let bundle = decode_bundle(&std::fs::read(dir.join("bundle.sigstore.json")).unwrap()).unwrap();
+    let root = TrustedRoot::from_json(name, &std::fs::read(dir.join("trusted_root.json")).unwrap())
+        .unwrap();
+    Some((bundle, root))
+}
+
+fn signature(bundle: &BundleView) -> Vec<u8> {
+    match &bundle.content {
+        ContentView::MessageSignature { signature, .. } => signature.clone(),
+        ContentView::Dsse(d) => d.signatures[0].clone(),
+    }
+}
+
+fn run(name: &str) -> Option<Result<VerifiedTimestamp, TimestampError>> {
+    let (bundle, root) = case(name)?;
+    Some(verify_timestamp(
+        &bundle.timestamps[0].der,
+        &signature(&bundle),
+        &root,
+    ))
+}
+
+#[test]
+fn good_tokens_verify_with_and_without_embedded_certificates() {
+    for name in [
+        "rekor2-happy-path",
+        "rekor2-timestamp-with-embedded-cert",
+        "rekor2-timestamp-without-embedded-cert",
+        "rekor2-timestamp-with-expired-cert-chain",
+        "trust-root-tsa-validity-end-inclusive",
+    ] {
+        let Some(result) = run(name) else { return };
+        let v = result.unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(v.time > 1_700_000_000, "{name}: {v:?}");
+    }
+}
+
+#[test]
+fn each_fault_fails_for_its_own_reason() {
+    type Expect = fn(&TimestampError) -> bool;
+    let cases: [(&str, Expect); 4] = [
+        ("rekor2-timestamp-payload-mismatch_fail", |e| {
+            matches!(e, TimestampError::Imprint { .. })
+        }),
+        (
+            "rekor2-timestamp-untrusted-tsa-with-embedded-cert_fail",
+            |e| matches!(e, TimestampError::Untrusted(r) if r[0].contains("does not chain")),
+        ),
+        (
+            "rekor2-timestamp-untrusted-tsa-without-embedded-cert_fail",
+            |e| matches!(e, TimestampError::Untrusted(r) if r[0].contains("no certificate matches")),
+        ),
+        (
+            "rekor2-timestamp-outside-trust-root-tsa-validity_fail",
+            |e| matches!(e, TimestampError::Untrusted(r) if r[0].contains("validity window")),
+        ),
+    ];
+    for (name, expected) in cases {
+        let Some(result) = run(name) else { return };
+        let err = result.expect_err(name);
+        assert!(expected(&err), "{name}: {err}");
+    }
+    let Some(result) = run("rekor2-timestamp-outside-tsa-cert-validity_fail") else {
+        return;
+    };
+    let err = result.unwrap_err();
+    assert!(err.to_string().contains("not at"), "{err}");
+}
+
+#[test]
+fn a_tampered_token_or_signature_is_refused() {
+    let Some((bundle, root)) = case("rekor2-happy-path") else {
+        return;
+    };
+    let mut sig = signature(&bundle);
+    sig[0] ^= 1;
+    let err = verify_timestamp(&bundle.timestamps[0].der, &sig, &root).unwrap_err();
+    assert!(matches!(err, TimestampError::Imprint { .. }), "{err}");
+    // Flip one byte of the CMS signature value (the token's last bytes).
+    let mut der = bundle.timestamps[0].der.clone();
+    let last = der.len() - 3;
+    der[last] ^= 0x40;
+    let err = verify_timestamp(&der, &signature(&bundle), &root).unwrap_err();
+    assert!(
+        err.to_string().contains("does not verify") || matches!(err, TimestampError::Malformed(_)),
+        "{err}"
+    );
+    // No authorities: nothing vouches.
+    let empty = TrustedRoot::default();
+    let err = verify_timestamp(&bundle.timestamps[0].der, &signature(&bundle), &empty).unwrap_err();
+    assert!(
+        err.to_string().contains("no timestamp authorities"),
+        "{err}"
+    );
+}
