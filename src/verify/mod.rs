@@ -3,5 +3,7 @@
 
 pub mod chain;
 pub mod check;
+pub mod identity;
 pub mod key;
 pub mod sct;
+pub mod tlog;
