@@ -3,7 +3,11 @@
 
 pub mod chain;
 pub mod check;
+pub mod cosign;
 pub mod identity;
 pub mod key;
+pub mod policy;
+pub mod report;
 pub mod sct;
+pub mod signing;
 pub mod tlog;

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod differential;
 mod fixture_cosign;
 mod fixture_shape;
 mod fixture_sigstore_go;
