@@ -7,6 +7,7 @@ pub mod output;
 pub mod registry_args;
 pub mod verify;
 pub mod verify_args;
+pub mod verify_attestation;
 pub mod verify_text;
 
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub enum Command {
     Inspect(inspect::Args),
     /// Verify cosign signatures on an image (or every tag of a repository), check by check.
     Verify(Box<verify_args::VerifyArgs>),
+    /// Verify cosign attestations of a predicate type on an image, check by check.
+    VerifyAttestation(Box<verify_attestation::Args>),
 }
 
 /// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
         Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),
+        Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
         None => match cli.target {
             // Until the TUI lands, a bare target is inspected as text.
             Some(target) => runtime.block_on(inspect::run(inspect::Args {

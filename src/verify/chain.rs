@@ -136,7 +136,11 @@ pub fn check_code_signing(leaf_der: &[u8]) -> Result<String, String> {
         Ok(Some(_)) => {
             Err("the certificate's extended key usage does not include codeSigning".into())
         }
-        Ok(None) => Err("the certificate has no extended key usage (codeSigning required)".into()),
+        // Go's x509 (and so cosign) treats a leaf without the extension as valid for any
+        // usage; sigscope agrees, and says so.
+        Ok(None) => {
+            Ok("no extended key usage extension: any usage is allowed (as cosign accepts)".into())
+        }
         Err(e) => Err(format!(
             "the extended key usage extension is malformed: {e}"
         )),

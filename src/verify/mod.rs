@@ -1,6 +1,7 @@
 //! The verifier: sigscope's own ordered pipeline of checks, each reported as passed, failed
 //! with expected and actual values, or skipped with the reason.
 
+pub mod attestation;
 pub mod chain;
 pub mod check;
 pub mod cosign;

@@ -317,3 +317,48 @@ fn verifying_a_whole_repository_gives_one_verdict_per_tag_and_exit_1() {
         );
     }
 }
+
+#[test]
+fn verify_attestation_agrees_with_cosign_by_type() {
+    let scenario = Scenario::shared();
+    let key = scenario.cosign_public_key.to_str().unwrap().to_owned();
+    let custom = crate::support::predicates::CUSTOM_PREDICATE_TYPE;
+    let cases: &[(&str, &str)] = &[
+        ("v1.5.0", "slsaprovenance1"),
+        ("v1.5.0", "spdxjson"),
+        ("v1.5.0", "cyclonedx"),
+        ("v1.5.0", custom),
+        ("v1.5.0", "https://spdx.dev/Document"),
+        ("v1.5.0", "vuln"),
+        ("v1.5.0", "slsaprovenance"),
+        ("v1.0.0", "slsaprovenance1"),
+        ("v1.9.0-rc1", "custom"),
+    ];
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = cases
+            .iter()
+            .map(|(tag, kind)| {
+                let key = key.clone();
+                (
+                    *tag,
+                    *kind,
+                    s.spawn(move || {
+                        both(
+                            scenario,
+                            "verify-attestation",
+                            &["--insecure-ignore-tlog", "--key", &key, "--type", kind],
+                            &scenario.image(tag),
+                        )
+                    }),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(t, k, h)| (t, k, h.join().unwrap()))
+            .collect()
+    });
+    for (tag, kind, (c, s)) in results {
+        agree(&format!("{tag} attestation --type {kind}"), &c, &s);
+    }
+}

@@ -6,6 +6,7 @@ mod support;
 
 mod cli;
 mod differential;
+mod differential_faults;
 mod fixture_cosign;
 mod fixture_shape;
 mod fixture_sigstore_go;
