@@ -146,16 +146,6 @@ fn verify_agrees_with_cosign_for_the_key_on_every_tag() {
     over_tags(scenario, "key", &["--insecure-ignore-tlog", "--key", &key]);
 }
 
-#[test]
-fn zz_print_the_agreement_count() {
-    // Runs last by name within this module's threads only when run alone; the count is also
-    // printed as each case agrees.
-    eprintln!(
-        "differential: {} verdicts agreed so far",
-        AGREED.load(Ordering::Relaxed)
-    );
-}
-
 /// sigscope's JSON verdict for one image under the CI identity.
 fn sigscope_json(scenario: &Scenario, args: &[&str], image: &str) -> serde_json::Value {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
