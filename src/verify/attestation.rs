@@ -37,14 +37,11 @@ pub fn verify_attestations(
                 LayerContent::Attestation(att) => {
                     verdicts.push(verify_attestation(ctx, &image.digest, att, wanted, here))
                 }
-                LayerContent::Unreadable { error } => {
-                    let mut checks = Checks::default();
-                    checks.fail(
-                        "envelope",
-                        format!("the attestation layer could not be read: {error}"),
-                    );
-                    verdicts.push(SignatureVerdict::new(here, None, checks));
-                }
+                LayerContent::Unreadable { error } => verdicts.push(SignatureVerdict::unreadable(
+                    here,
+                    "envelope",
+                    format!("the attestation layer could not be read: {error}"),
+                )),
                 _ => {}
             }
         }

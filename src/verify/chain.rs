@@ -128,6 +128,21 @@ fn path_in(
     Err(format!("no root within {MAX_PATH_LENGTH} certificates"))
 }
 
+/// The SPKI of the trusted certificate that signed `leaf_der`, whatever the time (the SCT's
+/// issuer key hash names it even when the path is refused for its dates).
+pub fn issuer_spki(leaf_der: &[u8], authorities: &[CertificateAuthority]) -> Option<Vec<u8>> {
+    let leaf = parse(leaf_der)?;
+    authorities
+        .iter()
+        .flat_map(|a| a.chain_der.iter())
+        .filter_map(|d| parse(d))
+        .find(|c| {
+            c.subject().as_raw() == leaf.issuer().as_raw()
+                && leaf.verify_signature(Some(c.public_key())).is_ok()
+        })
+        .map(|c| c.public_key().raw.to_vec())
+}
+
 /// The leaf carries the codeSigning extended key usage (Fulcio certificate profile).
 pub fn check_code_signing(leaf_der: &[u8]) -> Result<String, String> {
     let leaf = parse(leaf_der).ok_or("the signing certificate is not valid DER")?;
@@ -194,7 +209,7 @@ mod tests {
     }
 
     #[test]
-    fn another_ca_an_expired_trust_window_or_no_eku_fail() {
+    fn another_ca_an_expired_trust_window_or_a_wrong_eku_fail() {
         let mut s = VirtualSigstore::new("chain", AT - 1000).unwrap();
         let other = VirtualSigstore::new("other", AT - 1000).unwrap();
         let der = leaf(&mut s, LeafOptions::default());
@@ -215,7 +230,15 @@ mod tests {
                 ..LeafOptions::default()
             },
         );
-        assert!(check_code_signing(&no_eku).is_err());
+        assert!(check_code_signing(&no_eku).unwrap().contains("any usage"));
+        let server = leaf(
+            &mut s,
+            LeafOptions {
+                server_auth_only: true,
+                ..LeafOptions::default()
+            },
+        );
+        assert!(check_code_signing(&server).is_err());
         let ca_as_leaf = verify_chain(
             &s.ca.intermediate.der,
             &root_of(&s).certificate_authorities,

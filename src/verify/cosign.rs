@@ -29,29 +29,25 @@ pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> Imag
         }
         let place = route(&artifact.found_via);
         if artifact.layers.is_empty() {
-            let mut checks = Checks::default();
-            checks.fail(
+            signatures.push(SignatureVerdict::unreadable(
+                place.clone(),
                 "signature",
                 format!(
                     "the signature manifest could not be read: {}",
                     artifact.errors.join("; ")
                 ),
-            );
-            signatures.push(SignatureVerdict::new(place.clone(), None, checks));
+            ));
         }
         for layer in &artifact.layers {
             let verdict = match &layer.content {
                 LayerContent::Signature(sig) => {
                     verify_signature(ctx, &image.digest, sig, place.clone())
                 }
-                LayerContent::Unreadable { error } => {
-                    let mut checks = Checks::default();
-                    checks.fail(
-                        "signature",
-                        format!("the signature layer could not be read: {error}"),
-                    );
-                    SignatureVerdict::new(place.clone(), None, checks)
-                }
+                LayerContent::Unreadable { error } => SignatureVerdict::unreadable(
+                    place.clone(),
+                    "signature",
+                    format!("the signature layer could not be read: {error}"),
+                ),
                 _ => {
                     let mut checks = Checks::default();
                     checks.fail(

@@ -12,3 +12,6 @@ pub mod report;
 pub mod sct;
 pub mod signing;
 pub mod tlog;
+
+#[cfg(test)]
+mod tests;

@@ -15,6 +15,9 @@ pub struct SignatureVerdict {
     /// Who it names (certificate identity, or the key).
     pub signer: Option<String>,
     pub verified: bool,
+    /// The signature could not be read (registry or digest error): it proves nothing either way.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
     pub checks: Checks,
 }
 
@@ -24,7 +27,18 @@ impl SignatureVerdict {
             found_via,
             signer,
             verified: checks.all_passed(),
+            unreadable: false,
             checks,
+        }
+    }
+
+    /// A signature that could not be fetched: its one check fails with `reason`.
+    pub fn unreadable(found_via: String, check: &'static str, reason: String) -> SignatureVerdict {
+        let mut checks = Checks::default();
+        checks.fail(check, reason);
+        SignatureVerdict {
+            unreadable: true,
+            ..SignatureVerdict::new(found_via, None, checks)
         }
     }
 }
@@ -75,8 +89,16 @@ impl ImageVerdict {
         warnings: Vec<String>,
         policy: PolicySummary,
     ) -> ImageVerdict {
+        let unreadable = signatures.iter().filter(|s| s.unreadable).count();
         let outcome = match signatures.iter().position(|s| s.verified) {
             Some(i) => ImageOutcome::Verified(Verified { by_signature: i }),
+            // An unread signature might have verified: nothing can be concluded.
+            None if unreadable > 0 => ImageOutcome::CouldNotCheck {
+                reason: format!(
+                    "no signature verified and {unreadable} of {} could not be read",
+                    signatures.len()
+                ),
+            },
             None if signatures.is_empty() => ImageOutcome::NotVerified {
                 reason: none_found.to_owned(),
             },

@@ -4,7 +4,7 @@
 
 use sha2::{Digest as _, Sha256};
 
-use super::chain::{check_code_signing, verify_chain};
+use super::chain::{check_code_signing, issuer_spki, verify_chain};
 use super::check::Checks;
 use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::policy::{Context, Signer};
@@ -95,23 +95,17 @@ pub fn check_signer(
                 ),
             );
             // client-spec: the certificate must chain to a trusted Fulcio root at signing time.
-            let issuer_spki = match verify_chain(&cert.der, &ctx.trust.certificate_authorities, at)
-            {
-                Ok(path) => {
-                    checks.pass(
-                        "chain",
-                        format!(
-                            "chains to {}",
-                            path.subjects.last().cloned().unwrap_or_default()
-                        ),
-                    );
-                    Some(path.issuer_spki_der)
-                }
-                Err(e) => {
-                    checks.fail("chain", e);
-                    None
-                }
-            };
+            match verify_chain(&cert.der, &ctx.trust.certificate_authorities, at) {
+                Ok(path) => checks.pass(
+                    "chain",
+                    format!(
+                        "chains to {}",
+                        path.subjects.last().cloned().unwrap_or_default()
+                    ),
+                ),
+                Err(e) => checks.fail("chain", e),
+            }
+            let issuer_spki = issuer_spki(&cert.der, &ctx.trust.certificate_authorities);
             checks.record("code signing", check_code_signing(&cert.der));
             // client-spec: at least one SCT from a trusted CT log.
             if ctx.policy.ignore_sct {

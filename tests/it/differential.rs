@@ -352,3 +352,59 @@ fn verify_attestation_agrees_with_cosign_by_type() {
         agree(&format!("{tag} attestation --type {kind}"), &c, &s);
     }
 }
+
+#[test]
+fn a_signature_that_cannot_be_read_is_exit_2_never_verified_or_rejected() {
+    use crate::support::fault_proxy::{Fault, FaultProxy};
+    use crate::support::registry::Registry;
+    let scenario = Scenario::shared();
+    let proxy = FaultProxy::start(Registry::shared().addr());
+    let stem = scenario.case("v1.2.0").digest.cosign_tag_stem();
+    proxy.add(
+        &format!("/manifests/{stem}.sig"),
+        Fault::Status {
+            code: 503,
+            headers: vec![],
+        },
+    );
+    let (_, path) = scenario.repository.split_once('/').unwrap();
+    let image = format!("{}/{path}:v1.2.0", proxy.host());
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    for (var, p) in scenario.trust.env() {
+        cmd.env(var, p);
+    }
+    let out = cmd
+        .args([
+            "verify",
+            "--allow-http-registry",
+            "--certificate-identity-regexp",
+            CI_IDENTITY_REGEXP,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+            &image,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("COULD NOT CHECK"), "{text}");
+    assert!(text.contains("503"), "{text}");
+
+    // An unreachable registry is exit 2 as well.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .args([
+            "verify",
+            "--allow-http-registry",
+            "--key",
+            scenario.cosign_public_key.to_str().unwrap(),
+            &format!("127.0.0.1:{port}/gone/app:v1"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
