@@ -20,6 +20,29 @@ pub struct Run {
     pub output: String,
 }
 
+impl Run {
+    /// Runs real cosign.
+    pub fn cosign(cmd: &mut Command) -> Run {
+        let v = verdict(cmd);
+        Run {
+            accepted: v.accepted,
+            exit: None,
+            output: v.output,
+        }
+    }
+
+    /// Runs the sigscope binary.
+    pub fn sigscope(cmd: &mut Command) -> Run {
+        let out = cmd.output().unwrap();
+        Run {
+            accepted: out.status.success(),
+            exit: out.status.code(),
+            output: String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
+        }
+    }
+}
+
 /// Runs `cosign <sub> ARGS IMAGE` and `sigscope <sub> ARGS IMAGE` with the scenario's trust.
 pub fn both(scenario: &Scenario, sub: &str, args: &[&str], image: &str) -> (Run, Run) {
     let mut cosign = Tools::get().cosign();
@@ -33,22 +56,7 @@ pub fn both(scenario: &Scenario, sub: &str, args: &[&str], image: &str) -> (Run,
             .args(args)
             .arg(image);
     }
-    let c = verdict(&mut cosign);
-    let out = sigscope.output().unwrap();
-    let s = Run {
-        accepted: out.status.success(),
-        exit: out.status.code(),
-        output: String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
-    };
-    (
-        Run {
-            accepted: c.accepted,
-            exit: None,
-            output: c.output,
-        },
-        s,
-    )
+    (Run::cosign(&mut cosign), Run::sigscope(&mut sigscope))
 }
 
 /// Asserts agreement and counts it.

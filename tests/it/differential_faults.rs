@@ -16,7 +16,7 @@ use crate::support::publish::{
     attach_keyless, attach_signature_files, cosign_payload, push_image, simple_image,
 };
 use crate::support::registry::Registry;
-use crate::support::tools::{Tools, run_ok, verdict};
+use crate::support::tools::{Tools, run_ok};
 
 fn identity() -> Identity {
     Identity::github(&GithubWorkflow {
@@ -63,25 +63,15 @@ fn both(image: &str, trust: &CosignTrustFiles, extra: &[&str]) -> (Run, Run, ser
             .args(extra);
     }
     sigscope.args(["--output", "json"]);
-    let c = verdict(cosign.arg(image));
-    let out = sigscope.arg(image).output().unwrap();
-    let json: serde_json::Value =
-        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
-    let s = Run {
-        accepted: out.status.success(),
-        exit: out.status.code(),
-        output: String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
-    };
-    (
-        Run {
-            accepted: c.accepted,
-            exit: None,
-            output: c.output,
-        },
-        s,
-        json,
-    )
+    let c = Run::cosign(cosign.arg(image));
+    let s = Run::sigscope(sigscope.arg(image));
+    // The JSON document is the stdout part (stderr, if any, follows it).
+    let json = serde_json::Deserializer::from_str(&s.output)
+        .into_iter::<serde_json::Value>()
+        .next()
+        .and_then(Result::ok)
+        .unwrap_or(serde_json::Value::Null);
+    (c, s, json)
 }
 
 fn failed_checks(json: &serde_json::Value) -> Vec<String> {
@@ -387,20 +377,7 @@ fn key_and_annotation_faults_fail_in_both() {
             .args(extra)
             .arg(&image);
         }
-        let cv = verdict(&mut c);
-        let out = g.output().unwrap();
-        (
-            Run {
-                accepted: cv.accepted,
-                exit: None,
-                output: cv.output,
-            },
-            Run {
-                accepted: out.status.success(),
-                exit: out.status.code(),
-                output: String::from_utf8_lossy(&out.stdout).into_owned(),
-            },
-        )
+        (Run::cosign(&mut c), Run::sigscope(&mut g))
     };
     for (label, key, extra, accepted) in [
         (
