@@ -19,6 +19,8 @@ pub mod inventory;
 pub mod reference;
 pub mod registry;
 pub mod target;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod trust;
 pub mod untrusted;
 pub mod verify;

@@ -5,6 +5,10 @@ pub mod inspect_summary;
 pub mod inspect_text;
 pub mod output;
 pub mod registry_args;
+pub mod verify;
+pub mod verify_args;
+pub mod verify_attestation;
+pub mod verify_text;
 
 use std::process::ExitCode;
 
@@ -33,12 +37,15 @@ pub enum Command {
     /// Show every tag's digest, platforms and attached signatures, attestations and SBOMs,
     /// decoded.
     Inspect(inspect::Args),
+    /// Verify cosign signatures on an image (or every tag of a repository), check by check.
+    Verify(Box<verify_args::VerifyArgs>),
+    /// Verify cosign attestations of a predicate type on an image, check by check.
+    VerifyAttestation(Box<verify_attestation::Args>),
 }
 
 /// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
 pub mod exit {
     pub const OK: u8 = 0;
-    #[allow(dead_code)] // used by the verify commands
     pub const FAILED: u8 = 1;
     pub const COULD_NOT_CHECK: u8 = 2;
 }
@@ -50,6 +57,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         .build()?;
     match cli.command {
         Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
+        Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),
+        Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
         None => match cli.target {
             // Until the TUI lands, a bare target is inspected as text.
             Some(target) => runtime.block_on(inspect::run(inspect::Args {

@@ -249,8 +249,11 @@ impl<'a, S: Source> Discovery<'a, S> {
                 let mut out = Vec::new();
                 for (suffix, kind) in LEGACY_SUFFIXES {
                     let tag = format!("{stem}{suffix}");
-                    if self.source.fetch_manifest(&tag).await.is_ok() {
-                        out.push((tag, kind.clone()));
+                    // Absent is fine; any other failure is kept, so the artifact is reported
+                    // with its error instead of silently missing.
+                    match self.source.fetch_manifest(&tag).await {
+                        Err(e) if e.is_not_found() => {}
+                        _ => out.push((tag, kind.clone())),
                     }
                 }
                 out

@@ -302,14 +302,13 @@ mod tests {
 
     #[test]
     fn the_cosign_timestamp_annotation_decodes_a_real_tsa_token() {
-        let path = std::path::Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../shared/fixtures/sigstore-conformance/test/assets/bundle-verify/rekor2-timestamp-with-embedded-cert/bundle.sigstore.json"
-        ));
-        let Ok(bundle) = std::fs::read(path) else {
-            eprintln!("SKIP: ../shared/fixtures is absent, no real timestamp to decode");
+        let Some(dir) = crate::testing::shared_fixtures() else {
             return;
         };
+        let path = dir.join(
+            "sigstore-conformance/test/assets/bundle-verify/rekor2-timestamp-with-embedded-cert/bundle.sigstore.json",
+        );
+        let bundle = std::fs::read(path).unwrap();
         let bundle: serde_json::Value = serde_json::from_slice(&bundle).unwrap();
         let signed = bundle["verificationMaterial"]["timestampVerificationData"]
             ["rfc3161Timestamps"][0]["signedTimestamp"]

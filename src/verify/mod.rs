@@ -1,7 +1,20 @@
 //! The verifier: sigscope's own ordered pipeline of checks, each reported as passed, failed
 //! with expected and actual values, or skipped with the reason.
 
+pub mod attestation;
+pub mod chain;
+pub mod check;
 pub mod checkpoint;
+pub mod cosign;
+pub mod identity;
 pub mod key;
+pub mod policy;
+pub mod report;
+pub mod sct;
+pub mod signing;
 pub mod timestamp;
+pub mod tlog;
 mod tsa_chain;
+
+#[cfg(test)]
+mod tests;

@@ -246,7 +246,10 @@ fn cosign_rejects_a_corrupted_set() {
     let work = tempfile::tempdir().unwrap();
     let mut good = sigstore("xcheck");
     let options = SigningOptions {
-        entry: EntryOptions { corrupt_set: true },
+        entry: EntryOptions {
+            corrupt_set: true,
+            ..EntryOptions::default()
+        },
         ..SigningOptions::default()
     };
     let image = signed_image("xcheck/bad-set", &mut good, options, work.path());

@@ -5,6 +5,8 @@
 mod support;
 
 mod cli;
+mod differential;
+mod differential_faults;
 mod fixture_cosign;
 mod fixture_shape;
 mod fixture_sigstore_go;

@@ -7,11 +7,9 @@ use super::*;
 
 #[test]
 fn real_zlabjp_attestation_is_slsa_v02() {
-    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"));
-    if !dir.is_dir() {
-        println!("SKIP: {} is absent", dir.display());
+    let Some(dir) = crate::testing::shared_fixtures() else {
         return;
-    }
+    };
     let path = dir.join(
         "zlabjp-slsa-provenance-test/README-extracted/att-sha256-3dbd76ff/dsse-envelope.json",
     );

@@ -10,15 +10,7 @@ use crate::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
 
 const AT: u64 = 1_790_000_000;
 
-fn fixtures() -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        println!("SKIP: {} is absent", dir.display());
-        None
-    }
-}
+use crate::testing::shared_fixtures as fixtures;
 
 fn identity() -> Identity {
     Identity::github(&GithubWorkflow {

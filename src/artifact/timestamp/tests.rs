@@ -5,15 +5,7 @@ use rstest::rstest;
 use super::*;
 use crate::artifact::error::decode_base64;
 
-fn fixtures() -> Option<std::path::PathBuf> {
-    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"));
-    if dir.is_dir() {
-        Some(dir.to_path_buf())
-    } else {
-        println!("SKIP: {} is absent", dir.display());
-        None
-    }
-}
+use crate::testing::shared_fixtures as fixtures;
 
 /// The first `signedTimestamp` of a bundle file under the fixtures.
 fn signed_timestamp(relative: &str) -> Option<Vec<u8>> {

@@ -49,3 +49,19 @@ pub fn shared_fixtures() -> Option<PathBuf> {
 
 /// A fixed signing time for fixture material: 2026-09-21T14:13:20Z.
 pub const SIGNED_AT: u64 = 1_790_000_000;
+
+/// Appends a line to a report file in `SIGSCOPE_REPORT_DIR` (set by scripts/test, which prints
+/// the totals after the run: test output is captured by the harness).
+pub fn report(file: &str, line: &str) {
+    use std::io::Write as _;
+    let Some(dir) = std::env::var_os("SIGSCOPE_REPORT_DIR") else {
+        return;
+    };
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(Path::new(&dir).join(file))
+    {
+        let _ = writeln!(f, "{line}");
+    }
+}

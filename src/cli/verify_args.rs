@@ -1,0 +1,176 @@
+//! The trust and identity flags `verify` and `verify-attestation` share, named as cosign names
+//! them, and the policy and trust they make.
+
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+
+use sigscope::trust::{CosignTrustVariables, TrustedRoot, apply_cosign_env};
+use sigscope::verify::identity::{GITHUB_FLAGS, IdentityPolicy, Matcher};
+use sigscope::verify::key::PublicKey;
+use sigscope::verify::policy::{Policy, Signer};
+
+use super::output::Format;
+use super::registry_args::RegistryArgs;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// An image (`repo:tag`, `repo@sha256:…`) or a whole repository (every tag is verified).
+    pub image: String,
+
+    /// Verify with this PEM public key instead of a certificate identity.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+
+    /// The identity expected in the certificate's SAN (email, URI, or username).
+    #[arg(long)]
+    pub certificate_identity: Option<String>,
+
+    /// A regular expression the SAN must match (unanchored, as cosign).
+    #[arg(long)]
+    pub certificate_identity_regexp: Option<String>,
+
+    /// The OIDC issuer expected in the certificate.
+    #[arg(long)]
+    pub certificate_oidc_issuer: Option<String>,
+
+    /// A regular expression the OIDC issuer must match (unanchored, as cosign).
+    #[arg(long)]
+    pub certificate_oidc_issuer_regexp: Option<String>,
+
+    /// Expected GitHub workflow trigger (certificate extension 1.3.6.1.4.1.57264.1.2).
+    #[arg(long)]
+    pub certificate_github_workflow_trigger: Option<String>,
+    /// Expected GitHub workflow SHA (…1.3).
+    #[arg(long)]
+    pub certificate_github_workflow_sha: Option<String>,
+    /// Expected GitHub workflow name (…1.4).
+    #[arg(long)]
+    pub certificate_github_workflow_name: Option<String>,
+    /// Expected GitHub workflow repository (…1.5).
+    #[arg(long)]
+    pub certificate_github_workflow_repository: Option<String>,
+    /// Expected GitHub workflow ref (…1.6).
+    #[arg(long)]
+    pub certificate_github_workflow_ref: Option<String>,
+
+    /// Claims the signed payload must carry, `key=value` (repeatable).
+    #[arg(short = 'a', long = "annotations", value_name = "KEY=VALUE")]
+    pub annotations: Vec<String>,
+
+    /// A trusted_root.json to trust instead of the embedded public-good root.
+    #[arg(long, value_name = "FILE")]
+    pub trusted_root: Option<PathBuf>,
+
+    /// Skip the transparency-log checks (insecure).
+    #[arg(long)]
+    pub insecure_ignore_tlog: bool,
+
+    /// Skip the certificate-transparency (SCT) check (insecure).
+    #[arg(long)]
+    pub insecure_ignore_sct: bool,
+
+    /// Accepted for cosign compatibility: sigscope always verifies offline.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    /// How many tags and artifacts are fetched at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_workers: u16,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+impl VerifyArgs {
+    /// The policy the flags describe.
+    pub fn policy(&self) -> anyhow::Result<Policy> {
+        let keyless = self.certificate_identity.is_some()
+            || self.certificate_identity_regexp.is_some()
+            || self.certificate_oidc_issuer.is_some()
+            || self.certificate_oidc_issuer_regexp.is_some();
+        let signer = match (&self.key, keyless) {
+            (Some(_), true) => bail!(
+                "give either --key or --certificate-identity/--certificate-oidc-issuer, not both"
+            ),
+            (Some(path), false) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading --key {}", path.display()))?;
+                Signer::Key(
+                    PublicKey::from_pem(&text)
+                        .with_context(|| format!("--key {}", path.display()))?,
+                )
+            }
+            (None, _) => {
+                let subject = matcher(
+                    &self.certificate_identity,
+                    &self.certificate_identity_regexp,
+                    "--certificate-identity",
+                )?;
+                let issuer = matcher(
+                    &self.certificate_oidc_issuer,
+                    &self.certificate_oidc_issuer_regexp,
+                    "--certificate-oidc-issuer",
+                )?;
+                let values = [
+                    &self.certificate_github_workflow_trigger,
+                    &self.certificate_github_workflow_sha,
+                    &self.certificate_github_workflow_name,
+                    &self.certificate_github_workflow_repository,
+                    &self.certificate_github_workflow_ref,
+                ];
+                let github = GITHUB_FLAGS
+                    .iter()
+                    .zip(values)
+                    .filter_map(|((arc, flag), v)| v.as_ref().map(|v| (*arc, *flag, v.clone())))
+                    .collect();
+                Signer::Keyless(IdentityPolicy {
+                    subject,
+                    issuer,
+                    github,
+                })
+            }
+        };
+        let annotations = self
+            .annotations
+            .iter()
+            .map(|a| {
+                a.split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .with_context(|| format!("-a {a:?}: expected key=value"))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Policy {
+            signer,
+            annotations,
+            ignore_tlog: self.insecure_ignore_tlog,
+            ignore_sct: self.insecure_ignore_sct,
+        })
+    }
+
+    /// The trust: `--trusted-root` or the embedded root, then cosign's variables.
+    pub fn trust(&self) -> anyhow::Result<TrustedRoot> {
+        let base = match &self.trusted_root {
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .with_context(|| format!("reading --trusted-root {}", path.display()))?;
+                TrustedRoot::from_json(&path.display().to_string(), &bytes)?
+            }
+            None => TrustedRoot::public_good()?,
+        };
+        Ok(apply_cosign_env(base, &CosignTrustVariables::from_env())?)
+    }
+}
+
+fn matcher(exact: &Option<String>, regexp: &Option<String>, flag: &str) -> anyhow::Result<Matcher> {
+    match (exact, regexp) {
+        (Some(e), None) => Ok(Matcher::Exact(e.clone())),
+        (None, Some(r)) => Matcher::regex(r).map_err(|e| anyhow::anyhow!("{flag}-regexp: {e}")),
+        (Some(_), Some(_)) => bail!("give {flag} or {flag}-regexp, not both"),
+        (None, None) => bail!("keyless verification needs {flag} or {flag}-regexp (or use --key)"),
+    }
+}

@@ -1,0 +1,28 @@
+//! `sigscope verify-attestation IMAGE --type T`: cosign's attestation verification, explained.
+
+use std::process::ExitCode;
+
+use super::verify_args::VerifyArgs;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The predicate type: a cosign short name (slsaprovenance, slsaprovenance02,
+    /// slsaprovenance1, spdx, spdxjson, cyclonedx, vuln, custom, …) or a URI.
+    #[arg(long = "type", default_value = "custom")]
+    pub predicate_type: String,
+
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let wanted = args.predicate_type.clone();
+    super::verify::run_with(
+        &args.verify,
+        "verify-attestation",
+        move |ctx, reference, image| {
+            sigscope::verify::attestation::verify_attestations(ctx, reference, image, &wanted)
+        },
+    )
+    .await
+}

@@ -1,0 +1,110 @@
+//! Text verdicts: per image a verdict line; for one image every signature's checks, failures
+//! first, with expected and actual values.
+
+use std::io::Write as _;
+
+use sigscope::untrusted::printable;
+use sigscope::verify::check::Outcome;
+use sigscope::verify::report::{ImageOutcome, ImageVerdict, SignatureVerdict};
+
+pub fn print(verdicts: &[ImageVerdict], repository: bool) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    for line in render(verdicts, repository) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    for v in verdicts {
+        lines.push(verdict_line(v));
+        if repository {
+            if v.verified().is_none()
+                && let Some(first) = v.signatures.iter().flat_map(|s| s.checks.failures()).next()
+                && let Outcome::Failed { reason, .. } = &first.outcome
+            {
+                lines.push(format!("    {}: {}", first.name, printable(reason)));
+            }
+            continue;
+        }
+        for w in &v.warnings {
+            lines.push(format!("  warning: {}", printable(w)));
+        }
+        // Failing signatures first: they are what needs explaining.
+        let mut sigs: Vec<(usize, &SignatureVerdict)> = v.signatures.iter().enumerate().collect();
+        sigs.sort_by_key(|(_, s)| s.verified);
+        for (i, s) in sigs {
+            lines.push(format!(
+                "  signature {} of {} ({}): {}{}",
+                i + 1,
+                v.signatures.len(),
+                printable(&s.found_via),
+                if s.verified { "verified" } else { "FAILED" },
+                s.signer
+                    .as_deref()
+                    .map(|s| format!(", signer {}", printable(s)))
+                    .unwrap_or_default()
+            ));
+            let mut checks: Vec<_> = s.checks.0.iter().collect();
+            checks.sort_by_key(|c| !matches!(c.outcome, Outcome::Failed { .. }));
+            for c in checks {
+                let line = match &c.outcome {
+                    Outcome::Passed { detail } => {
+                        format!("    ✓ {:<15} {}", c.name, printable(detail))
+                    }
+                    Outcome::Skipped { why } => {
+                        format!("    - {:<15} skipped: {}", c.name, printable(why))
+                    }
+                    Outcome::Failed {
+                        reason,
+                        expected,
+                        actual,
+                    } => {
+                        let mut l = format!("    ✗ {:<15} {}", c.name, printable(reason));
+                        if let (Some(e), Some(a)) = (expected, actual) {
+                            l.push_str(&format!(
+                                "\n        expected: {}\n        actual:   {}",
+                                printable(e),
+                                printable(a)
+                            ));
+                        }
+                        l
+                    }
+                };
+                lines.push(line);
+            }
+        }
+    }
+    lines
+}
+
+fn verdict_line(v: &ImageVerdict) -> String {
+    let digest = v
+        .digest
+        .as_ref()
+        .filter(|d| d.to_string() != v.reference)
+        .map(|d| format!(" {}:{}", d.algorithm().name(), &d.hex()[..12]))
+        .unwrap_or_default();
+    let reference = printable(&v.reference);
+    match &v.outcome {
+        ImageOutcome::Verified(proof) => {
+            let by = v
+                .signatures
+                .get(proof.by_signature)
+                .and_then(|s| s.signer.clone())
+                .unwrap_or_default();
+            format!(
+                "{reference}{digest}  VERIFIED  signed by {}",
+                printable(&by)
+            )
+        }
+        ImageOutcome::NotVerified { reason } => {
+            format!("{reference}{digest}  NOT VERIFIED  {}", printable(reason))
+        }
+        ImageOutcome::CouldNotCheck { reason } => format!(
+            "{reference}{digest}  COULD NOT CHECK  {}",
+            printable(reason)
+        ),
+    }
+}

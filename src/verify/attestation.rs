@@ -1,0 +1,156 @@
+//! cosign attestations (`.att` DSSE layers): the signer and log checks of a signature, then
+//! the DSSE signature over the PAE, the statement's subject naming this image, and the
+//! predicate type asked for (cosign's short names or a URI).
+
+use super::check::Checks;
+use super::policy::Context;
+use super::report::{ImageVerdict, SignatureVerdict};
+use super::signing::{check_signer, check_tlog, signing_time};
+use crate::artifact::dsse::pae;
+use crate::artifact::error::decode_base64;
+use crate::artifact::predicate::predicate_type_for;
+use crate::inventory::layer::{AttestationLayer, Decoded, LayerContent};
+use crate::inventory::model::{ArtifactKind, ImageReport, Route};
+use crate::reference::Digest;
+
+/// Verifies the attestations of `image` of `predicate` (a cosign short name or a URI).
+pub fn verify_attestations(
+    ctx: &Context,
+    reference: &str,
+    image: &ImageReport,
+    predicate: &str,
+) -> ImageVerdict {
+    let wanted = predicate_type_for(predicate);
+    let mut verdicts = Vec::new();
+    for artifact in &image.artifacts {
+        if artifact.kind != ArtifactKind::Attestation {
+            continue;
+        }
+        let place = match &artifact.found_via {
+            Route::LegacyTag { tag } => format!("tag {tag}"),
+            Route::ReferrersApi => "referrers API".into(),
+            Route::FallbackTag { tag } => format!("referrers tag {tag}"),
+        };
+        for (i, layer) in artifact.layers.iter().enumerate() {
+            let here = format!("{place} layer {}", i + 1);
+            match &layer.content {
+                LayerContent::Attestation(att) => {
+                    verdicts.push(verify_attestation(ctx, &image.digest, att, wanted, here))
+                }
+                LayerContent::Unreadable { error } => verdicts.push(SignatureVerdict::unreadable(
+                    here,
+                    "envelope",
+                    format!("the attestation layer could not be read: {error}"),
+                )),
+                _ => {}
+            }
+        }
+    }
+    ImageVerdict::conclude(
+        reference.to_owned(),
+        image.digest.clone(),
+        verdicts,
+        "no attestations found",
+        ctx.policy.warnings(),
+        ctx.summary(),
+    )
+}
+
+/// The checks of one DSSE attestation layer.
+pub fn verify_attestation(
+    ctx: &Context,
+    image: &Digest,
+    att: &AttestationLayer,
+    wanted: &str,
+    place: String,
+) -> SignatureVerdict {
+    let mut checks = Checks::default();
+    let envelope = match &att.envelope {
+        Decoded::Ok(e) => e,
+        Decoded::Error(e) => {
+            checks.fail("envelope", e.clone());
+            return SignatureVerdict::new(place, None, checks);
+        }
+    };
+    // The predicate type first: cosign only considers attestations of the requested type.
+    match &att.statement {
+        Some(Decoded::Ok(s)) if s.predicate_type == wanted => checks.pass("predicate type", wanted),
+        Some(Decoded::Ok(s)) => checks.mismatch(
+            "predicate type",
+            format!("the attestation is a {}, not a {wanted}", s.predicate_type),
+            wanted,
+            s.predicate_type.clone(),
+        ),
+        Some(Decoded::Error(e)) => checks.fail(
+            "predicate type",
+            format!("the statement is unreadable: {e}"),
+        ),
+        None => checks.fail("predicate type", "the envelope carries no statement"),
+    }
+    let at = signing_time(ctx, &att.material);
+    let key = check_signer(ctx, &att.material, at, &mut checks);
+    let signer = key.as_ref().map(|k| k.describe());
+    let payload = decode_base64("dsse payload", &envelope.payload);
+    let signatures: Vec<Vec<u8>> = envelope
+        .signatures
+        .iter()
+        .filter_map(|s| decode_base64("dsse signature", &s.sig).ok())
+        .collect();
+    let mut verified_signature = None;
+    match (&key, &payload) {
+        (_, Err(e)) => checks.fail("signature", e.to_string()),
+        (Some(key), Ok(payload)) => {
+            // DSSE: the signature covers PAE(payloadType, payload).
+            let message = pae(&envelope.payload_type, payload);
+            verified_signature = signatures.iter().find(|s| key.verify(&message, s)).cloned();
+            if verified_signature.is_some() {
+                checks.pass("signature", "the DSSE signature over the envelope verifies");
+            } else {
+                checks.fail(
+                    "signature",
+                    format!(
+                        "none of the envelope's {} signatures verifies with the signer's key",
+                        signatures.len()
+                    ),
+                );
+            }
+        }
+        (None, Ok(_)) => {}
+    }
+    if let Some(Decoded::Ok(statement)) = &att.statement {
+        let names_image = statement.subject.iter().any(|s| {
+            s.digest
+                .get(image.algorithm().name())
+                .is_some_and(|d| d.eq_ignore_ascii_case(image.hex()))
+        });
+        if names_image {
+            checks.pass("subject", format!("the statement is about {image}"));
+        } else {
+            let named: Vec<String> = statement
+                .subject
+                .iter()
+                .flat_map(|s| s.digest.iter().map(|(a, d)| format!("{a}:{d}")))
+                .collect();
+            checks.mismatch(
+                "subject",
+                "the statement is about other artifacts",
+                image.to_string(),
+                named.join(", "),
+            );
+        }
+    }
+    if let Ok(payload) = &payload {
+        let signature = verified_signature
+            .or_else(|| signatures.first().cloned())
+            .unwrap_or_default();
+        check_tlog(
+            ctx,
+            &att.material,
+            key.as_ref(),
+            &signature,
+            payload,
+            &mut checks,
+        );
+    }
+    SignatureVerdict::new(place, signer, checks)
+}

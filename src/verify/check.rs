@@ -1,0 +1,111 @@
+//! Checks and their outcomes: passed (with the fact established), failed (with the reason, and
+//! the expected and actual values where there are two), or skipped (with why).
+
+use serde::Serialize;
+
+/// The outcome of one check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Passed {
+        detail: String,
+    },
+    Failed {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actual: Option<String>,
+    },
+    Skipped {
+        why: String,
+    },
+}
+
+/// One named check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub name: &'static str,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// The ordered checks of one signature.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Checks(pub Vec<Check>);
+
+impl Checks {
+    pub fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Passed {
+                detail: detail.into(),
+            },
+        });
+    }
+
+    pub fn fail(&mut self, name: &'static str, reason: impl Into<String>) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Failed {
+                reason: reason.into(),
+                expected: None,
+                actual: None,
+            },
+        });
+    }
+
+    pub fn mismatch(
+        &mut self,
+        name: &'static str,
+        reason: impl Into<String>,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Failed {
+                reason: reason.into(),
+                expected: Some(expected.into()),
+                actual: Some(actual.into()),
+            },
+        });
+    }
+
+    pub fn skip(&mut self, name: &'static str, why: impl Into<String>) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Skipped { why: why.into() },
+        });
+    }
+
+    /// Records a result: `Ok(detail)` passes, `Err(reason)` fails.
+    pub fn record(&mut self, name: &'static str, result: Result<String, String>) -> bool {
+        match result {
+            Ok(detail) => {
+                self.pass(name, detail);
+                true
+            }
+            Err(reason) => {
+                self.fail(name, reason);
+                false
+            }
+        }
+    }
+
+    /// No check failed. (Skipped checks are only ever skipped on the user's explicit request.)
+    pub fn all_passed(&self) -> bool {
+        !self.0.is_empty()
+            && self
+                .0
+                .iter()
+                .all(|c| !matches!(c.outcome, Outcome::Failed { .. }))
+    }
+
+    pub fn failures(&self) -> impl Iterator<Item = &Check> {
+        self.0
+            .iter()
+            .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
+    }
+}

@@ -1,0 +1,183 @@
+//! cosign image signatures (`.sig` simple-signing layers): the ordered checks cosign's
+//! `verify` makes, each recorded, plus the explanation cosign does not give.
+
+use super::check::Checks;
+use super::policy::Context;
+use super::report::{ImageVerdict, SignatureVerdict};
+use super::signing::{check_signer, check_tlog, signing_time};
+use crate::artifact::error::decode_base64;
+use crate::artifact::simple_signing::COSIGN_SIGNATURE_TYPE;
+use crate::inventory::layer::{Decoded, LayerContent, SignatureLayer};
+use crate::inventory::model::{ArtifactKind, ImageReport, Route};
+use crate::reference::Digest;
+
+/// Verifies every cosign signature on `image` (found under `reference`).
+pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> ImageVerdict {
+    let mut signatures = Vec::new();
+    let mut warnings = ctx.policy.warnings();
+    for artifact in &image.artifacts {
+        if artifact.kind == ArtifactKind::SigstoreBundle {
+            warnings.push(format!(
+                "a sigstore bundle referrer ({}) is not checked by this cosign-style verification",
+                artifact.digest
+            ));
+        }
+        if artifact.kind != ArtifactKind::Signature
+            || !matches!(artifact.found_via, Route::LegacyTag { .. })
+        {
+            continue;
+        }
+        let place = route(&artifact.found_via);
+        if artifact.layers.is_empty() {
+            signatures.push(SignatureVerdict::unreadable(
+                place.clone(),
+                "signature",
+                format!(
+                    "the signature manifest could not be read: {}",
+                    artifact.errors.join("; ")
+                ),
+            ));
+        }
+        for layer in &artifact.layers {
+            let verdict = match &layer.content {
+                LayerContent::Signature(sig) => {
+                    verify_signature(ctx, &image.digest, sig, place.clone())
+                }
+                LayerContent::Unreadable { error } => SignatureVerdict::unreadable(
+                    place.clone(),
+                    "signature",
+                    format!("the signature layer could not be read: {error}"),
+                ),
+                _ => {
+                    let mut checks = Checks::default();
+                    checks.fail(
+                        "signature",
+                        format!("layer {} is not a simple-signing payload", layer.media_type),
+                    );
+                    SignatureVerdict::new(place.clone(), None, checks)
+                }
+            };
+            signatures.push(verdict);
+        }
+    }
+    ImageVerdict::conclude(
+        reference.to_owned(),
+        image.digest.clone(),
+        signatures,
+        "no signatures found",
+        warnings,
+        ctx.summary(),
+    )
+}
+
+fn route(route: &Route) -> String {
+    match route {
+        Route::LegacyTag { tag } => format!("tag {tag}"),
+        Route::ReferrersApi => "referrers API".into(),
+        Route::FallbackTag { tag } => format!("referrers tag {tag}"),
+    }
+}
+
+/// The checks of one `.sig` layer, in cosign's order.
+pub fn verify_signature(
+    ctx: &Context,
+    image: &Digest,
+    sig: &SignatureLayer,
+    place: String,
+) -> SignatureVerdict {
+    let mut checks = Checks::default();
+    let material = &sig.material;
+    let signature = match material
+        .signature
+        .as_deref()
+        .map(|s| decode_base64("signature", s))
+    {
+        Some(Ok(bytes)) => Some(bytes),
+        Some(Err(e)) => {
+            checks.fail("signature", e.to_string());
+            None
+        }
+        None => {
+            checks.fail("signature", "the layer has no signature annotation");
+            None
+        }
+    };
+    let at = signing_time(ctx, material);
+    let key = check_signer(ctx, material, at, &mut checks);
+    let signer = key.as_ref().map(|k| k.describe());
+    if let (Some(key), Some(signature)) = (&key, &signature) {
+        if key.verify(&sig.payload_bytes, signature) {
+            checks.pass("signature", "the signature over the payload verifies");
+        } else {
+            checks.fail(
+                "signature",
+                "the signature does not verify over the payload with the signer's key",
+            );
+        }
+    }
+    // The payload must name this image (cosign: "invalid or missing digest in claim").
+    match &sig.payload {
+        Decoded::Ok(payload) => {
+            let claimed = &payload.critical.image.docker_manifest_digest;
+            if claimed == &image.to_string() {
+                checks.pass("payload digest", format!("the payload signs {image}"));
+            } else {
+                checks.mismatch(
+                    "payload digest",
+                    format!("the payload signs {claimed}, not this image {image}"),
+                    image.to_string(),
+                    claimed.clone(),
+                );
+            }
+            if payload.critical.kind == COSIGN_SIGNATURE_TYPE {
+                checks.pass("payload type", COSIGN_SIGNATURE_TYPE);
+            } else {
+                checks.mismatch(
+                    "payload type",
+                    "the payload is not a cosign container image signature",
+                    COSIGN_SIGNATURE_TYPE,
+                    payload.critical.kind.clone(),
+                );
+            }
+            for (k, v) in &ctx.policy.annotations {
+                let actual = payload
+                    .optional
+                    .as_ref()
+                    .and_then(|o| o.get(k))
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    });
+                match actual {
+                    Some(a) if &a == v => checks.pass("annotation", format!("{k}={v}")),
+                    Some(a) => checks.mismatch(
+                        "annotation",
+                        format!("annotation {k} is {a}, expected {v}"),
+                        v.clone(),
+                        a,
+                    ),
+                    None => checks.mismatch(
+                        "annotation",
+                        format!("annotation {k} is absent, expected {v}"),
+                        v.clone(),
+                        "(absent)",
+                    ),
+                }
+            }
+        }
+        Decoded::Error(e) => {
+            checks.fail("payload digest", format!("the payload is unreadable: {e}"))
+        }
+    }
+    if let Some(signature) = &signature {
+        check_tlog(
+            ctx,
+            material,
+            key.as_ref(),
+            signature,
+            &sig.payload_bytes,
+            &mut checks,
+        );
+    }
+    SignatureVerdict::new(place, signer, checks)
+}

@@ -1,0 +1,257 @@
+//! The checks every cosign-stored signature shares, whatever it signs: who signed (key, or a
+//! certificate chained to a trusted CA with codeSigning, SCTs and the expected identity), and
+//! the transparency-log entry (SET, entry body, integrated time within the certificate).
+
+use sha2::{Digest as _, Sha256};
+
+use super::chain::{check_code_signing, issuer_spki, verify_chain};
+use super::check::Checks;
+use super::key::{HashAlgorithm, PublicKey, RsaPadding};
+use super::policy::{Context, Signer};
+use super::sct::verify_embedded_scts;
+use super::tlog::{self, Signed};
+use crate::artifact::certificate::CertificateView;
+use crate::inventory::layer::{Decoded, SigningMaterial};
+
+/// The key that must verify the signature, once the signer checks have run.
+pub enum SigningKey {
+    Key(PublicKey),
+    Certificate(Box<CertificateView>, PublicKey),
+}
+
+impl SigningKey {
+    /// cosign verifies with SHA-256 whatever the key (its `LoadVerifier(pub, crypto.SHA256)`).
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        let key = match self {
+            SigningKey::Key(k) | SigningKey::Certificate(_, k) => k,
+        };
+        key.verify(
+            message,
+            signature,
+            HashAlgorithm::Sha256,
+            RsaPadding::Pkcs1v15,
+        )
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            SigningKey::Key(k) => format!("key {}", &k.fingerprint()[..16]),
+            SigningKey::Certificate(c, _) => c.identity().unwrap_or("(no identity)").to_owned(),
+        }
+    }
+}
+
+/// The signing time the certificate checks use: the log's integrated time when the log is
+/// checked, else now (cosign without a log entry).
+pub fn signing_time(ctx: &Context, material: &SigningMaterial) -> i64 {
+    match (&material.rekor_bundle, ctx.policy.ignore_tlog) {
+        (Some(Decoded::Ok(b)), false) => b.integrated_time,
+        _ => ctx.clock.now(),
+    }
+}
+
+/// Runs the signer checks; returns the key to verify with when they leave one.
+pub fn check_signer(
+    ctx: &Context,
+    material: &SigningMaterial,
+    at: i64,
+    checks: &mut Checks,
+) -> Option<SigningKey> {
+    match &ctx.policy.signer {
+        Signer::Key(key) => {
+            checks.pass(
+                "signer",
+                format!(
+                    "verifying with the given {} key {}",
+                    key.kind(),
+                    &key.fingerprint()[..16]
+                ),
+            );
+            Some(SigningKey::Key(key.clone()))
+        }
+        Signer::Keyless(identity) => {
+            let cert = match &material.certificate {
+                Some(Decoded::Ok(c)) => c.clone(),
+                Some(Decoded::Error(e)) => {
+                    checks.fail(
+                        "certificate",
+                        format!("the signing certificate is unreadable: {e}"),
+                    );
+                    return None;
+                }
+                None => {
+                    checks.fail(
+                        "certificate",
+                        "no signing certificate: this signature was made with a key, not keyless",
+                    );
+                    return None;
+                }
+            };
+            checks.pass(
+                "certificate",
+                format!(
+                    "certificate serial {} issued by {}",
+                    cert.serial, cert.issuer
+                ),
+            );
+            // client-spec: the certificate must chain to a trusted Fulcio root at signing time.
+            match verify_chain(&cert.der, &ctx.trust.certificate_authorities, at) {
+                Ok(path) => checks.pass(
+                    "chain",
+                    format!(
+                        "chains to {}",
+                        path.subjects.last().cloned().unwrap_or_default()
+                    ),
+                ),
+                Err(e) => checks.fail("chain", e),
+            }
+            let issuer_spki = issuer_spki(&cert.der, &ctx.trust.certificate_authorities);
+            checks.record("code signing", check_code_signing(&cert.der));
+            // client-spec: at least one SCT from a trusted CT log.
+            if ctx.policy.ignore_sct {
+                checks.skip("sct", "--insecure-ignore-sct");
+            } else if let Some(spki) = &issuer_spki {
+                checks.record("sct", verify_embedded_scts(&cert, spki, &ctx.trust.ctlogs));
+            } else {
+                checks.fail(
+                    "sct",
+                    "not checked: the certificate's issuer is not trusted",
+                );
+            }
+            match identity.check_subject(&cert) {
+                Ok(d) => checks.pass("identity", d),
+                Err((expected, actual)) => checks.mismatch(
+                    "identity",
+                    format!("expected identity {expected}, certificate has {actual}"),
+                    expected,
+                    actual,
+                ),
+            }
+            match identity.check_issuer(&cert) {
+                Ok(d) => checks.pass("issuer", d),
+                Err((expected, actual)) => checks.mismatch(
+                    "issuer",
+                    format!("expected OIDC issuer {expected}, certificate has {actual}"),
+                    expected,
+                    actual,
+                ),
+            }
+            if !identity.github.is_empty() {
+                match identity.check_github(&cert) {
+                    Ok(d) => checks.pass("github claims", d),
+                    Err((flag, expected, actual)) => checks.mismatch(
+                        "github claims",
+                        format!("{flag}: expected {expected}, certificate has {actual}"),
+                        expected,
+                        actual,
+                    ),
+                }
+            }
+            let key = match PublicKey::from_spki_der(&cert.public_key_der) {
+                Ok(k) => k,
+                Err(e) => {
+                    checks.fail("certificate key", e.to_string());
+                    return None;
+                }
+            };
+            Some(SigningKey::Certificate(Box::new(cert), key))
+        }
+    }
+}
+
+/// The transparency-log checks for a signature whose log entry is in cosign's bundle
+/// annotation: the SET, the entry naming this signature, and (keyless) the integrated time
+/// within the certificate's validity.
+pub fn check_tlog(
+    ctx: &Context,
+    material: &SigningMaterial,
+    signing_key: Option<&SigningKey>,
+    signature: &[u8],
+    content: &[u8],
+    checks: &mut Checks,
+) {
+    if ctx.policy.ignore_tlog {
+        checks.skip("tlog", "--insecure-ignore-tlog");
+        return;
+    }
+    let bundle = match &material.rekor_bundle {
+        Some(Decoded::Ok(b)) => b,
+        Some(Decoded::Error(e)) => {
+            checks.fail(
+                "tlog",
+                format!("the transparency-log bundle is unreadable: {e}"),
+            );
+            return;
+        }
+        None => {
+            checks.fail("tlog", "no transparency-log bundle with the signature: it cannot be shown to be logged (offline)");
+            return;
+        }
+    };
+    let log_id = hex::decode(&bundle.log_id).unwrap_or_default();
+    match tlog::verify_set(
+        &bundle.signed_entry_timestamp,
+        &bundle.body_base64,
+        bundle.integrated_time,
+        bundle.log_index,
+        &log_id,
+        &ctx.trust.tlogs,
+    ) {
+        Ok(log) => checks.pass(
+            "tlog set",
+            format!(
+                "signed entry timestamp by {} for log index {} at {}",
+                log.base_url, bundle.log_index, bundle.integrated_time_rfc3339
+            ),
+        ),
+        Err(e) => checks.fail("tlog set", e),
+    }
+    let Some(signing_key) = signing_key else {
+        checks.fail(
+            "tlog entry",
+            "not compared: the signer could not be established",
+        );
+        return;
+    };
+    let signer_der;
+    let signer = match signing_key {
+        SigningKey::Key(k) => {
+            signer_der = k.spki_der().to_vec();
+            tlog::Signer::Key(&signer_der)
+        }
+        SigningKey::Certificate(c, _) => tlog::Signer::Certificate(&c.der),
+    };
+    let signed = Signed {
+        signature,
+        signer,
+        content_sha256: Sha256::digest(content).into(),
+    };
+    match &bundle.body {
+        Ok(body) => {
+            checks.record("tlog entry", tlog::body_matches(body, &signed));
+        }
+        Err(e) => checks.fail(
+            "tlog entry",
+            format!("the log entry body is unreadable: {e}"),
+        ),
+    };
+    if let SigningKey::Certificate(cert, _) = signing_key {
+        let t = bundle.integrated_time;
+        if cert.not_before <= t && t <= cert.not_after {
+            checks.pass(
+                "signing time",
+                format!(
+                    "integrated at {} within the certificate's validity",
+                    bundle.integrated_time_rfc3339
+                ),
+            );
+        } else {
+            checks.mismatch(
+                "signing time",
+                "the entry was logged outside the certificate's validity",
+                format!("{} to {}", cert.not_before_rfc3339, cert.not_after_rfc3339),
+                bundle.integrated_time_rfc3339.clone(),
+            );
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! Transparency-log checks for Rekor v1 entries (client-spec "Transparency Log"): the Signed
+//! Entry Timestamp by a trusted log key valid at the integrated time; the inclusion proof
+//! against a checkpoint signed by that log; and the entry body naming exactly the signature,
+//! the signer and the signed content.
+
+use sha2::{Digest as _, Sha256};
+
+use crate::artifact::bundle::InclusionProofView;
+use crate::artifact::rekor::{EntryBody, VerifierView, parse_checkpoint, set_payload};
+use crate::trust::TransparencyLog;
+
+/// Checks a SET and returns the log that signed it.
+pub fn verify_set<'a>(
+    set: &[u8],
+    body_base64: &str,
+    integrated_time: i64,
+    log_index: i64,
+    log_id: &[u8],
+    tlogs: &'a [TransparencyLog],
+) -> Result<&'a TransparencyLog, String> {
+    let log = tlogs.iter().find(|l| l.log_id == log_id).ok_or_else(|| {
+        format!(
+            "the entry names log {} which is not trusted",
+            hex::encode(log_id)
+        )
+    })?;
+    let key = log
+        .key
+        .as_ref()
+        .map_err(|e| format!("log {} has an unusable key: {e}", log.base_url))?;
+    if !log.valid_for.contains(integrated_time) {
+        return Err(format!(
+            "log {} was not trusted at the integrated time {}",
+            log.base_url,
+            crate::artifact::encoding::rfc3339(integrated_time)
+        ));
+    }
+    let payload = set_payload(
+        body_base64,
+        integrated_time,
+        &hex::encode(log_id),
+        log_index,
+    )
+    .map_err(|e| e.to_string())?;
+    if key.verify_default(&payload, set) {
+        Ok(log)
+    } else {
+        Err(format!(
+            "the signed entry timestamp does not verify with the key of {}",
+            log.base_url
+        ))
+    }
+}
+
+/// Checks a Rekor v1 inclusion proof and its checkpoint, signed by `log`.
+pub fn verify_inclusion_v1(
+    proof: &InclusionProofView,
+    canonicalized_body: &[u8],
+    log: &TransparencyLog,
+) -> Result<String, String> {
+    let leaf = crate::artifact::merkle::leaf_hash(canonicalized_body);
+    let hashes: Vec<[u8; 32]> = proof
+        .hashes
+        .iter()
+        .map(|h| {
+            h.as_slice()
+                .try_into()
+                .map_err(|_| "a proof hash is not 32 bytes".to_owned())
+        })
+        .collect::<Result<_, _>>()?;
+    let root: [u8; 32] = proof
+        .root_hash
+        .as_slice()
+        .try_into()
+        .map_err(|_| "the proof's root hash is not 32 bytes".to_owned())?;
+    let (index, size) = (
+        u64::try_from(proof.log_index).map_err(|_| "negative log index in proof")?,
+        u64::try_from(proof.tree_size).map_err(|_| "negative tree size in proof")?,
+    );
+    crate::artifact::merkle::verify_inclusion(index, size, &leaf, &hashes, &root)
+        .map_err(|e| format!("inclusion proof: {e}"))?;
+    let envelope = proof
+        .checkpoint_envelope
+        .as_deref()
+        .ok_or("the inclusion proof has no checkpoint")?;
+    let checkpoint = parse_checkpoint(envelope).map_err(|e| e.to_string())?;
+    if checkpoint.root_hash != proof.root_hash || checkpoint.tree_size != size {
+        return Err(format!(
+            "the checkpoint is for tree size {} root {}, the proof for size {size} root {}",
+            checkpoint.tree_size,
+            hex::encode(&checkpoint.root_hash),
+            hex::encode(root)
+        ));
+    }
+    let key = log.key.as_ref().map_err(|e| e.to_string())?;
+    // Rekor v1 notes: key hint = first four bytes of SHA-256 of the log key's SPKI.
+    let hint = hex::encode(&Sha256::digest(key.spki_der())[..4]);
+    let signed = checkpoint
+        .signatures
+        .iter()
+        .filter(|s| s.key_hint == hint)
+        .any(|s| key.verify_default(checkpoint.signed_text.as_bytes(), &s.signature));
+    if signed {
+        Ok(format!(
+            "included at index {index} of {size}; checkpoint signed by {}",
+            log.base_url
+        ))
+    } else {
+        Err(format!("the checkpoint is not signed by {}", log.base_url))
+    }
+}
+
+/// What a signature claims to be: for matching against an entry body.
+pub struct Signed<'a> {
+    pub signature: &'a [u8],
+    /// The signer: a certificate (DER) or a public key (SPKI DER).
+    pub signer: Signer<'a>,
+    /// SHA-256 of the signed content (hashedrekord), or of the DSSE payload.
+    pub content_sha256: [u8; 32],
+}
+
+pub enum Signer<'a> {
+    Certificate(&'a [u8]),
+    Key(&'a [u8]),
+}
+
+fn verifier_matches(verifier: &VerifierView, signer: &Signer) -> bool {
+    match (verifier, signer) {
+        (VerifierView::Certificate(cert), Signer::Certificate(der)) => cert.der == *der,
+        (VerifierView::PublicKey { der: key }, Signer::Key(der)) => key == der,
+        (VerifierView::Certificate(cert), Signer::Key(der)) => cert.public_key_der == *der,
+        _ => false,
+    }
+}
+
+/// The entry body logs this signature, signer and content (cosign `compareSigs`,
+/// `comparePublicKey`, hash comparison).
+pub fn body_matches(body: &EntryBody, signed: &Signed) -> Result<String, String> {
+    let content = hex::encode(signed.content_sha256);
+    match body {
+        EntryBody::HashedRekord {
+            data_hash,
+            signature,
+            verifier,
+            ..
+        } => {
+            if signature.as_slice() != signed.signature {
+                return Err("the log entry records a different signature".into());
+            }
+            if !verifier_matches(verifier, &signed.signer) {
+                return Err("the log entry records a different certificate or key".into());
+            }
+            if !data_hash.value.eq_ignore_ascii_case(&content) {
+                return Err(format!(
+                    "the log entry records content sha256:{}, the signed content is sha256:{content}",
+                    data_hash.value
+                ));
+            }
+            Ok("hashedrekord entry names this signature, signer and content".into())
+        }
+        EntryBody::Intoto {
+            payload_hash,
+            signatures,
+            ..
+        }
+        | EntryBody::Dsse {
+            payload_hash,
+            signatures,
+            ..
+        } => {
+            let hash = payload_hash
+                .as_ref()
+                .ok_or("the log entry has no payload hash")?;
+            if !hash.value.eq_ignore_ascii_case(&content) {
+                return Err(format!(
+                    "the log entry records payload sha256:{}, the envelope's payload is sha256:{content}",
+                    hash.value
+                ));
+            }
+            let found = signatures.iter().any(|s| {
+                s.signature == signed.signature && verifier_matches(&s.verifier, &signed.signer)
+            });
+            if found {
+                Ok("log entry names this envelope's payload, signature and signer".into())
+            } else {
+                Err("the log entry records a different signature or signer".into())
+            }
+        }
+        EntryBody::Rekord { .. } | EntryBody::Unknown { .. } => {
+            Err("the log entry is of a kind sigscope cannot compare with this signature".into())
+        }
+    }
+}
