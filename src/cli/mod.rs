@@ -8,6 +8,7 @@ pub mod registry_args;
 pub mod verify;
 pub mod verify_args;
 pub mod verify_attestation;
+pub mod verify_bundle;
 pub mod verify_text;
 
 use std::process::ExitCode;
@@ -41,6 +42,9 @@ pub enum Command {
     Verify(Box<verify_args::VerifyArgs>),
     /// Verify cosign attestations of a predicate type on an image, check by check.
     VerifyAttestation(Box<verify_attestation::Args>),
+    /// Verify a Sigstore bundle over a file or a `sha256:` digest (sigstore-conformance
+    /// protocol flags).
+    VerifyBundle(Box<verify_bundle::Args>),
 }
 
 /// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
@@ -59,6 +63,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
         Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),
         Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
+        Some(Command::VerifyBundle(args)) => verify_bundle::run(*args),
         None => match cli.target {
             // Until the TUI lands, a bare target is inspected as text.
             Some(target) => runtime.block_on(inspect::run(inspect::Args {

@@ -200,4 +200,30 @@ mod tests {
             "{err}"
         );
     }
+
+    #[test]
+    fn a_rekor_v2_ed25519_checkpoint_verifies_and_a_witness_line_is_ignored() {
+        let Some(dir) = crate::testing::shared_fixtures() else {
+            return;
+        };
+        let case =
+            dir.join("sigstore-conformance/test/assets/bundle-verify/rekor2-checkpoint-cosigned");
+        let root = TrustedRoot::from_json(
+            "staging",
+            &std::fs::read(case.join("trusted_root.json")).unwrap(),
+        )
+        .unwrap();
+        let bundle = crate::artifact::bundle::decode_bundle(
+            &std::fs::read(case.join("bundle.sigstore.json")).unwrap(),
+        )
+        .unwrap();
+        let entry = &bundle.tlog_entries[0];
+        let log = root.tlog(&entry.log_id).unwrap();
+        // The v2 log id is the signed-note key id: its first four bytes are the key hash.
+        assert_eq!(key_hash(log, key_name(log)).unwrap(), entry.log_id[..4]);
+        let proof = entry.inclusion_proof.as_ref().unwrap();
+        let checkpoint = proof.checkpoint.as_ref().unwrap().as_ref().unwrap();
+        let v = verify_checkpoint(checkpoint, log).unwrap();
+        assert_eq!(v.ignored_signatures, 1);
+    }
 }

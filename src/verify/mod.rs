@@ -2,6 +2,7 @@
 //! with expected and actual values, or skipped with the reason.
 
 pub mod attestation;
+pub mod bundle;
 pub mod chain;
 pub mod check;
 pub mod checkpoint;

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod conformance;
 mod differential;
 mod differential_faults;
 mod fixture_cosign;

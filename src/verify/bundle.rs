@@ -1,0 +1,192 @@
+//! Sigstore bundle verification, in the order of the client spec (architecture-docs
+//! `client-spec.md` §"Verification"): the bundle's shape, the verification material, the
+//! verified times (RFC 3161 timestamps, Rekor v1 integrated times under a SET), the certificate
+//! at each of those times (path to a trusted Fulcio CA, codeSigning, SCTs), the transparency-log
+//! entries (SET, inclusion proof and checkpoint, entry body), the signature over the artifact
+//! or the DSSE PAE (and the in-toto subject), and the identity.
+
+mod content;
+mod entries;
+mod material;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+use super::check::Checks;
+use super::identity::IdentityPolicy;
+use super::key::PublicKey;
+use crate::artifact::bundle::{BundleView, decode_bundle};
+use crate::trust::TrustedRoot;
+
+/// The artifact a bundle must sign: its SHA-256, and its bytes when the user gave a file (a
+/// `sha256:<hex>` argument gives the digest alone).
+#[derive(Debug, Clone)]
+pub struct Artifact {
+    pub sha256: [u8; 32],
+    pub bytes: Option<Vec<u8>>,
+}
+
+impl Artifact {
+    pub fn from_bytes(bytes: Vec<u8>) -> Artifact {
+        use sha2::Digest as _;
+        Artifact {
+            sha256: sha2::Sha256::digest(&bytes).into(),
+            bytes: Some(bytes),
+        }
+    }
+
+    pub fn from_digest(sha256: [u8; 32]) -> Artifact {
+        Artifact {
+            sha256,
+            bytes: None,
+        }
+    }
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone)]
+pub enum ExpectedSigner {
+    /// Keyless: a Fulcio certificate for this identity and issuer.
+    Identity(IdentityPolicy),
+    /// A managed key (`--key`).
+    Key(PublicKey),
+}
+
+/// Proof that a bundle verified: built only in this module, from checks that all passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifiedBundle {
+    times: Vec<i64>,
+    signer: String,
+}
+
+impl VerifiedBundle {
+    /// The verified times the signature was checked at (Unix seconds, ascending).
+    pub fn times(&self) -> &[i64] {
+        &self.times
+    }
+
+    /// Who signed: the certificate's identity, or the key's fingerprint.
+    pub fn signer(&self) -> &str {
+        &self.signer
+    }
+}
+
+/// The verdict on one bundle.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum BundleOutcome {
+    Verified(VerifiedBundle),
+    NotVerified { reason: String },
+}
+
+/// A bundle's ordered checks and the verdict.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleReport {
+    #[serde(flatten)]
+    pub outcome: BundleOutcome,
+    pub artifact_sha256: String,
+    pub checks: Checks,
+}
+
+impl BundleReport {
+    pub fn verified(&self) -> Option<&VerifiedBundle> {
+        match &self.outcome {
+            BundleOutcome::Verified(v) => Some(v),
+            BundleOutcome::NotVerified { .. } => None,
+        }
+    }
+}
+
+/// What the checks established along the way.
+#[derive(Debug, Default)]
+struct State {
+    /// The key that must verify the signature (the leaf's, or `--key`).
+    key: Option<PublicKey>,
+    /// Verified times: integrated times under a verified SET, RFC 3161 genTimes.
+    times: Vec<i64>,
+    signer: Option<String>,
+}
+
+/// Verifies a bundle (JSON bytes) over `artifact` for `expected`, against `root`.
+pub fn verify_bundle(
+    bundle_json: &[u8],
+    artifact: &Artifact,
+    expected: &ExpectedSigner,
+    root: &TrustedRoot,
+) -> BundleReport {
+    let mut checks = Checks::default();
+    let bundle = match decode_bundle(bundle_json) {
+        Ok(b) => b,
+        Err(e) => {
+            // protobuf-specs: a bundle that does not parse, or of an unknown media type, is
+            // refused before anything else.
+            checks.fail("bundle", e.to_string());
+            return conclude(checks, artifact, State::default());
+        }
+    };
+    let mut state = State::default();
+    run(&bundle, artifact, expected, root, &mut checks, &mut state);
+    conclude(checks, artifact, state)
+}
+
+fn run(
+    bundle: &BundleView,
+    artifact: &Artifact,
+    expected: &ExpectedSigner,
+    root: &TrustedRoot,
+    checks: &mut Checks,
+    state: &mut State,
+) {
+    if !material::check_shape(bundle, checks) {
+        return;
+    }
+    if !material::check_material(bundle, expected, checks, state) {
+        return;
+    }
+    let signature = content::signature_bytes(bundle);
+    // Client spec "Establishing a Time for the Signature": timestamps from TSAs and logs.
+    material::check_timestamps(bundle, signature, root, checks, state);
+    entries::check_entries(bundle, artifact, root, checks, state);
+    if state.times.is_empty() {
+        checks.fail(
+            "verified time",
+            "no verified time: the bundle has neither a valid RFC 3161 timestamp nor a Rekor \
+             entry with a verified integrated time",
+        );
+    }
+    if let Some(leaf) = bundle.leaf_certificate() {
+        material::check_certificate(leaf, root, checks, state);
+        if let ExpectedSigner::Identity(policy) = expected {
+            material::check_identity(leaf, policy, checks);
+        }
+    }
+    content::check_content(bundle, artifact, checks, state);
+}
+
+fn conclude(checks: Checks, artifact: &Artifact, state: State) -> BundleReport {
+    let outcome = if checks.all_passed() {
+        let mut times = state.times;
+        times.sort_unstable();
+        times.dedup();
+        BundleOutcome::Verified(VerifiedBundle {
+            times,
+            signer: state.signer.unwrap_or_default(),
+        })
+    } else {
+        let reason = checks
+            .failures()
+            .next()
+            .map(|c| match &c.outcome {
+                super::check::Outcome::Failed { reason, .. } => format!("{}: {reason}", c.name),
+                _ => c.name.to_owned(),
+            })
+            .unwrap_or_else(|| "no check ran".to_owned());
+        BundleOutcome::NotVerified { reason }
+    };
+    BundleReport {
+        outcome,
+        artifact_sha256: hex::encode(artifact.sha256),
+        checks,
+    }
+}

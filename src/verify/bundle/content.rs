@@ -1,0 +1,228 @@
+//! What the bundle signs (client spec "Signature verification"): a message signature over the
+//! artifact's digest, or a DSSE envelope whose PAE is signed and whose in-toto statement names
+//! the artifact as a subject.
+
+use sha2::{Digest as _, Sha256};
+use x509_parser::prelude::FromDer as _;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use super::{Artifact, State};
+use crate::artifact::bundle::{BundleView, ContentView, DsseView};
+use crate::artifact::dsse::{IN_TOTO_PAYLOAD_TYPE, pae};
+use crate::artifact::rekor::EntryBody;
+use crate::verify::check::Checks;
+use crate::verify::key::{HashAlgorithm, KeyKind, PublicKey, RsaPadding};
+
+/// The signature the log entry and the timestamps cover: the message signature, or the DSSE
+/// envelope's (first) signature.
+pub(super) fn signature_bytes(bundle: &BundleView) -> &[u8] {
+    match &bundle.content {
+        ContentView::MessageSignature { signature, .. } => signature,
+        ContentView::Dsse(d) => d.signatures.first().map(Vec::as_slice).unwrap_or(&[]),
+    }
+}
+
+/// The SHA-256 the log entry records: the artifact's for a message signature; for DSSE the
+/// payload's (Rekor v1 `dsse`/`intoto`) or the PAE's (Rekor v2 hashedrekord over DSSE,
+/// rekor-v2 spec §6.1.4).
+pub(super) fn logged_content_sha256(
+    bundle: &BundleView,
+    body: &EntryBody,
+    artifact: &Artifact,
+) -> [u8; 32] {
+    match &bundle.content {
+        ContentView::MessageSignature { .. } => artifact.sha256,
+        ContentView::Dsse(d) => match body {
+            EntryBody::HashedRekord { .. } => {
+                Sha256::digest(pae(&d.envelope.payload_type, &d.payload)).into()
+            }
+            _ => Sha256::digest(&d.payload).into(),
+        },
+    }
+}
+
+pub(super) fn check_content(
+    bundle: &BundleView,
+    artifact: &Artifact,
+    checks: &mut Checks,
+    state: &State,
+) {
+    let Some(key) = &state.key else { return };
+    match &bundle.content {
+        ContentView::MessageSignature {
+            digest_algorithm,
+            digest,
+            signature,
+        } => {
+            // The bundle's messageDigest is a hint, but must agree with the artifact.
+            if let Some(digest) = digest {
+                let algorithm = digest_algorithm.as_deref().unwrap_or("SHA2_256");
+                if algorithm != "SHA2_256" || digest.as_slice() != artifact.sha256 {
+                    checks.mismatch(
+                        "message digest",
+                        "the bundle's messageDigest is not the artifact's digest",
+                        format!("SHA2_256 {}", hex::encode(artifact.sha256)),
+                        format!("{algorithm} {}", hex::encode(digest)),
+                    );
+                } else {
+                    checks.pass(
+                        "message digest",
+                        "the bundle's messageDigest is the artifact's",
+                    );
+                }
+            }
+            checks.record("signature", verify_message(key, artifact, signature));
+        }
+        ContentView::Dsse(dsse) => check_dsse(dsse, key, artifact, checks),
+    }
+}
+
+/// A message signature: over the artifact with SHA-256 (what Sigstore clients sign), verified
+/// from the bytes when given, else from the digest alone (ECDSA only: a prehash).
+fn verify_message(
+    key: &PublicKey,
+    artifact: &Artifact,
+    signature: &[u8],
+) -> Result<String, String> {
+    let ok = match &artifact.bytes {
+        Some(bytes) => {
+            key.verify(
+                bytes,
+                signature,
+                HashAlgorithm::Sha256,
+                RsaPadding::Pkcs1v15,
+            ) || key.verify(bytes, signature, HashAlgorithm::Sha256, RsaPadding::Pss)
+                || key.verify_default(bytes, signature)
+        }
+        None => verify_prehashed(key, &artifact.sha256, signature)?,
+    };
+    if ok {
+        Ok(format!(
+            "the {} signature over sha256:{} verifies",
+            key.kind(),
+            hex::encode(artifact.sha256)
+        ))
+    } else {
+        Err(format!(
+            "the signature does not verify over sha256:{} with the {} key sha256:{}",
+            hex::encode(artifact.sha256),
+            key.kind(),
+            key.fingerprint()
+        ))
+    }
+}
+
+/// ECDSA over a SHA-256 digest given without the message (RustCrypto's prehash verifiers).
+fn verify_prehashed(key: &PublicKey, digest: &[u8; 32], signature: &[u8]) -> Result<bool, String> {
+    use ecdsa::signature::hazmat::PrehashVerifier as _;
+    let point = SubjectPublicKeyInfo::from_der(key.spki_der())
+        .map(|(_, spki)| spki.subject_public_key.data.to_vec())
+        .map_err(|e| format!("malformed key: {e}"))?;
+    Ok(match key.kind() {
+        KeyKind::EcdsaP256 => {
+            let (Ok(k), Ok(s)) = (
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(&point),
+                p256::ecdsa::Signature::from_der(signature),
+            ) else {
+                return Ok(false);
+            };
+            k.verify_prehash(digest, &s).is_ok()
+        }
+        KeyKind::EcdsaP384 => {
+            let (Ok(k), Ok(s)) = (
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(&point),
+                p384::ecdsa::Signature::from_der(signature),
+            ) else {
+                return Ok(false);
+            };
+            k.verify_prehash(digest, &s).is_ok()
+        }
+        KeyKind::EcdsaP521 => {
+            let (Ok(k), Ok(s)) = (
+                p521::ecdsa::VerifyingKey::from_sec1_bytes(&point),
+                p521::ecdsa::Signature::from_der(signature),
+            ) else {
+                return Ok(false);
+            };
+            k.verify_prehash(digest, &s).is_ok()
+        }
+        other => {
+            return Err(format!(
+                "a {other} signature cannot be checked from a digest alone: give the artifact file"
+            ));
+        }
+    })
+}
+
+/// DSSE: one signature over PAE(payloadType, payload); the in-toto statement's subjects
+/// include the artifact's SHA-256.
+fn check_dsse(dsse: &DsseView, key: &PublicKey, artifact: &Artifact, checks: &mut Checks) {
+    let [signature] = dsse.signatures.as_slice() else {
+        checks.fail(
+            "signature",
+            format!(
+                "the envelope has {} signatures, expected exactly one",
+                dsse.signatures.len()
+            ),
+        );
+        return;
+    };
+    let message = pae(&dsse.envelope.payload_type, &dsse.payload);
+    if key.verify_default(&message, signature) {
+        checks.pass(
+            "signature",
+            format!("the {} signature over the DSSE PAE verifies", key.kind()),
+        );
+    } else {
+        checks.fail(
+            "signature",
+            format!(
+                "the DSSE signature does not verify over the PAE with the {} key sha256:{}",
+                key.kind(),
+                key.fingerprint()
+            ),
+        );
+    }
+    let want = hex::encode(artifact.sha256);
+    let statement = match &dsse.statement {
+        Some(Ok(s)) => s,
+        Some(Err(e)) => {
+            checks.fail("in-toto subject", format!("unreadable statement: {e}"));
+            return;
+        }
+        None => {
+            checks.mismatch(
+                "in-toto subject",
+                "the envelope does not carry an in-toto statement",
+                IN_TOTO_PAYLOAD_TYPE,
+                dsse.envelope.payload_type.clone(),
+            );
+            return;
+        }
+    };
+    let found = statement.subject.iter().find(|s| {
+        s.digest
+            .get("sha256")
+            .is_some_and(|d| d.eq_ignore_ascii_case(&want))
+    });
+    match found {
+        Some(s) => checks.pass(
+            "in-toto subject",
+            format!("subject {:?} has the artifact's sha256:{want}", s.name),
+        ),
+        None => checks.mismatch(
+            "in-toto subject",
+            "no subject of the statement has the artifact's digest",
+            format!("sha256:{want}"),
+            statement
+                .subject
+                .iter()
+                .map(|s| {
+                    let d = s.digest.get("sha256").map(String::as_str).unwrap_or("-");
+                    format!("{} sha256:{d}", s.name)
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+    }
+}

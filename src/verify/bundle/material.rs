@@ -1,0 +1,209 @@
+//! The bundle's shape, its verification material, its verified times, and the certificate
+//! checked at each of them.
+
+use x509_parser::prelude::{FromDer as _, X509Certificate};
+
+use super::{ExpectedSigner, State};
+use crate::artifact::bundle::{BundleView, VerificationMaterialView};
+use crate::artifact::certificate::CertificateView;
+use crate::artifact::encoding::rfc3339;
+use crate::trust::TrustedRoot;
+use crate::verify::chain::{check_code_signing, issuer_spki, verify_chain};
+use crate::verify::check::Checks;
+use crate::verify::identity::IdentityPolicy;
+use crate::verify::key::PublicKey;
+use crate::verify::sct::verify_embedded_scts;
+use crate::verify::timestamp::verify_timestamp;
+
+fn self_signed(der: &[u8]) -> bool {
+    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
+        c.subject().as_raw() == c.issuer().as_raw() && c.verify_signature(None).is_ok()
+    })
+}
+
+/// protobuf-specs `VerificationMaterial`: a chain has at least one certificate, and (client
+/// spec, sigstore-python) never the root itself, which must come from the trusted root alone.
+pub(super) fn check_shape(bundle: &BundleView, checks: &mut Checks) -> bool {
+    if let VerificationMaterialView::CertificateChain(chain) = &bundle.verification_material {
+        if chain.is_empty() {
+            checks.fail("bundle", "the x509CertificateChain has no certificates");
+            return false;
+        }
+        if let Some(root) = chain.iter().find(|c| self_signed(&c.der)) {
+            checks.fail(
+                "bundle",
+                format!(
+                    "the certificate chain contains a root certificate {:?}: roots come from the \
+                     trusted root only",
+                    root.subject
+                ),
+            );
+            return false;
+        }
+    }
+    checks.pass(
+        "bundle",
+        format!("sigstore bundle {}", bundle_version(bundle)),
+    );
+    true
+}
+
+fn bundle_version(bundle: &BundleView) -> &str {
+    match bundle.version {
+        crate::artifact::bundle::BundleVersion::V0_1 => "v0.1",
+        crate::artifact::bundle::BundleVersion::V0_2 => "v0.2",
+        crate::artifact::bundle::BundleVersion::V0_3 => "v0.3",
+    }
+}
+
+/// Client spec "Verification material": a certificate for keyless verification, a key hint
+/// for a key the verifier already has.
+pub(super) fn check_material(
+    bundle: &BundleView,
+    expected: &ExpectedSigner,
+    checks: &mut Checks,
+    state: &mut State,
+) -> bool {
+    const NAME: &str = "verification material";
+    let leaf = bundle.leaf_certificate();
+    match (leaf, expected) {
+        (None, ExpectedSigner::Key(key)) => {
+            state.key = Some(key.clone());
+            state.signer = Some(format!("key sha256:{}", key.fingerprint()));
+            checks.pass(NAME, format!("public key {} given with --key", key.kind()));
+            true
+        }
+        (None, ExpectedSigner::Identity(_)) => {
+            checks.mismatch(
+                NAME,
+                "the bundle is signed with a key, not a certificate: verify it with --key",
+                "a signing certificate",
+                "a public key hint",
+            );
+            false
+        }
+        (Some(cert), expected) => {
+            let key = match PublicKey::from_spki_der(&cert.public_key_der) {
+                Ok(k) => k,
+                Err(e) => {
+                    checks.fail(NAME, format!("the certificate's key: {e}"));
+                    return false;
+                }
+            };
+            if let ExpectedSigner::Key(given) = expected
+                && given.spki_der() != key.spki_der()
+            {
+                checks.mismatch(
+                    NAME,
+                    "the certificate's key is not the key given with --key",
+                    format!("sha256:{}", given.fingerprint()),
+                    format!("sha256:{}", key.fingerprint()),
+                );
+                return false;
+            }
+            state.signer = Some(cert.identity().unwrap_or("(no identity)").to_owned());
+            checks.pass(
+                NAME,
+                format!("certificate {:?}, {} key", cert.subject, key.kind()),
+            );
+            state.key = Some(key);
+            true
+        }
+    }
+}
+
+/// Client spec "Establishing a Time for the Signature" / "Timestamp verification": every
+/// RFC 3161 timestamp must verify over the signature; each gives a verified time.
+pub(super) fn check_timestamps(
+    bundle: &BundleView,
+    signature: &[u8],
+    root: &TrustedRoot,
+    checks: &mut Checks,
+    state: &mut State,
+) {
+    for entry in &bundle.timestamps {
+        match verify_timestamp(&entry.der, signature, root) {
+            Ok(v) => {
+                state.times.push(v.time);
+                checks.pass(
+                    "rfc3161 timestamp",
+                    format!("{} by {} ({})", v.time_rfc3339, v.signer, v.authority),
+                );
+            }
+            Err(e) => checks.fail("rfc3161 timestamp", e.to_string()),
+        }
+    }
+}
+
+/// Client spec "Certificate": at every verified time the leaf is valid and chains to a CA the
+/// trusted root trusts then; it is for code signing; and it carries a verifying SCT.
+pub(super) fn check_certificate(
+    leaf: &CertificateView,
+    root: &TrustedRoot,
+    checks: &mut Checks,
+    state: &State,
+) {
+    let mut issuer = None;
+    let mut failed = false;
+    for &t in &state.times {
+        match verify_chain(&leaf.der, &root.certificate_authorities, t) {
+            Ok(path) => issuer = Some(path.issuer_spki_der),
+            Err(reason) => {
+                checks.mismatch(
+                    "certificate path",
+                    reason,
+                    format!(
+                        "valid from {} to {}",
+                        leaf.not_before_rfc3339, leaf.not_after_rfc3339
+                    ),
+                    format!("verified time {}", rfc3339(t)),
+                );
+                failed = true;
+                break;
+            }
+        }
+    }
+    if !failed && !state.times.is_empty() {
+        let when: Vec<String> = state.times.iter().map(|t| rfc3339(*t)).collect();
+        checks.pass(
+            "certificate path",
+            format!(
+                "chains to a trusted Fulcio CA at {} (certificate valid {} to {})",
+                when.join(", "),
+                leaf.not_before_rfc3339,
+                leaf.not_after_rfc3339
+            ),
+        );
+    }
+    checks.record("code signing", check_code_signing(&leaf.der));
+    // RFC 6962 §3.2: the SCT covers the issuer's key hash, whatever the path's dates.
+    let issuer = issuer.or_else(|| issuer_spki(&leaf.der, &root.certificate_authorities));
+    match issuer {
+        Some(spki) => {
+            checks.record("sct", verify_embedded_scts(leaf, &spki, &root.ctlogs));
+        }
+        None => checks.fail(
+            "sct",
+            "no trusted issuer certificate to check the SCT against",
+        ),
+    }
+}
+
+/// Client spec "Identity": the SAN and the OIDC issuer extension are the expected ones.
+pub(super) fn check_identity(leaf: &CertificateView, policy: &IdentityPolicy, checks: &mut Checks) {
+    match policy.check_subject(leaf) {
+        Ok(detail) => checks.pass("identity", detail),
+        Err((expected, actual)) => checks.mismatch(
+            "identity",
+            "no subject alternative name matches",
+            expected,
+            actual,
+        ),
+    }
+    match policy.check_issuer(leaf) {
+        Ok(detail) => checks.pass("issuer", detail),
+        Err((expected, actual)) => {
+            checks.mismatch("issuer", "the OIDC issuer differs", expected, actual)
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! The bundle pipeline on fixture-minted v0.3 bundles: good material verifies, from the file and
+//! from the digest alone; each deliberate fault fails its own check.
+
+use super::*;
+use crate::artifact::in_toto::Statement;
+use crate::fixture::{EntryOptions, Identity, LeafOptions, SigningOptions, VirtualSigstore};
+use crate::reference::Digest;
+use crate::verify::check::Outcome;
+use crate::verify::identity::Matcher;
+
+const AT: u64 = 1_750_000_000;
+const ISSUER: &str = "https://issuer.example";
+
+fn root_of(s: &VirtualSigstore) -> TrustedRoot {
+    TrustedRoot::from_json(
+        "fixture",
+        &serde_json::to_vec(&s.trusted_root().unwrap()).unwrap(),
+    )
+    .unwrap()
+}
+
+fn identity(san: &str) -> ExpectedSigner {
+    ExpectedSigner::Identity(IdentityPolicy {
+        subject: Matcher::Exact(san.to_owned()),
+        issuer: Matcher::Exact(ISSUER.to_owned()),
+        github: Vec::new(),
+    })
+}
+
+fn signed(options: SigningOptions) -> (VirtualSigstore, Vec<u8>) {
+    let mut s = VirtualSigstore::new("bundle", AT - 1000).unwrap();
+    let sig = s
+        .sign(&Identity::email("a@b.c", ISSUER), b"artifact", AT, options)
+        .unwrap();
+    let json = serde_json::to_vec(&s.message_bundle(&sig).unwrap()).unwrap();
+    (s, json)
+}
+
+/// The names of the failed checks.
+fn failed(report: &BundleReport) -> Vec<&'static str> {
+    report.checks.failures().map(|c| c.name).collect()
+}
+
+#[test]
+fn a_message_bundle_verifies_from_the_file_and_from_the_digest() {
+    let (s, json) = signed(SigningOptions::default());
+    let root = root_of(&s);
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let report = verify_bundle(&json, &file, &identity("a@b.c"), &root);
+    let verified = report.verified().unwrap_or_else(|| panic!("{report:#?}"));
+    assert_eq!(verified.signer(), "a@b.c");
+    assert_eq!(verified.times(), [AT as i64 + 1]);
+    let digest = Artifact::from_digest(file.sha256);
+    assert!(
+        verify_bundle(&json, &digest, &identity("a@b.c"), &root)
+            .verified()
+            .is_some()
+    );
+}
+
+#[test]
+fn another_artifact_identity_or_root_fails_its_own_check() {
+    let (s, json) = signed(SigningOptions::default());
+    let root = root_of(&s);
+    let other = Artifact::from_bytes(b"other".to_vec());
+    let report = verify_bundle(&json, &other, &identity("a@b.c"), &root);
+    assert_eq!(
+        failed(&report),
+        ["tlog entry body", "message digest", "signature"]
+    );
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let report = verify_bundle(&json, &file, &identity("x@b.c"), &root);
+    assert_eq!(failed(&report), ["identity"]);
+    let Outcome::Failed {
+        expected, actual, ..
+    } = &report.checks.failures().next().unwrap().outcome
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (expected.as_deref(), actual.as_deref()),
+        (Some("x@b.c"), Some("a@b.c"))
+    );
+    let stranger = root_of(&VirtualSigstore::new("stranger", AT - 1000).unwrap());
+    let report = verify_bundle(&json, &file, &identity("a@b.c"), &stranger);
+    assert!(failed(&report).contains(&"tlog entry"), "{report:#?}");
+    assert!(report.verified().is_none());
+}
+
+#[test]
+fn log_and_certificate_faults_fail_their_checks() {
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let corrupt_set = SigningOptions {
+        entry: EntryOptions {
+            corrupt_set: true,
+            ..EntryOptions::default()
+        },
+        ..SigningOptions::default()
+    };
+    let (s, json) = signed(corrupt_set);
+    let report = verify_bundle(&json, &file, &identity("a@b.c"), &root_of(&s));
+    assert!(
+        failed(&report).contains(&"signed entry timestamp"),
+        "{report:#?}"
+    );
+
+    let late = SigningOptions {
+        entry: EntryOptions {
+            integrate_after: Some(3600),
+            ..EntryOptions::default()
+        },
+        ..SigningOptions::default()
+    };
+    let (s, json) = signed(late);
+    let report = verify_bundle(&json, &file, &identity("a@b.c"), &root_of(&s));
+    assert_eq!(failed(&report), ["certificate path"], "{report:#?}");
+
+    let no_sct = SigningOptions {
+        leaf: LeafOptions {
+            omit_sct: true,
+            ..LeafOptions::default()
+        },
+        ..SigningOptions::default()
+    };
+    let (s, json) = signed(no_sct);
+    let report = verify_bundle(&json, &file, &identity("a@b.c"), &root_of(&s));
+    assert_eq!(failed(&report), ["sct"], "{report:#?}");
+}
+
+#[test]
+fn a_tampered_inclusion_proof_or_missing_entry_fails() {
+    let (s, json) = signed(SigningOptions::default());
+    let root = root_of(&s);
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let mut value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let entry = &mut value["verificationMaterial"]["tlogEntries"][0];
+    entry["inclusionProof"]["treeSize"] = "99".into();
+    let report = verify_bundle(
+        &serde_json::to_vec(&value).unwrap(),
+        &file,
+        &identity("a@b.c"),
+        &root,
+    );
+    assert_eq!(failed(&report), ["inclusion proof"], "{report:#?}");
+    value["verificationMaterial"]["tlogEntries"] = serde_json::json!([]);
+    let report = verify_bundle(
+        &serde_json::to_vec(&value).unwrap(),
+        &file,
+        &identity("a@b.c"),
+        &root,
+    );
+    assert!(failed(&report).contains(&"tlog entry"), "{report:#?}");
+    assert!(failed(&report).contains(&"verified time"), "{report:#?}");
+    let report = verify_bundle(b"{", &file, &identity("a@b.c"), &root);
+    assert_eq!(failed(&report), ["bundle"]);
+}
+
+#[test]
+fn a_dsse_bundle_verifies_for_its_subject_only() {
+    let mut s = VirtualSigstore::new("dsse", AT - 1000).unwrap();
+    let subject = Digest::sha256_of(b"thing");
+    let statement = Statement::about(
+        "thing",
+        &subject,
+        "https://example/p",
+        serde_json::json!({}),
+    );
+    let att = s
+        .attest(
+            &Identity::email("a@b.c", ISSUER),
+            &statement,
+            AT,
+            SigningOptions::default(),
+        )
+        .unwrap();
+    let json = serde_json::to_vec(&s.dsse_bundle(&att).unwrap()).unwrap();
+    let root = root_of(&s);
+    let good = Artifact::from_bytes(b"thing".to_vec());
+    let report = verify_bundle(&json, &good, &identity("a@b.c"), &root);
+    assert!(report.verified().is_some(), "{report:#?}");
+    let other = Artifact::from_digest([0xcd; 32]);
+    let report = verify_bundle(&json, &other, &identity("a@b.c"), &root);
+    assert_eq!(failed(&report), ["in-toto subject"], "{report:#?}");
+}
