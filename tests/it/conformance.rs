@@ -146,7 +146,7 @@ fn sigstore_conformance_bundle_verify_suite() {
     }
     let line = format!("conformance: {passed} passed, {} failed", failed.len());
     println!("{line}");
-    report("conformance.txt", &line);
+    report("conformance.log", &line);
     assert!(
         passed >= EXPECTED_PASSES,
         "{line}: fewer than the {EXPECTED_PASSES} reached before"

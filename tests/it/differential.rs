@@ -85,14 +85,13 @@ pub fn agree(what: &str, cosign: &Run, sigscope: &Run) {
         sigscope.output
     );
     let n = AGREED.fetch_add(1, Ordering::Relaxed) + 1;
-    eprintln!(
-        "agree #{n}: {what}: {}",
-        if cosign.accepted {
-            "verified"
-        } else {
-            "rejected"
-        }
-    );
+    let verdict = if cosign.accepted {
+        "verified"
+    } else {
+        "rejected"
+    };
+    eprintln!("agree #{n}: {what}: {verdict}");
+    crate::support::report("differential.log", &format!("{what}: both {verdict}"));
 }
 
 fn over_tags(scenario: &Scenario, label: &str, args: &[&str]) {
