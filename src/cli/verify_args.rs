@@ -70,6 +70,11 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub insecure_ignore_sct: bool,
 
+    /// Verify sigstore bundles attached as OCI referrers (cosign v3's format) instead of the
+    /// legacy `.sig`/`.att` tags.
+    #[arg(long)]
+    pub new_bundle_format: bool,
+
     /// Accepted for cosign compatibility: sigscope always verifies offline.
     #[arg(long)]
     pub offline: bool,
@@ -149,6 +154,7 @@ impl VerifyArgs {
             annotations,
             ignore_tlog: self.insecure_ignore_tlog,
             ignore_sct: self.insecure_ignore_sct,
+            new_bundle_format: self.new_bundle_format,
         })
     }
 

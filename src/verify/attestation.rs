@@ -21,6 +21,16 @@ pub fn verify_attestations(
     predicate: &str,
 ) -> ImageVerdict {
     let wanted = predicate_type_for(predicate);
+    if ctx.policy.new_bundle_format {
+        return ImageVerdict::conclude(
+            reference.to_owned(),
+            image.digest.clone(),
+            super::referrer::bundle_verdicts(ctx, image, Some(wanted)),
+            "no sigstore bundle attestations found",
+            ctx.policy.warnings(),
+            ctx.summary(),
+        );
+    }
     let mut verdicts = Vec::new();
     for artifact in &image.artifacts {
         if artifact.kind != ArtifactKind::Attestation {

@@ -13,12 +13,23 @@ use crate::reference::Digest;
 
 /// Verifies every cosign signature on `image` (found under `reference`).
 pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> ImageVerdict {
-    let mut signatures = Vec::new();
     let mut warnings = ctx.policy.warnings();
+    if ctx.policy.new_bundle_format {
+        let signatures = super::referrer::bundle_verdicts(ctx, image, None);
+        return ImageVerdict::conclude(
+            reference.to_owned(),
+            image.digest.clone(),
+            signatures,
+            "no sigstore bundle signatures found",
+            warnings,
+            ctx.summary(),
+        );
+    }
+    let mut signatures = Vec::new();
     for artifact in &image.artifacts {
         if artifact.kind == ArtifactKind::SigstoreBundle {
             warnings.push(format!(
-                "a sigstore bundle referrer ({}) is not checked by this cosign-style verification",
+                "a sigstore bundle referrer ({}) is not checked without --new-bundle-format",
                 artifact.digest
             ));
         }

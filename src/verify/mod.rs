@@ -10,6 +10,7 @@ pub mod cosign;
 pub mod identity;
 pub mod key;
 pub mod policy;
+pub mod referrer;
 pub mod report;
 pub mod sct;
 pub mod signing;

@@ -25,6 +25,8 @@ pub struct Policy {
     pub ignore_tlog: bool,
     /// `--insecure-ignore-sct`
     pub ignore_sct: bool,
+    /// `--new-bundle-format`: verify sigstore bundle referrers instead of `.sig`/`.att` tags.
+    pub new_bundle_format: bool,
 }
 
 impl Policy {

@@ -71,6 +71,7 @@ fn keyless(subject: &str, issuer: &str, ignore_tlog: bool) -> Policy {
         annotations: Vec::new(),
         ignore_tlog,
         ignore_sct: false,
+        new_bundle_format: false,
     }
 }
 

@@ -415,3 +415,87 @@ fn a_signature_that_cannot_be_read_is_exit_2_never_verified_or_rejected() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn bundle_referrers_verify_with_new_bundle_format() {
+    let scenario = Scenario::shared();
+    let key = scenario.cosign_public_key.to_str().unwrap().to_owned();
+    let root = scenario.trusted_root.to_str().unwrap().to_owned();
+    // Real cosign's key-signed SLSA bundle on v1.4.0, both tools, with --trusted-root so cosign
+    // stays offline.
+    for (kind, accepted) in [("slsaprovenance1", true), ("cyclonedx", false)] {
+        let (c, s) = both(
+            scenario,
+            "verify-attestation",
+            &[
+                "--new-bundle-format",
+                "--insecure-ignore-tlog",
+                "--trusted-root",
+                &root,
+                "--key",
+                &key,
+                "--type",
+                kind,
+            ],
+            &scenario.image("v1.4.0"),
+        );
+        agree(&format!("v1.4.0 bundle attestation --type {kind}"), &c, &s);
+        assert_eq!(s.accepted, accepted, "{}", s.output);
+    }
+    // The keyless cosign-v3-style signature bundle on v2.1.0: cosign 2.5 would fetch TUF for
+    // this path, so the reference is sigstore-go (tests/it/scenario.rs accepts it for CI).
+    let run = |identity: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+        cmd.args([
+            "verify",
+            "--new-bundle-format",
+            "--allow-http-registry",
+            "--trusted-root",
+            &root,
+        ])
+        .args(identity)
+        .arg(scenario.image("v2.1.0"));
+        Run::sigscope(&mut cmd)
+    };
+    let ci = run(&[
+        "--certificate-identity-regexp",
+        CI_IDENTITY_REGEXP,
+        "--certificate-oidc-issuer",
+        GITHUB_ISSUER,
+    ]);
+    assert_eq!(ci.exit, Some(0), "{}", ci.output);
+    let human = run(&[
+        "--certificate-identity",
+        HUMAN_EMAIL,
+        "--certificate-oidc-issuer",
+        HUMAN_ISSUER,
+    ]);
+    assert_eq!(human.exit, Some(1), "{}", human.output);
+    assert!(
+        human.output.contains("expected: alice@acme.example"),
+        "{}",
+        human.output
+    );
+    // Without the flag, the legacy path finds no .sig and says where the bundle is.
+    let legacy = {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+        cmd.args([
+            "verify",
+            "--allow-http-registry",
+            "--trusted-root",
+            &root,
+            "--certificate-identity-regexp",
+            CI_IDENTITY_REGEXP,
+            "--certificate-oidc-issuer",
+            GITHUB_ISSUER,
+        ])
+        .arg(scenario.image("v2.1.0"));
+        Run::sigscope(&mut cmd)
+    };
+    assert_eq!(legacy.exit, Some(1), "{}", legacy.output);
+    assert!(
+        legacy.output.contains("--new-bundle-format"),
+        "{}",
+        legacy.output
+    );
+}
