@@ -69,6 +69,9 @@ pub struct SigningMaterial {
     /// The RFC 3161 timestamp annotation (`{"SignedRFC3161Timestamp": base64}`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<Decoded<TimestampView>>,
+    /// The timestamp token's DER, for verification.
+    #[serde(skip)]
+    pub timestamp_der: Option<Vec<u8>>,
 }
 
 /// A cosign simple-signing layer.
@@ -215,19 +218,26 @@ fn material(annotations: &BTreeMap<String, String>) -> SigningMaterial {
         timestamp: annotations
             .get(annotation::TIMESTAMP)
             .filter(|s| !s.is_empty())
-            .map(|json| Decoded::from_result(cosign_timestamp(json))),
+            .map(|json| {
+                Decoded::from_result(
+                    cosign_timestamp_der(json).and_then(|der| decode_timestamp(&der)),
+                )
+            }),
+        timestamp_der: annotations
+            .get(annotation::TIMESTAMP)
+            .and_then(|json| cosign_timestamp_der(json).ok()),
     }
 }
 
 /// cosign's timestamp annotation: `{"SignedRFC3161Timestamp": "<base64 DER>"}`.
-fn cosign_timestamp(json: &str) -> Result<TimestampView, DecodeError> {
+fn cosign_timestamp_der(json: &str) -> Result<Vec<u8>, DecodeError> {
     #[derive(serde::Deserialize)]
     struct Annotation {
         #[serde(rename = "SignedRFC3161Timestamp")]
         signed: String,
     }
     let annotation: Annotation = parse_json("timestamp annotation", json.as_bytes())?;
-    decode_timestamp(&decode_base64("timestamp annotation", &annotation.signed)?)
+    decode_base64("timestamp annotation", &annotation.signed)
 }
 
 #[cfg(test)]

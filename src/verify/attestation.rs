@@ -97,7 +97,7 @@ pub fn verify_attestation(
         ),
         None => checks.fail("predicate type", "the envelope carries no statement"),
     }
-    let at = signing_time(ctx, &att.material);
+    let at = signing_time(ctx, &att.material, None);
     let key = check_signer(ctx, &att.material, at, &mut checks);
     let signer = key.as_ref().map(|k| k.describe());
     let payload = decode_base64("dsse payload", &envelope.payload);

@@ -4,7 +4,7 @@
 use super::check::Checks;
 use super::policy::Context;
 use super::report::{ImageVerdict, SignatureVerdict};
-use super::signing::{check_signer, check_tlog, signing_time};
+use super::signing::{check_signer, check_timestamp, check_tlog, signing_time};
 use crate::artifact::error::decode_base64;
 use crate::artifact::simple_signing::COSIGN_SIGNATURE_TYPE;
 use crate::inventory::layer::{Decoded, LayerContent, SignatureLayer};
@@ -113,7 +113,8 @@ pub fn verify_signature(
             None
         }
     };
-    let at = signing_time(ctx, material);
+    let timestamp = check_timestamp(ctx, material, signature.as_deref(), &mut checks);
+    let at = signing_time(ctx, material, timestamp);
     let key = check_signer(ctx, material, at, &mut checks);
     let signer = key.as_ref().map(|k| k.describe());
     if let (Some(key), Some(signature)) = (&key, &signature) {

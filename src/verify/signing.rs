@@ -42,11 +42,42 @@ impl SigningKey {
 }
 
 /// The signing time the certificate checks use: the log's integrated time when the log is
-/// checked, else now (cosign without a log entry).
-pub fn signing_time(ctx: &Context, material: &SigningMaterial) -> i64 {
-    match (&material.rekor_bundle, ctx.policy.ignore_tlog) {
-        (Some(Decoded::Ok(b)), false) => b.integrated_time,
+/// checked, else a verified RFC 3161 time, else now (cosign without either).
+pub fn signing_time(ctx: &Context, material: &SigningMaterial, timestamp: Option<i64>) -> i64 {
+    match (&material.rekor_bundle, ctx.policy.ignore_tlog, timestamp) {
+        (Some(Decoded::Ok(b)), false, _) => b.integrated_time,
+        (_, _, Some(t)) => t,
         _ => ctx.clock.now(),
+    }
+}
+
+/// cosign's RFC 3161 timestamp annotation, when present: the token must verify over the
+/// signature against a trusted timestamp authority; its time then dates the certificate.
+pub fn check_timestamp(
+    ctx: &Context,
+    material: &SigningMaterial,
+    signature: Option<&[u8]>,
+    checks: &mut Checks,
+) -> Option<i64> {
+    if material.timestamp.is_none() {
+        return None;
+    }
+    let (Some(der), Some(signature)) = (&material.timestamp_der, signature) else {
+        checks.fail("timestamp", "the timestamp annotation is unreadable");
+        return None;
+    };
+    match super::timestamp::verify_timestamp(der, signature, ctx.trust) {
+        Ok(t) => {
+            checks.pass(
+                "timestamp",
+                format!("RFC 3161 time {} from {}", t.time_rfc3339, t.authority),
+            );
+            Some(t.time)
+        }
+        Err(e) => {
+            checks.fail("timestamp", e.to_string());
+            None
+        }
     }
 }
 

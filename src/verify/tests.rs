@@ -126,3 +126,51 @@ fn without_the_log_the_certificate_is_checked_at_the_clock_time() {
         ["chain"]
     );
 }
+
+#[test]
+fn a_cosign_timestamp_annotation_verifies_against_the_trusted_tsa_and_dates_the_signature() {
+    use crate::inventory::layer::{Decoded, SigningMaterial};
+    let Some(dir) = crate::testing::shared_fixtures() else {
+        return;
+    };
+    let case = dir
+        .join("sigstore-conformance/test/assets/bundle-verify/rekor2-timestamp-with-embedded-cert");
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(case.join("bundle.sigstore.json")).unwrap()).unwrap();
+    let b64 = |v: &serde_json::Value| {
+        crate::artifact::error::decode_base64("t", &v.as_str().unwrap().replace('\n', "")).unwrap()
+    };
+    let token = b64(
+        &bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"][0]["signedTimestamp"],
+    );
+    let signature = b64(&bundle["messageSignature"]["signature"]);
+    let trust_file = case.join("trusted_root.json");
+    let trust = match std::fs::read(&trust_file) {
+        Ok(bytes) => TrustedRoot::from_json("case", &bytes).unwrap(),
+        Err(_) => TrustedRoot::public_good().unwrap(),
+    };
+    let material = SigningMaterial {
+        timestamp: Some(Decoded::Error("not needed".into())),
+        timestamp_der: Some(token),
+        ..SigningMaterial::default()
+    };
+    let policy = keyless("x", "y", true);
+    let ctx = Context {
+        policy: &policy,
+        trust: &trust,
+        clock: &FixedClock(0),
+    };
+    let mut checks = super::check::Checks::default();
+    let t = super::signing::check_timestamp(&ctx, &material, Some(&signature), &mut checks);
+    assert_eq!(t, Some(1_754_506_296), "{checks:#?}");
+    assert_eq!(
+        super::signing::signing_time(&ctx, &material, t),
+        1_754_506_296
+    );
+    let mut checks = super::check::Checks::default();
+    assert_eq!(
+        super::signing::check_timestamp(&ctx, &material, Some(b"another signature"), &mut checks),
+        None
+    );
+    assert_eq!(checks.failures().next().map(|c| c.name), Some("timestamp"));
+}
