@@ -59,9 +59,7 @@ pub fn check_timestamp(
     signature: Option<&[u8]>,
     checks: &mut Checks,
 ) -> Option<i64> {
-    if material.timestamp.is_none() {
-        return None;
-    }
+    material.timestamp.as_ref()?;
     let (Some(der), Some(signature)) = (&material.timestamp_der, signature) else {
         checks.fail("timestamp", "the timestamp annotation is unreadable");
         return None;
