@@ -14,6 +14,7 @@
 //! - [`fixture`]: a private Sigstore that mints test and demo material.
 
 pub mod artifact;
+pub mod compare;
 pub mod fixture;
 pub mod inventory;
 pub mod reference;

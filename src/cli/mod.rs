@@ -1,5 +1,6 @@
 //! The command line: clap definitions, one module per subcommand, and the output printer.
 
+pub mod compare;
 pub mod inspect;
 pub mod inspect_summary;
 pub mod inspect_text;
@@ -45,6 +46,8 @@ pub enum Command {
     /// Verify a Sigstore bundle over a file or a `sha256:` digest (sigstore-conformance
     /// protocol flags).
     VerifyBundle(Box<verify_bundle::Args>),
+    /// Compare signers across the builds of a repository; flag the ones that stand out.
+    Compare(compare::Args),
 }
 
 /// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
         Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),
         Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
+        Some(Command::Compare(args)) => runtime.block_on(compare::run(args)),
         Some(Command::VerifyBundle(args)) => verify_bundle::run(*args),
         None => match cli.target {
             // Until the TUI lands, a bare target is inspected as text.

@@ -5,6 +5,7 @@
 mod support;
 
 mod cli;
+mod compare;
 mod conformance;
 mod differential;
 mod differential_faults;

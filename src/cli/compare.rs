@@ -1,0 +1,88 @@
+//! `sigscope compare TARGET`: the tags × signer matrix, outliers flagged with the reason.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use sigscope::compare::{Matrix, signer_matrix};
+use sigscope::inventory::discover::DiscoverOptions;
+use sigscope::registry::any::AnySource;
+use sigscope::target::Target;
+use sigscope::untrusted::printable;
+
+use super::output::{Format, print_json};
+use super::registry_args::RegistryArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A repository (every tag) or an OCI layout.
+    pub target: String,
+
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub output: Format,
+
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Serialize)]
+struct CompareDocument<'a> {
+    target: String,
+    outliers: usize,
+    #[serde(flatten)]
+    matrix: &'a Matrix,
+}
+
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let target =
+        Target::parse(&args.target).with_context(|| format!("target {:?}", args.target))?;
+    let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
+    let inventory = super::inspect::discover(&source, &target, DiscoverOptions::default()).await;
+    if !inventory.errors.is_empty() {
+        anyhow::bail!("{}", inventory.errors.join("; "));
+    }
+    let matrix = signer_matrix(&inventory);
+    match args.output {
+        Format::Json => print_json(
+            "compare",
+            &CompareDocument {
+                target: target.to_string(),
+                outliers: matrix.outlier_count(),
+                matrix: &matrix,
+            },
+        )?,
+        Format::Text => print_text(&matrix)?,
+    }
+    Ok(ExitCode::from(super::exit::OK))
+}
+
+fn print_text(matrix: &Matrix) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "most builds are signed by:")?;
+    for (attribute, value) in &matrix.majority {
+        writeln!(out, "  {:<22} {}", attribute.label(), printable(value))?;
+    }
+    writeln!(out)?;
+    for row in &matrix.rows {
+        let who = match &row.signer {
+            Some(s) => printable(&s.identity).into_owned(),
+            None if row.key_signed => "(a key)".into(),
+            None => "(unsigned)".into(),
+        };
+        let mark = if row.outliers.is_empty() { " " } else { "!" };
+        writeln!(out, "{mark} {:<20} {who}", printable(&row.tag))?;
+        for o in &row.outliers {
+            writeln!(out, "      {}", printable(&o.reason))?;
+        }
+    }
+    writeln!(
+        out,
+        "\n{} of {} builds stand out",
+        matrix.outlier_count(),
+        matrix.rows.len()
+    )?;
+    Ok(())
+}

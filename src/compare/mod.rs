@@ -1,0 +1,277 @@
+//! Signers across builds: for every tag, who signed it (identity, issuer, source repository,
+//! workflow, commit, runner, trigger), and which builds stand out from the majority — the
+//! "which build was signed by someone else?" question.
+//!
+//! Values that change with every build by design (the commit, the git ref, and the ref suffix
+//! of a workflow identity) are shown but never flagged; everything else is compared with the
+//! majority of signed builds.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::artifact::certificate::CertificateView;
+use crate::inventory::layer::{Decoded, LayerContent};
+use crate::inventory::model::{ArtifactKind, Inventory, TagOutcome};
+use crate::reference::Digest;
+
+/// The attributes compared across builds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribute {
+    Identity,
+    Issuer,
+    /// The CA that issued the signing certificate (its subject DN).
+    CertificateAuthority,
+    SourceRepository,
+    Workflow,
+    Runner,
+    Trigger,
+}
+
+impl Attribute {
+    pub const ALL: [Attribute; 7] = [
+        Attribute::Identity,
+        Attribute::Issuer,
+        Attribute::CertificateAuthority,
+        Attribute::SourceRepository,
+        Attribute::Workflow,
+        Attribute::Runner,
+        Attribute::Trigger,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Attribute::Identity => "identity",
+            Attribute::Issuer => "issuer",
+            Attribute::CertificateAuthority => "certificate authority",
+            Attribute::SourceRepository => "source repository",
+            Attribute::Workflow => "workflow",
+            Attribute::Runner => "runner",
+            Attribute::Trigger => "trigger",
+        }
+    }
+}
+
+/// Who signed one build, as its first keyless signature says (or a key).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Signer {
+    /// The SAN as it stands.
+    pub identity: String,
+    pub issuer: Option<String>,
+    /// The signing certificate's issuer DN.
+    pub certificate_authority: String,
+    pub source_repository: Option<String>,
+    /// The workflow (build config URI), without its `@ref`.
+    pub workflow: Option<String>,
+    pub git_ref: Option<String>,
+    pub commit: Option<String>,
+    pub runner: Option<String>,
+    pub trigger: Option<String>,
+}
+
+impl Signer {
+    fn from_certificate(cert: &CertificateView) -> Signer {
+        let claim = |arc| cert.claim(arc).map(str::to_owned);
+        Signer {
+            identity: cert.identity().unwrap_or("(no identity)").to_owned(),
+            issuer: cert.oidc_issuer().map(str::to_owned),
+            certificate_authority: cert.issuer.clone(),
+            source_repository: claim(12).or_else(|| claim(5)),
+            workflow: claim(18)
+                .or_else(|| claim(9))
+                .map(|w| strip_ref(&w).to_owned()),
+            git_ref: claim(14).or_else(|| claim(6)),
+            commit: claim(13).or_else(|| claim(3)),
+            runner: claim(11),
+            trigger: claim(20).or_else(|| claim(2)),
+        }
+    }
+
+    /// The compared value of `attribute` (the identity without its per-build `@ref`).
+    pub fn value(&self, attribute: Attribute) -> Option<&str> {
+        match attribute {
+            Attribute::Identity => Some(strip_ref(&self.identity)),
+            Attribute::Issuer => self.issuer.as_deref(),
+            Attribute::CertificateAuthority => Some(&self.certificate_authority),
+            Attribute::SourceRepository => self.source_repository.as_deref(),
+            Attribute::Workflow => self.workflow.as_deref(),
+            Attribute::Runner => self.runner.as_deref(),
+            Attribute::Trigger => self.trigger.as_deref(),
+        }
+    }
+}
+
+/// `https://…/release.yml@refs/tags/v1` → `https://…/release.yml`.
+fn strip_ref(uri: &str) -> &str {
+    match uri.rfind("@refs/") {
+        Some(i) => &uri[..i],
+        None => uri,
+    }
+}
+
+/// One build's row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub tag: String,
+    pub digest: Option<Digest>,
+    /// `None` for an unsigned (or unreadable) build.
+    pub signer: Option<Signer>,
+    /// Signed with a key rather than a certificate.
+    pub key_signed: bool,
+    /// How this build differs, in words; empty for a build like the others.
+    pub outliers: Vec<Outlier>,
+}
+
+/// One difference from the majority.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Outlier {
+    /// The attribute, or `None` for whole-build reasons (unsigned, key-signed, unreadable).
+    pub attribute: Option<Attribute>,
+    pub reason: String,
+}
+
+/// The matrix.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    pub rows: Vec<Row>,
+    /// The majority value of each attribute among signed builds.
+    pub majority: BTreeMap<Attribute, String>,
+}
+
+impl Matrix {
+    pub fn outlier_count(&self) -> usize {
+        self.rows.iter().filter(|r| !r.outliers.is_empty()).count()
+    }
+}
+
+/// Builds the matrix from an inventory.
+pub fn signer_matrix(inventory: &Inventory) -> Matrix {
+    let mut rows: Vec<Row> = inventory
+        .tags
+        .iter()
+        .map(|t| match &t.outcome {
+            TagOutcome::Image(image) => {
+                let (signer, key_signed) = first_signer(image);
+                Row {
+                    tag: t.tag.clone(),
+                    digest: Some(image.digest.clone()),
+                    signer,
+                    key_signed,
+                    outliers: Vec::new(),
+                }
+            }
+            TagOutcome::Error(e) => Row {
+                tag: t.tag.clone(),
+                digest: None,
+                signer: None,
+                key_signed: false,
+                outliers: vec![Outlier {
+                    attribute: None,
+                    reason: format!("could not be read: {e}"),
+                }],
+            },
+        })
+        .collect();
+    let majority = majorities(&rows);
+    for row in &mut rows {
+        if row.digest.is_none() {
+            continue;
+        }
+        match &row.signer {
+            None if row.key_signed => row.outliers.push(Outlier {
+                attribute: None,
+                reason: "signed with a key, not a certificate identity".into(),
+            }),
+            None => row.outliers.push(Outlier {
+                attribute: None,
+                reason: "unsigned".into(),
+            }),
+            Some(signer) => {
+                for attribute in Attribute::ALL {
+                    let Some(expected) = majority.get(&attribute) else {
+                        continue;
+                    };
+                    let actual = signer.value(attribute).unwrap_or("(absent)");
+                    if actual != expected {
+                        row.outliers.push(Outlier {
+                            attribute: Some(attribute),
+                            reason: describe(attribute, expected, actual),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Matrix { rows, majority }
+}
+
+fn describe(attribute: Attribute, expected: &str, actual: &str) -> String {
+    match attribute {
+        Attribute::Identity => format!("new identity {actual} (most builds: {expected})"),
+        Attribute::Issuer => format!("different issuer {actual} (most builds: {expected})"),
+        Attribute::CertificateAuthority => {
+            format!("certificate from a different CA {actual} (most builds: {expected})")
+        }
+        Attribute::SourceRepository => {
+            format!("different source repository {actual} (most builds: {expected})")
+        }
+        Attribute::Workflow => format!("different workflow {actual} (most builds: {expected})"),
+        Attribute::Runner if actual == "self-hosted" => {
+            format!("built on a self-hosted runner (most builds: {expected})")
+        }
+        Attribute::Runner => format!("different runner {actual} (most builds: {expected})"),
+        Attribute::Trigger => format!("different trigger {actual} (most builds: {expected})"),
+    }
+}
+
+/// The most common value of each attribute among keyless-signed builds (ties: the first seen).
+fn majorities(rows: &[Row]) -> BTreeMap<Attribute, String> {
+    let mut out = BTreeMap::new();
+    for attribute in Attribute::ALL {
+        let mut counts: Vec<(&str, usize)> = Vec::new();
+        for signer in rows.iter().filter_map(|r| r.signer.as_ref()) {
+            let v = signer.value(attribute).unwrap_or("(absent)");
+            match counts.iter_mut().find(|(k, _)| *k == v) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((v, 1)),
+            }
+        }
+        let best = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        if let Some((v, _)) = counts.iter().find(|(_, n)| *n == best) {
+            out.insert(attribute, (*v).to_owned());
+        }
+    }
+    out
+}
+
+/// The first certificate on the image's signatures (legacy `.sig` or bundle referrers).
+fn first_signer(image: &crate::inventory::model::ImageReport) -> (Option<Signer>, bool) {
+    let mut key_signed = false;
+    for artifact in &image.artifacts {
+        if !matches!(
+            artifact.kind,
+            ArtifactKind::Signature | ArtifactKind::SigstoreBundle
+        ) {
+            continue;
+        }
+        for layer in &artifact.layers {
+            match &layer.content {
+                LayerContent::Signature(sig) => match &sig.material.certificate {
+                    Some(Decoded::Ok(cert)) => {
+                        return (Some(Signer::from_certificate(cert)), false);
+                    }
+                    None if sig.material.signature.is_some() => key_signed = true,
+                    _ => {}
+                },
+                LayerContent::Bundle { bundle, .. } => {
+                    if let Some(cert) = bundle.ok().and_then(|b| b.leaf_certificate()) {
+                        return (Some(Signer::from_certificate(cert)), false);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (None, key_signed)
+}

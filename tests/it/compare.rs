@@ -1,0 +1,72 @@
+//! `sigscope compare` on the scenario: the builds signed by someone else stand out, each with
+//! its reason; the CI builds do not.
+
+use std::process::Command;
+
+use crate::support::scenario::Scenario;
+
+#[test]
+fn the_odd_builds_stand_out_with_their_reasons() {
+    let scenario = Scenario::shared();
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .args([
+            "compare",
+            "--output",
+            "json",
+            "--allow-http-registry",
+            &scenario.repository,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let row = |tag: &str| {
+        doc["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["tag"] == tag)
+            .unwrap_or_else(|| panic!("{tag}"))
+            .clone()
+    };
+    let reasons = |tag: &str| -> String { row(tag)["outliers"].to_string() };
+    assert_eq!(
+        doc["majority"]["identity"],
+        "https://github.com/acme/app/.github/workflows/release.yml"
+    );
+    for ci in ["v1.0.0", "v1.1.0", "v1.5.0", "v2.0.0", "v2.1.0"] {
+        assert_eq!(
+            row(ci)["outliers"].as_array().unwrap().len(),
+            0,
+            "{ci}: {}",
+            reasons(ci)
+        );
+    }
+    assert!(
+        reasons("v1.6.0").contains("new identity alice@acme.example"),
+        "{}",
+        reasons("v1.6.0")
+    );
+    assert!(reasons("v1.6.0").contains("different issuer https://accounts.google.com"));
+    assert!(
+        reasons("v1.7.0").contains("certificate from a different CA"),
+        "{}",
+        reasons("v1.7.0")
+    );
+    assert!(
+        reasons("v1.8.0").contains("signed with a key"),
+        "{}",
+        reasons("v1.8.0")
+    );
+    assert!(
+        reasons("v1.9.0-rc1").contains("unsigned"),
+        "{}",
+        reasons("v1.9.0-rc1")
+    );
+    assert_eq!(doc["outliers"], 4, "{doc:#}");
+}
