@@ -405,3 +405,49 @@ fn key_and_annotation_faults_fail_in_both() {
         assert_eq!(g.accepted, accepted, "{label}: {}", g.output);
     }
 }
+
+#[test]
+fn an_imported_ed25519_key_verifies_alike_in_both() {
+    // cosign 2.5's import-key-pair takes Ed25519 (and P-256) but refuses RSA and P-384 keys
+    // ("unsupported public key type"); those algorithms are checked against openssl-made
+    // signatures in src/verify/key.rs instead.
+    let work = tempfile::tempdir().unwrap();
+    run_ok(Command::new("openssl").current_dir(work.path()).args([
+        "genpkey",
+        "-algorithm",
+        "ed25519",
+        "-out",
+        "ed25519.pem",
+    ]));
+    run_ok(Tools::get().cosign().current_dir(work.path()).args([
+        "import-key-pair",
+        "--key",
+        "ed25519.pem",
+    ]));
+    let image = fresh_image("key-ed25519");
+    run_ok(Tools::get().cosign().current_dir(work.path()).args([
+        "sign",
+        "--yes",
+        "--key",
+        "import-cosign.key",
+        "--tlog-upload=false",
+        &image,
+    ]));
+    let mut c = Tools::get().cosign();
+    let mut g = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    for cmd in [&mut c, &mut g] {
+        cmd.args([
+            "verify",
+            "--offline",
+            "--allow-http-registry",
+            "--insecure-ignore-tlog",
+            "--key",
+        ])
+        .arg(work.path().join("import-cosign.pub"))
+        .arg(&image);
+    }
+    let (c, g) = (Run::cosign(&mut c), Run::sigscope(&mut g));
+    agree("ed25519 key signature", &c, &g);
+    assert!(g.accepted, "{}", g.output);
+    assert!(g.output.contains("Ed25519"), "{}", g.output);
+}
