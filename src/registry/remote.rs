@@ -149,6 +149,7 @@ impl RemoteRegistry {
         accept: &str,
     ) -> Result<reqwest::Response, RegistryError> {
         let mut authorized_again = false;
+        let mut retries = 0u32;
         loop {
             let mut request = self
                 .http
@@ -167,6 +168,18 @@ impl RemoteRegistry {
             if response.status() == StatusCode::UNAUTHORIZED && !authorized_again {
                 authorized_again = true;
                 self.authorize().await?;
+                continue;
+            }
+            // Rate limits and overload (RFC 6585 §4, RFC 9110 §15.6.4): wait as told, within a
+            // bound, then try again a few times before reporting the status.
+            let busy = matches!(
+                response.status(),
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            );
+            if busy && retries < MAX_RETRIES {
+                let wait = retry_after(response.headers()).unwrap_or_else(|| backoff(retries));
+                retries += 1;
+                tokio::time::sleep(wait).await;
                 continue;
             }
             return Ok(response);
@@ -343,6 +356,28 @@ impl RemoteRegistry {
     }
 }
 
+/// How often a 429 or 503 is retried before it is reported.
+const MAX_RETRIES: u32 = 3;
+/// The longest wait honoured from a `Retry-After` header.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// `Retry-After` in seconds (the HTTP-date form is treated as absent), capped.
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_WAIT))
+}
+
+/// Exponential backoff: 250 ms, 500 ms, 1 s.
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(250u64 << attempt.min(4))
+}
+
 /// Reads a body, refusing more than `limit` bytes (by Content-Length first, then by count).
 async fn read_capped(
     what: &str,
@@ -432,6 +467,22 @@ fn scrub(text: &str, credentials: &Credentials) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped() {
+        let mut headers = HeaderMap::new();
+        headers.insert(reqwest::header::RETRY_AFTER, "2".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(2)));
+        headers.insert(reqwest::header::RETRY_AFTER, "3600".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(MAX_RETRY_WAIT));
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(retry_after(&headers), None);
+        assert_eq!(backoff(0), Duration::from_millis(250));
+        assert_eq!(backoff(2), Duration::from_secs(1));
+    }
 
     #[test]
     fn next_link_reads_distribution_pagination() {

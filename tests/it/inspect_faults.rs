@@ -217,3 +217,48 @@ fn basic_auth_registry_needs_credentials_and_never_prints_them() {
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(!all.contains("pw-9f8e7d"));
 }
+
+#[test]
+fn rate_limits_and_overload_are_retried_after_the_wait_asked_for() {
+    let scenario = crate::support::scenario::Scenario::shared();
+    let proxy = FaultProxy::start(Registry::shared().addr());
+    let retry = |code| Fault::Status {
+        code,
+        headers: vec![("Retry-After".into(), "1".into())],
+    };
+    proxy.add_times("/manifests/v1.1.0", retry(429), 2);
+    proxy.add_times("/tags/list", retry(503), 1);
+    let (_, path) = scenario.repository.split_once('/').unwrap();
+    let started = std::time::Instant::now();
+    let (code, doc) = inspect_json(&[&format!("{}/{path}", proxy.host())]);
+    assert_eq!(code, 0, "{doc:#}");
+    assert_eq!(
+        tag(&doc, "v1.1.0")["image"]["digest"],
+        scenario.case("v1.1.0").digest.to_string()
+    );
+    assert_eq!(proxy.faulted().len(), 3, "{:?}", proxy.faulted());
+    assert!(
+        started.elapsed() >= std::time::Duration::from_secs(2),
+        "Retry-After was not honoured"
+    );
+
+    // Past the retries, the status is reported on the item.
+    let stubborn = FaultProxy::start(Registry::shared().addr());
+    stubborn.add(
+        "/manifests/v1.1.0",
+        Fault::Status {
+            code: 429,
+            headers: vec![],
+        },
+    );
+    let (code, doc) = inspect_json(&[&format!("{}/{path}:v1.1.0", stubborn.host())]);
+    assert_eq!(code, 2);
+    assert!(
+        tag(&doc, "v1.1.0")["error"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 429"),
+        "{doc:#}"
+    );
+    assert_eq!(stubborn.faulted().len(), 4, "one try and three retries");
+}

@@ -28,6 +28,8 @@ pub enum Fault {
 pub struct Rule {
     pub path_contains: String,
     pub fault: Fault,
+    /// How many matching requests get the fault (then they pass); `None`: all of them.
+    pub times: Option<usize>,
 }
 
 /// A running proxy; it stops accepting when dropped.
@@ -63,6 +65,16 @@ impl FaultProxy {
         self.rules.lock().expect("rules").push(Rule {
             path_contains: path_contains.to_owned(),
             fault,
+            times: None,
+        });
+    }
+
+    /// Like [`FaultProxy::add`], for the first `times` matching requests only.
+    pub fn add_times(&self, path_contains: &str, fault: Fault, times: usize) {
+        self.rules.lock().expect("rules").push(Rule {
+            path_contains: path_contains.to_owned(),
+            fault,
+            times: Some(times),
         });
     }
 
@@ -94,12 +106,18 @@ fn serve(
     }
     let request_line = head[0].trim_end().to_owned();
     let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
-    let rule = rules
-        .lock()
-        .expect("rules")
-        .iter()
-        .find(|r| path.contains(&r.path_contains))
-        .cloned();
+    let rule = {
+        let mut rules = rules.lock().expect("rules");
+        let found = rules
+            .iter_mut()
+            .find(|r| path.contains(&r.path_contains) && r.times != Some(0));
+        found.map(|r| {
+            if let Some(n) = r.times.as_mut() {
+                *n -= 1;
+            }
+            r.clone()
+        })
+    };
     let mut client = client;
     if let Some(rule) = rule {
         hits.lock().expect("hits").push(request_line);
