@@ -1,6 +1,15 @@
 //! Output formats: readable text or JSON with a schema version.
+//!
+//! JSON output escapes every character a terminal could act on (C1 controls and bidi
+//! overrides as well as the C0 controls JSON itself escapes), so `jq` output or a `cat` of the
+//! file cannot rewrite the screen either.
+
+use std::io;
 
 use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter};
+
+use sigscope::untrusted::is_unsafe;
 
 /// `--output`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -21,6 +30,72 @@ struct Document<'a, T: Serialize> {
     body: &'a T,
 }
 
+/// Pretty JSON that escapes terminal-active characters in strings as `\uXXXX`.
+struct SafeFormatter<'a>(PrettyFormatter<'a>);
+
+impl Formatter for SafeFormatter<'_> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe(c) {
+                w.write_all(&fragment.as_bytes()[start..i])?;
+                write!(w, "\\u{:04x}", u32::from(c))?;
+                start = i + c.len_utf8();
+            }
+        }
+        w.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// `value` as pretty, terminal-safe JSON.
+pub fn to_safe_json<T: Serialize>(value: &T) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut out, SafeFormatter(PrettyFormatter::new()));
+    value.serialize(&mut ser)?;
+    Ok(out)
+}
+
 /// Prints `body` as a JSON document for `command`.
 pub fn print_json<T: Serialize>(command: &str, body: &T) -> anyhow::Result<()> {
     let doc = Document {
@@ -28,9 +103,28 @@ pub fn print_json<T: Serialize>(command: &str, body: &T) -> anyhow::Result<()> {
         command,
         body,
     };
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &doc)?;
+    let mut bytes = to_safe_json(&doc)?;
+    bytes.push(b'\n');
     use std::io::Write as _;
-    writeln!(out)?;
+    std::io::stdout().lock().write_all(&bytes)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_terminal_active_characters_and_round_trips() {
+        let hostile = "tag\u{1b}]52;c;aGk=\u{7}\u{202e}gnp.exe\u{9b}2J ok ✓";
+        let bytes = to_safe_json(&serde_json::json!({ "tag": hostile })).unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.chars().any(|c| c != '\n' && is_unsafe(c)), "{text:?}");
+        assert!(
+            text.contains("\\u202e") && text.contains("\\u009b") && text.contains("✓"),
+            "{text}"
+        );
+        let back: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(back["tag"], hostile);
+    }
 }
