@@ -11,9 +11,11 @@
 //! - [`target`], [`registry`]: what the user points at, and reading it (registries, OCI layouts);
 //! - [`inventory`]: discovery of everything attached to every tag;
 //! - [`untrusted`]: making registry text safe for a terminal;
-//! - [`fixture`]: a private Sigstore that mints test and demo material.
+//! - [`fixture`]: a private Sigstore that mints test and demo material;
+//! - [`demo`]: the embedded demo repository.
 
 pub mod artifact;
+pub mod demo;
 pub mod fixture;
 pub mod inventory;
 pub mod reference;
