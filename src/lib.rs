@@ -22,5 +22,6 @@ pub mod reference;
 pub mod registry;
 pub mod target;
 pub mod trust;
+pub mod tui;
 pub mod untrusted;
 pub mod verify;

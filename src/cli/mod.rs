@@ -5,6 +5,7 @@ pub mod inspect_summary;
 pub mod inspect_text;
 pub mod output;
 pub mod registry_args;
+pub mod tui;
 pub mod verify;
 pub mod verify_args;
 pub mod verify_attestation;
@@ -41,6 +42,8 @@ pub enum Command {
     Verify(Box<verify_args::VerifyArgs>),
     /// Verify cosign attestations of a predicate type on an image, check by check.
     VerifyAttestation(Box<verify_attestation::Args>),
+    /// Open the terminal UI on the embedded demo repository (also what `sigscope` alone does).
+    Demo,
 }
 
 /// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
@@ -59,22 +62,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
         Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),
         Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
+        Some(Command::Demo) => runtime.block_on(tui::open_demo()),
         None => match cli.target {
-            // Until the TUI lands, a bare target is inspected as text.
+            // At a terminal, a bare target opens the TUI; piped or redirected, it is inspected
+            // as text.
+            Some(target) if tui::interactive() => {
+                runtime.block_on(tui::open_target(&target, &cli.registry))
+            }
             Some(target) => runtime.block_on(inspect::run(inspect::Args {
                 target,
                 output: output::Format::Text,
                 max_workers: 16,
                 registry: cli.registry,
             })),
-            None => {
-                println!(
-                    "sigscope {}: give a target (for example `sigscope inspect ghcr.io/org/app`); \
-                     see `sigscope --help`.",
-                    env!("CARGO_PKG_VERSION")
-                );
-                Ok(ExitCode::SUCCESS)
-            }
+            None => runtime.block_on(tui::open_demo()),
         },
     }
 }
