@@ -49,3 +49,6 @@ pub async fn run(source: AnySource, options: Options) -> std::io::Result<()> {
     drop(guard);
     result
 }
+
+#[cfg(test)]
+mod tests;
