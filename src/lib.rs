@@ -11,10 +11,12 @@
 //! - [`target`], [`registry`]: what the user points at, and reading it (registries, OCI layouts);
 //! - [`inventory`]: discovery of everything attached to every tag;
 //! - [`untrusted`]: making registry text safe for a terminal;
-//! - [`fixture`]: a private Sigstore that mints test and demo material.
+//! - [`fixture`]: a private Sigstore that mints test and demo material;
+//! - [`demo`]: the embedded demo repository.
 
 pub mod artifact;
 pub mod compare;
+pub mod demo;
 pub mod fixture;
 pub mod inventory;
 pub mod reference;
@@ -23,5 +25,6 @@ pub mod target;
 #[cfg(test)]
 pub(crate) mod testing;
 pub mod trust;
+pub mod tui;
 pub mod untrusted;
 pub mod verify;

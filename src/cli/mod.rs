@@ -6,6 +6,7 @@ pub mod inspect_summary;
 pub mod inspect_text;
 pub mod output;
 pub mod registry_args;
+pub mod tui;
 pub mod verify;
 pub mod verify_args;
 pub mod verify_attestation;
@@ -48,6 +49,8 @@ pub enum Command {
     VerifyBundle(Box<verify_bundle::Args>),
     /// Compare signers across the builds of a repository; flag the ones that stand out.
     Compare(compare::Args),
+    /// Open the terminal UI on the embedded demo repository (also what `sigscope` alone does).
+    Demo,
 }
 
 /// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
@@ -68,22 +71,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
         Some(Command::Compare(args)) => runtime.block_on(compare::run(args)),
         Some(Command::VerifyBundle(args)) => verify_bundle::run(*args),
+        Some(Command::Demo) => runtime.block_on(tui::open_demo()),
         None => match cli.target {
-            // Until the TUI lands, a bare target is inspected as text.
+            // At a terminal, a bare target opens the TUI; piped or redirected, it is inspected
+            // as text.
+            Some(target) if tui::interactive() => {
+                runtime.block_on(tui::open_target(&target, &cli.registry))
+            }
             Some(target) => runtime.block_on(inspect::run(inspect::Args {
                 target,
                 output: output::Format::Text,
                 max_workers: 16,
                 registry: cli.registry,
             })),
-            None => {
-                println!(
-                    "sigscope {}: give a target (for example `sigscope inspect ghcr.io/org/app`); \
-                     see `sigscope --help`.",
-                    env!("CARGO_PKG_VERSION")
-                );
-                Ok(ExitCode::SUCCESS)
-            }
+            None => runtime.block_on(tui::open_demo()),
         },
     }
 }

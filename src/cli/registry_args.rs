@@ -10,7 +10,7 @@ use sigscope::registry::any::choose_credentials;
 use sigscope::registry::remote::RemoteOptions;
 use sigscope::target::Target;
 
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args)]
 pub struct RegistryArgs {
     /// Allow plain HTTP to the registry (as cosign's flag).
     #[arg(long)]

@@ -17,3 +17,4 @@ mod inspect_faults;
 mod inspect_sources;
 mod registry_bed;
 mod scenario;
+mod tui;

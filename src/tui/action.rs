@@ -1,0 +1,44 @@
+//! Everything that can happen to the TUI: input, time, and results of effects. Results carry the
+//! id of the request that asked for them, so the update can drop stale ones.
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::inventory::model::TagReport;
+use crate::verify::report::ImageVerdict;
+
+/// Identifies one request (a discovery, a verification) so its results can be matched to it.
+pub type RequestId = u64;
+
+#[derive(Debug, Clone)]
+pub enum Action {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// A frame tick: the spinner moves; `now` (unix seconds) ages the tags.
+    Tick {
+        now: i64,
+    },
+    /// The tag list of discovery `request`, or why it could not be read.
+    TagsListed {
+        request: RequestId,
+        result: Result<Vec<String>, String>,
+    },
+    /// One tag of discovery `request`, inspected.
+    TagInspected {
+        request: RequestId,
+        report: Box<TagReport>,
+    },
+    /// Discovery `request` has inspected every tag.
+    DiscoveryFinished {
+        request: RequestId,
+    },
+    /// The verification `request` of `tag`.
+    Verified {
+        request: RequestId,
+        tag: String,
+        result: Result<Box<ImageVerdict>, String>,
+    },
+}

@@ -1,0 +1,208 @@
+//! Performs effects as tokio tasks; each sends its results back as actions over a channel.
+//! A new discovery aborts the previous one, and results carry their request id so the update
+//! drops any that arrive late.
+//!
+//! Discovery runs on its own thread, in a single-threaded runtime with a `LocalSet`: its futures
+//! are not `Send` (rustc cannot prove it through the discovery's nested stream closures), and
+//! it keeps registry I/O off the threads that draw.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinHandle;
+
+use crate::inventory::discover::{DiscoverOptions, Discovery, is_artifact_tag};
+use crate::inventory::model::ImageReport;
+use crate::registry::any::AnySource;
+use crate::trust::TrustedRoot;
+use crate::verify::cosign::verify_image;
+use crate::verify::identity::{IdentityPolicy, Matcher};
+use crate::verify::policy::{Context, Policy, Signer, SystemClock};
+use crate::verify::report::ImageVerdict;
+
+use super::action::{Action, RequestId};
+use super::effect::{Effect, VerifySpec};
+
+pub struct Runtime {
+    /// The trusted root verifications use, or why there is none.
+    trust: Arc<Result<TrustedRoot, String>>,
+    results: UnboundedSender<Action>,
+    /// Discovery requests for the discovery thread; dropping it ends the thread.
+    discoveries: Option<UnboundedSender<RequestId>>,
+}
+
+impl Runtime {
+    pub fn new(
+        source: AnySource,
+        trust: Result<TrustedRoot, String>,
+        results: UnboundedSender<Action>,
+        max_workers: usize,
+    ) -> Runtime {
+        let discoveries = discovery_thread(Arc::new(source), results.clone(), max_workers.max(1));
+        Runtime {
+            trust: Arc::new(trust),
+            results,
+            discoveries,
+        }
+    }
+
+    pub fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::Discover { request } => {
+                let sent = self
+                    .discoveries
+                    .as_ref()
+                    .is_some_and(|d| d.send(request).is_ok());
+                if !sent {
+                    let _ = self.results.send(Action::TagsListed {
+                        request,
+                        result: Err("the discovery thread could not be started".into()),
+                    });
+                }
+            }
+            Effect::Verify {
+                request,
+                tag,
+                image,
+                spec,
+            } => {
+                let trust = Arc::clone(&self.trust);
+                let results = self.results.clone();
+                // Verification is CPU work: keep it off the event loop's threads.
+                tokio::task::spawn_blocking(move || {
+                    let result = verify(&trust, &spec, &tag, &image);
+                    let _ = results.send(Action::Verified {
+                        request,
+                        tag,
+                        result,
+                    });
+                });
+            }
+        }
+    }
+
+    /// Stops the running discovery (on exit).
+    pub fn shutdown(&mut self) {
+        self.discoveries = None;
+    }
+}
+
+/// Starts the thread that runs discoveries, one at a time: a new request aborts the running one.
+fn discovery_thread(
+    source: Arc<AnySource>,
+    results: UnboundedSender<Action>,
+    max_workers: usize,
+) -> Option<UnboundedSender<RequestId>> {
+    let (sender, mut requests) = tokio::sync::mpsc::unbounded_channel::<RequestId>();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    std::thread::Builder::new()
+        .name("sigscope-discovery".into())
+        .spawn(move || {
+            let local = tokio::task::LocalSet::new();
+            local.block_on(&runtime, async move {
+                let mut running: Option<JoinHandle<()>> = None;
+                while let Some(request) = requests.recv().await {
+                    if let Some(previous) = running.take() {
+                        previous.abort();
+                    }
+                    running = Some(tokio::task::spawn_local(discover(
+                        Arc::clone(&source),
+                        results.clone(),
+                        request,
+                        max_workers,
+                    )));
+                }
+            });
+        })
+        .ok()?;
+    Some(sender)
+}
+
+/// Lists the tags, then inspects them `max_workers` at a time, sending each as it completes.
+async fn discover(
+    source: Arc<AnySource>,
+    results: UnboundedSender<Action>,
+    request: RequestId,
+    max_workers: usize,
+) {
+    let options = DiscoverOptions { max_workers };
+    let (discovery, listed) = Discovery::new(source.as_ref(), options).await;
+    let tags: Vec<String> = match &listed {
+        Ok(tags) => tags
+            .iter()
+            .filter(|t| !is_artifact_tag(t))
+            .cloned()
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let listed = listed.map_err(|e| e.to_string());
+    if results
+        .send(Action::TagsListed {
+            request,
+            result: listed,
+        })
+        .is_err()
+    {
+        return;
+    }
+    // At most `max_workers` tags in flight; each result is sent as soon as it is ready.
+    let mut queue = tags.into_iter();
+    let mut running = FuturesUnordered::new();
+    for tag in queue.by_ref().take(max_workers) {
+        running.push(discovery.tag(tag));
+    }
+    while let Some(report) = running.next().await {
+        if let Some(tag) = queue.next() {
+            running.push(discovery.tag(tag));
+        }
+        let action = Action::TagInspected {
+            request,
+            report: Box::new(report),
+        };
+        if results.send(action).is_err() {
+            return;
+        }
+    }
+    let _ = results.send(Action::DiscoveryFinished { request });
+}
+
+/// The cosign keyless policy a [`VerifySpec`] describes.
+pub fn policy(spec: &VerifySpec) -> Result<Policy, String> {
+    let subject = if spec.identity_is_regexp {
+        Matcher::regex(&spec.identity)?
+    } else {
+        Matcher::Exact(spec.identity.clone())
+    };
+    Ok(Policy {
+        signer: Signer::Keyless(IdentityPolicy {
+            subject,
+            issuer: Matcher::Exact(spec.issuer.clone()),
+            github: Vec::new(),
+        }),
+        annotations: Vec::new(),
+        ignore_tlog: false,
+        ignore_sct: false,
+        new_bundle_format: false,
+    })
+}
+
+fn verify(
+    trust: &Result<TrustedRoot, String>,
+    spec: &VerifySpec,
+    tag: &str,
+    image: &ImageReport,
+) -> Result<Box<ImageVerdict>, String> {
+    let trust = trust.as_ref().map_err(Clone::clone)?;
+    let policy = policy(spec)?;
+    let ctx = Context {
+        policy: &policy,
+        trust,
+        clock: &SystemClock,
+    };
+    Ok(Box::new(verify_image(&ctx, tag, image)))
+}

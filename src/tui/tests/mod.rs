@@ -1,0 +1,136 @@
+//! TUI tests on the embedded demo: `update` over state, and `TestBackend` snapshots of the views.
+
+mod snapshots;
+mod update;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::demo::{self, DemoLayout};
+use crate::inventory::discover::{DiscoverOptions, Discovery};
+use crate::inventory::model::TagReport;
+use crate::registry::any::AnySource;
+use crate::registry::remote::RemoteOptions;
+use crate::target::Target;
+use crate::trust::TrustedRoot;
+use crate::tui::action::Action;
+use crate::tui::effect::{Effect, VerifySpec};
+use crate::tui::state::State;
+use crate::tui::update::{start, update};
+use crate::verify::cosign::verify_image;
+use crate::verify::policy::{Context, FixedClock};
+
+/// 2026-11-01T00:00:00Z: ages in snapshots are fixed.
+pub const NOW: i64 = 1_793_491_200;
+
+pub fn demo_spec() -> VerifySpec {
+    VerifySpec {
+        identity: demo::CI_IDENTITY_REGEXP.to_owned(),
+        identity_is_regexp: true,
+        issuer: demo::CI_ISSUER.to_owned(),
+    }
+}
+
+/// Every tag of the demo, as discovery reports them (in listing order).
+pub fn demo_reports() -> (Vec<String>, Vec<TagReport>) {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = DemoLayout::write(dir.path()).unwrap();
+    let target = Target::parse(&format!("oci:{}", layout.path().display())).unwrap();
+    let source = AnySource::open(&target, RemoteOptions::default()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (discovery, listed) = Discovery::new(&source, DiscoverOptions::default()).await;
+        let listed = listed.unwrap();
+        let mut reports = Vec::new();
+        for tag in listed
+            .iter()
+            .filter(|t| !crate::inventory::discover::is_artifact_tag(t))
+        {
+            reports.push(discovery.tag(tag.clone()).await);
+        }
+        (listed, reports)
+    })
+}
+
+/// A state after the demo's discovery, every effect performed synchronously (verifications
+/// included when `verify`).
+pub fn loaded_state(verify: bool) -> State {
+    let mut state = State::new("ghcr.io/acme/app (embedded demo)", NOW, false);
+    state.size = (120, 40);
+    if verify {
+        state.policy = Some(demo_spec());
+    }
+    let effects = start(&mut state);
+    let [Effect::Discover { request }] = effects.as_slice() else {
+        panic!("start discovers: {effects:?}")
+    };
+    let request = *request;
+    let (listed, reports) = demo_reports();
+    let mut pending = update(
+        &mut state,
+        Action::TagsListed {
+            request,
+            result: Ok(listed),
+        },
+    );
+    for report in reports {
+        pending.extend(update(
+            &mut state,
+            Action::TagInspected {
+                request,
+                report: Box::new(report),
+            },
+        ));
+    }
+    pending.extend(update(&mut state, Action::DiscoveryFinished { request }));
+    perform_verifications(&mut state, pending);
+    state
+}
+
+pub fn perform_verifications(state: &mut State, effects: Vec<Effect>) {
+    let trust = TrustedRoot::from_json("demo", demo::trusted_root_json()).unwrap();
+    for effect in effects {
+        let Effect::Verify {
+            request,
+            tag,
+            image,
+            spec,
+        } = effect
+        else {
+            panic!("unexpected effect {effect:?}")
+        };
+        let policy = crate::tui::runtime::policy(&spec).unwrap();
+        let ctx = Context {
+            policy: &policy,
+            trust: &trust,
+            clock: &FixedClock(NOW),
+        };
+        let verdict = verify_image(&ctx, &tag, &image);
+        update(
+            state,
+            Action::Verified {
+                request,
+                tag,
+                result: Ok(Box::new(verdict)),
+            },
+        );
+    }
+}
+
+pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
+    update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn keys(state: &mut State, codes: &[KeyCode]) {
+    for c in codes {
+        key(state, *c);
+    }
+}
+
+pub fn chars(state: &mut State, text: &str) {
+    for c in text.chars() {
+        key(state, KeyCode::Char(c));
+    }
+}

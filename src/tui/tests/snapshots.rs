@@ -1,0 +1,64 @@
+//! `TestBackend` snapshots of the main views at 120×40 and 80×24.
+
+use crossterm::event::KeyCode;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use super::{key, keys, loaded_state};
+use crate::tui::action::Action;
+use crate::tui::state::State;
+use crate::tui::update::update;
+use crate::tui::view::draw;
+
+fn render(state: &mut State, width: u16, height: u16) -> String {
+    update(state, Action::Resize { width, height });
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw(f, state)).unwrap();
+    terminal.backend().to_string()
+}
+
+#[test]
+fn tags_verified_for_the_release_workflow() {
+    let mut state = loaded_state(true);
+    insta::assert_snapshot!("tags_120x40", render(&mut state, 120, 40));
+    insta::assert_snapshot!("tags_80x24", render(&mut state, 80, 24));
+}
+
+#[test]
+fn a_certificate_with_its_fulcio_extensions() {
+    let mut state = loaded_state(true);
+    // v1.0.0 → signature → certificate → Fulcio extensions → the fourth claim.
+    let path = "j\nd>dd>>>ddd";
+    for c in path.chars() {
+        key(
+            &mut state,
+            match c {
+                '\n' => KeyCode::Enter,
+                'd' => KeyCode::Down,
+                '>' => KeyCode::Right,
+                other => KeyCode::Char(other),
+            },
+        );
+    }
+    insta::assert_snapshot!("certificate_120x40", render(&mut state, 120, 40));
+    insta::assert_snapshot!("certificate_80x24", render(&mut state, 80, 24));
+}
+
+#[test]
+fn help_and_verify_dialog() {
+    let mut state = loaded_state(true);
+    key(&mut state, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_120x40", render(&mut state, 120, 40));
+    key(&mut state, KeyCode::Esc);
+    keys(
+        &mut state,
+        &[
+            KeyCode::Char('/'),
+            KeyCode::Char('1'),
+            KeyCode::Char('.'),
+            KeyCode::Char('5'),
+        ],
+    );
+    keys(&mut state, &[KeyCode::Enter, KeyCode::Char('v')]);
+    insta::assert_snapshot!("verify_120x40", render(&mut state, 120, 40));
+}

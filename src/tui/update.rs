@@ -1,0 +1,392 @@
+//! `update(&mut State, Action) -> Vec<Effect>`: every change to the state, synchronous and
+//! without I/O. Results of requests that are no longer current are dropped here.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use crate::inventory::discover::is_artifact_tag;
+use crate::inventory::model::{TagOutcome, TagReport};
+use crate::untrusted::printable;
+
+use super::action::{Action, RequestId};
+use super::effect::Effect;
+use super::layout::{areas, inner_rows};
+use super::nodes::{image_nodes, visible_paths};
+use super::state::{
+    Focus, Listing, Overlay, SortKey, State, TagEntry, TagLoad, TreeNav, Verification,
+};
+use super::verify_dialog::VerifyDialog;
+
+mod pointer;
+use pointer::mouse_event;
+
+/// The effects to start with: discover the target.
+pub fn start(state: &mut State) -> Vec<Effect> {
+    let request = state.request();
+    state.discovery = request;
+    state.listing = Listing::Loading;
+    state.tags.clear();
+    vec![Effect::Discover { request }]
+}
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) if key.kind != KeyEventKind::Release => key_pressed(state, key),
+        Action::Key(_) => Vec::new(),
+        Action::Mouse(mouse) => {
+            mouse_event(state, mouse);
+            Vec::new()
+        }
+        Action::Resize { width, height } => {
+            state.size = (width, height);
+            Vec::new()
+        }
+        Action::Tick { now } => {
+            state.frame = state.frame.wrapping_add(1);
+            state.now = now;
+            Vec::new()
+        }
+        Action::TagsListed { request, result } => {
+            if request == state.discovery {
+                tags_listed(state, result);
+            }
+            Vec::new()
+        }
+        Action::TagInspected { request, report } if request == state.discovery => {
+            tag_inspected(state, *report)
+        }
+        Action::TagInspected { .. } => Vec::new(),
+        Action::DiscoveryFinished { request } => {
+            if request == state.discovery && !matches!(state.listing, Listing::Failed(_)) {
+                state.listing = Listing::Complete;
+            }
+            Vec::new()
+        }
+        Action::Verified {
+            request,
+            tag,
+            result,
+        } => {
+            if let Some(entry) = state.tag_mut(&printable(&tag)) {
+                if matches!(entry.verification, Verification::Running(r) if r == request) {
+                    entry.verification = match result {
+                        Ok(v) => Verification::Done(v),
+                        Err(e) => Verification::Failed(printable(&e).into_owned()),
+                    };
+                }
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn tags_listed(state: &mut State, result: Result<Vec<String>, String>) {
+    match result {
+        Ok(tags) => {
+            state.tags = tags
+                .iter()
+                .filter(|t| !is_artifact_tag(t))
+                .map(|t| TagEntry::new(printable(t).into_owned()))
+                .collect();
+            state.listing = Listing::Loaded { inspected: 0 };
+            if state.selected_tag().is_none() {
+                let first = state.visible().first().map(|&i| state.tags[i].name.clone());
+                select(state, first);
+            }
+        }
+        Err(e) => state.listing = Listing::Failed(printable(&e).into_owned()),
+    }
+}
+
+fn tag_inspected(state: &mut State, report: TagReport) -> Vec<Effect> {
+    if let Listing::Loaded { inspected } = &mut state.listing {
+        *inspected += 1;
+    }
+    let name = printable(&report.tag).into_owned();
+    let request = state.next_request;
+    let policy = state.policy.clone();
+    let Some(entry) = state.tag_mut(&name) else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    entry.load = match report.outcome {
+        TagOutcome::Image(image) => {
+            if let Some(spec) = policy {
+                entry.verification = Verification::Running(request);
+                effects.push(Effect::Verify {
+                    request,
+                    tag: report.tag.clone(),
+                    image: image.clone(),
+                    spec,
+                });
+            }
+            let nodes = image_nodes(&image);
+            TagLoad::Loaded { image, nodes }
+        }
+        TagOutcome::Error(e) => TagLoad::Failed(printable(&e).into_owned()),
+    };
+    if !effects.is_empty() {
+        state.next_request += 1;
+    }
+    if state.selected.as_deref() == Some(name.as_str()) {
+        reset_tree(state);
+    }
+    effects
+}
+
+/// Verifies every loaded tag against the current policy.
+fn verify_all(state: &mut State) -> Vec<Effect> {
+    let Some(spec) = state.policy.clone() else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    for i in 0..state.tags.len() {
+        let Some(image) = state.tags[i].image().cloned() else {
+            continue;
+        };
+        let request: RequestId = state.request();
+        let entry = &mut state.tags[i];
+        entry.verification = Verification::Running(request);
+        effects.push(Effect::Verify {
+            request,
+            tag: entry.name.clone(),
+            image: Box::new(image),
+            spec: spec.clone(),
+        });
+    }
+    effects
+}
+
+fn select(state: &mut State, name: Option<String>) {
+    if state.selected != name {
+        state.selected = name;
+        reset_tree(state);
+    }
+}
+
+fn reset_tree(state: &mut State) {
+    state.tree = TreeNav::default();
+    state.detail_scroll = 0;
+    let root = state
+        .selected_tag()
+        .and_then(|t| t.nodes().first())
+        .map(|n| vec![n.id.clone()]);
+    if let Some(root) = root {
+        state.tree.opened.insert(root.clone());
+        state.tree.selected = root;
+    }
+}
+
+/// Moves the tag selection by `delta` rows (clamped).
+fn move_tag(state: &mut State, delta: isize) {
+    let visible = state.visible();
+    if visible.is_empty() {
+        return;
+    }
+    let current = state.selected_position(&visible).unwrap_or(0);
+    let target = current.saturating_add_signed(delta).min(visible.len() - 1);
+    let name = state.tags[visible[target]].name.clone();
+    select(state, Some(name));
+}
+
+/// Moves the tree selection by `delta` visible rows.
+fn move_tree(state: &mut State, delta: isize) {
+    let Some(tag) = state.selected_tag() else {
+        return;
+    };
+    let paths = visible_paths(tag.nodes(), &state.tree.opened);
+    if paths.is_empty() {
+        return;
+    }
+    let current = paths
+        .iter()
+        .position(|p| *p == state.tree.selected)
+        .unwrap_or(0);
+    let target = current.saturating_add_signed(delta).min(paths.len() - 1);
+    state.tree.selected = paths[target].clone();
+    state.detail_scroll = 0;
+}
+
+fn tree_right(state: &mut State) {
+    let has_children = state
+        .selected_node()
+        .is_some_and(|n| !n.children.is_empty());
+    if !has_children {
+        return;
+    }
+    if state.tree.opened.insert(state.tree.selected.clone()) {
+        return;
+    }
+    move_tree(state, 1);
+}
+
+fn tree_left(state: &mut State) {
+    if state.tree.opened.remove(&state.tree.selected) {
+        return;
+    }
+    if state.tree.selected.len() > 1 {
+        state.tree.selected.pop();
+        state.detail_scroll = 0;
+    } else {
+        state.focus = Focus::Tags;
+    }
+}
+
+fn toggle_node(state: &mut State) {
+    let path = state.tree.selected.clone();
+    if !state.tree.opened.remove(&path)
+        && state
+            .selected_node()
+            .is_some_and(|n| !n.children.is_empty())
+    {
+        state.tree.opened.insert(path);
+    }
+}
+
+fn key_pressed(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        state.quit = true;
+        return Vec::new();
+    }
+    match &mut state.overlay {
+        Overlay::Help => {
+            state.overlay = Overlay::None;
+            return Vec::new();
+        }
+        Overlay::Verify(_) => return verify_key(state, key),
+        Overlay::None => {}
+    }
+    if state.filter.editing {
+        filter_key(state, key);
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Char('q') => state.quit = true,
+        KeyCode::Char('?') => state.overlay = Overlay::Help,
+        KeyCode::Tab => state.focus = next_focus(state.focus, 1),
+        KeyCode::BackTab => state.focus = next_focus(state.focus, 2),
+        KeyCode::Char('/') => {
+            state.filter.editing = true;
+            state.focus = Focus::Tags;
+        }
+        KeyCode::Char('s') => {
+            state.sort = match state.sort {
+                SortKey::Name => SortKey::Date,
+                SortKey::Date => SortKey::Name,
+            }
+        }
+        KeyCode::Char('r') => state.raw = !state.raw,
+        KeyCode::Char('R') => return start(state),
+        KeyCode::Char('v') => {
+            state.overlay = Overlay::Verify(VerifyDialog::new(state.policy.as_ref(), &state.tags));
+        }
+        KeyCode::Esc if !state.filter.text.is_empty() => state.filter.text.clear(),
+        KeyCode::Esc => state.focus = Focus::Tags,
+        _ => match state.focus {
+            Focus::Tags => tags_key(state, key.code),
+            Focus::Tree => tree_key(state, key.code),
+            Focus::Detail => detail_key(state, key.code),
+        },
+    }
+    Vec::new()
+}
+
+fn next_focus(focus: Focus, steps: usize) -> Focus {
+    const ORDER: [Focus; 3] = [Focus::Tags, Focus::Tree, Focus::Detail];
+    let i = ORDER.iter().position(|f| *f == focus).unwrap_or(0);
+    ORDER[(i + steps) % ORDER.len()]
+}
+
+fn page(state: &State) -> isize {
+    let rows = inner_rows(areas(state.size.0, state.size.1).tags, true);
+    isize::try_from(rows.max(1)).unwrap_or(1)
+}
+
+fn tags_key(state: &mut State, code: KeyCode) {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => move_tag(state, -1),
+        KeyCode::Down | KeyCode::Char('j') => move_tag(state, 1),
+        KeyCode::PageUp => move_tag(state, -page(state)),
+        KeyCode::PageDown => move_tag(state, page(state)),
+        KeyCode::Home | KeyCode::Char('g') => move_tag(state, isize::MIN / 2),
+        KeyCode::End | KeyCode::Char('G') => move_tag(state, isize::MAX / 2),
+        KeyCode::Enter | KeyCode::Right | KeyCode::Char('l')
+            if state.selected_tag().is_some_and(|t| !t.nodes().is_empty()) =>
+        {
+            state.focus = Focus::Tree;
+        }
+        _ => {}
+    }
+}
+
+fn tree_key(state: &mut State, code: KeyCode) {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => move_tree(state, -1),
+        KeyCode::Down | KeyCode::Char('j') => move_tree(state, 1),
+        KeyCode::Right | KeyCode::Char('l') => tree_right(state),
+        KeyCode::Left | KeyCode::Char('h') => tree_left(state),
+        KeyCode::Enter => toggle_node(state),
+        KeyCode::Home | KeyCode::Char('g') => move_tree(state, isize::MIN / 2),
+        KeyCode::End | KeyCode::Char('G') => move_tree(state, isize::MAX / 2),
+        _ => {}
+    }
+}
+
+fn detail_key(state: &mut State, code: KeyCode) {
+    match code {
+        KeyCode::Up | KeyCode::Char('k') => {
+            state.detail_scroll = state.detail_scroll.saturating_sub(1)
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            state.detail_scroll = state.detail_scroll.saturating_add(1)
+        }
+        KeyCode::PageUp => state.detail_scroll = state.detail_scroll.saturating_sub(10),
+        KeyCode::PageDown => state.detail_scroll = state.detail_scroll.saturating_add(10),
+        KeyCode::Home | KeyCode::Char('g') => state.detail_scroll = 0,
+        KeyCode::Left | KeyCode::Char('h') => state.focus = Focus::Tree,
+        _ => {}
+    }
+}
+
+fn filter_key(state: &mut State, key: KeyEvent) {
+    match key.code {
+        KeyCode::Enter => state.filter.editing = false,
+        KeyCode::Esc => {
+            state.filter.editing = false;
+            state.filter.text.clear();
+        }
+        KeyCode::Backspace => {
+            state.filter.text.pop();
+        }
+        KeyCode::Char(c) if !c.is_control() => state.filter.text.push(c),
+        _ => {}
+    }
+    // Keep a visible tag selected while the filter narrows the list.
+    let visible = state.visible();
+    if state.selected_position(&visible).is_none() {
+        let first = visible.first().map(|&i| state.tags[i].name.clone());
+        select(state, first);
+    }
+}
+
+fn verify_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
+    let Overlay::Verify(dialog) = &mut state.overlay else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Up | KeyCode::Char('k') => dialog.selected = dialog.selected.saturating_sub(1),
+        KeyCode::Down | KeyCode::Char('j') => {
+            dialog.selected = (dialog.selected + 1).min(dialog.choices.len().saturating_sub(1));
+        }
+        KeyCode::Enter => {
+            let chosen = dialog.chosen().cloned();
+            state.overlay = Overlay::None;
+            if let Some(spec) = chosen {
+                state.policy = Some(spec);
+                return verify_all(state);
+            }
+        }
+        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => state.overlay = Overlay::None,
+        _ => {}
+    }
+    Vec::new()
+}

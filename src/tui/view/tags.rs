@@ -1,0 +1,112 @@
+//! The tags pane: one row per tag with digest, age, platforms and badges.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
+
+use super::Theme;
+use crate::tui::layout::{inner_rows, list_offset};
+use crate::tui::state::{Focus, Listing, State, TagEntry, TagLoad};
+use crate::tui::summary::{age, badges, platforms};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
+    let focused = state.focus == Focus::Tags;
+    let visible = state.visible();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border(focused))
+        .title(format!(" tags {}/{} ", visible.len(), state.tags.len()));
+    if visible.is_empty() {
+        let text = match &state.listing {
+            Listing::Loading => "listing tags…".to_owned(),
+            Listing::Failed(e) => format!("could not list tags: {e}"),
+            _ if state.tags.is_empty() => "no tags".to_owned(),
+            _ => format!("no tag matches /{}", state.filter.text),
+        };
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(text)
+                .style(theme.dim())
+                .block(block),
+            area,
+        );
+        return;
+    }
+    let wide = area.width >= 60;
+    let selected = state.selected_position(&visible);
+    let offset = list_offset(selected, inner_rows(area, true));
+    let rows = visible
+        .iter()
+        .enumerate()
+        .skip(offset)
+        .take(inner_rows(area, true))
+        .map(|(pos, &i)| {
+            let style = if Some(pos) == selected {
+                theme.selected(focused)
+            } else {
+                ratatui::style::Style::new()
+            };
+            row(&state.tags[i], state.now, wide, theme).style(style)
+        });
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(11),
+            Constraint::Length(12),
+            Constraint::Length(4),
+            Constraint::Length(11),
+            Constraint::Fill(1),
+        ]
+    } else {
+        vec![
+            Constraint::Length(12),
+            Constraint::Length(4),
+            Constraint::Fill(1),
+        ]
+    };
+    let header: Vec<&str> = if wide {
+        vec!["TAG", "DIGEST", "AGE", "PLATFORMS", "STATE"]
+    } else {
+        vec!["TAG", "AGE", "STATE"]
+    };
+    let table = Table::new(rows, widths)
+        .header(Row::new(header).style(theme.dim()))
+        .column_spacing(1)
+        .block(block);
+    frame.render_widget(table, area);
+}
+
+fn row(tag: &TagEntry, now: i64, wide: bool, theme: Theme) -> Row<'static> {
+    let image = tag.image();
+    let digest = image
+        .map(|i| {
+            i.digest
+                .to_string()
+                .chars()
+                .take(19)
+                .skip(7)
+                .collect::<String>()
+        })
+        .unwrap_or_default();
+    let when = tag.created().map(|c| age(c, now)).unwrap_or_default();
+    let plats = image.map(platforms).unwrap_or_default();
+    let mut spans = Vec::new();
+    for b in badges(tag) {
+        spans.push(Span::styled(b.text(), theme.badge(b)));
+        spans.push(Span::raw(" "));
+    }
+    if let TagLoad::Failed(e) = &tag.load {
+        spans.push(Span::styled(e.clone(), theme.dim()));
+    }
+    let state = Cell::from(Line::from(spans));
+    if wide {
+        Row::new(vec![
+            Cell::from(tag.name.clone()),
+            Cell::from(Span::styled(digest, theme.dim())),
+            Cell::from(when),
+            Cell::from(plats),
+            state,
+        ])
+    } else {
+        Row::new(vec![Cell::from(tag.name.clone()), Cell::from(when), state])
+    }
+}

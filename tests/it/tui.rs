@@ -1,0 +1,158 @@
+//! The real binary in a real terminal: tmux runs `sigscope` at 120×40, the test reads the screen
+//! with `capture-pane`, presses keys, and checks that `q` exits and leaves the terminal restored
+//! (cooked mode, primary screen).
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::scenario::Scenario;
+
+/// One tmux server and session, on a private socket, killed when dropped.
+struct Session {
+    socket: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Session {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("tmux.sock").display().to_string();
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_sigscope"));
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        // After sigscope exits, the shell reports its status and the terminal mode.
+        let script = format!(
+            "'{}' {}; echo \"sigscope exited $?\"; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 600",
+            bin.display(),
+            quoted.join(" ")
+        );
+        let status = Command::new("tmux")
+            .args([
+                "-S",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "120",
+                "-y",
+                "40",
+            ])
+            .args(["sh", "-c", &script])
+            .env_remove("NO_COLOR")
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux (installed by scripts/testbed)");
+        assert!(status.success());
+        Session { socket, _dir: dir }
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-S", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p"])
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {needle:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", k]);
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    /// `q` quits with status 0, the terminal is back in cooked mode and on the primary screen.
+    fn quit_and_check_restored(&self) {
+        self.keys(&["q"]);
+        let screen = self.wait_for("sigscope exited");
+        assert!(screen.contains("sigscope exited 0"), "{screen}");
+        let mode = self.wait_for("icanon");
+        assert!(
+            mode.lines().any(|l| l.trim() == "icanon"),
+            "raw mode left on:\n{mode}"
+        );
+        assert_eq!(self.tmux(&["display", "-p", "#{alternate_on}"]).trim(), "0");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_demo_streams_in_verified_and_drills_down_to_a_fulcio_extension() {
+    let session = Session::start(&["demo"]);
+    let screen = session.wait_for("v2.0.0-rc1");
+    assert!(
+        screen.contains("ghcr.io/acme/app (embedded demo)"),
+        "{screen}"
+    );
+    let screen = session.wait_for("14 tags");
+    assert!(screen.contains("✗ failed"), "{screen}");
+    assert_eq!(
+        session.tmux(&["display", "-p", "#{alternate_on}"]).trim(),
+        "1"
+    );
+    // v1.0.0 → signature → certificate → Fulcio extensions.
+    session.keys(&[
+        "j", "Enter", "Down", "Right", "Down", "Down", "Right", "Right", "Right",
+    ]);
+    let screen = session.wait_for("Build Signer URI");
+    assert!(screen.contains("artifacts v1.0.0"), "{screen}");
+    session.keys(&["?"]);
+    session.wait_for("keys (any key closes)");
+    session.keys(&["Escape", "/", "1.6", "Enter"]);
+    let screen = session.wait_for("(2 shown)");
+    assert!(screen.contains("v1.6.1"), "{screen}");
+    session.quit_and_check_restored();
+}
+
+#[test]
+fn a_registry_repository_opens_in_the_tui_at_a_terminal() {
+    let scenario = Scenario::shared();
+    let session = Session::start(&["--allow-http-registry", &scenario.repository]);
+    let screen = session.wait_for("v1.9.0-rc1");
+    assert!(screen.contains(&scenario.repository), "{screen}");
+    session.wait_for(" tags  sort:");
+    let screen = session.screen();
+    assert!(screen.contains("unsigned"), "{screen}");
+    assert!(screen.contains("signed"), "{screen}");
+    session.keys(&["v"]);
+    session.wait_for("Verify every tag for");
+    session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+}
+
+#[test]
+fn without_a_terminal_a_bare_target_is_still_text_and_no_target_prints_a_hint() {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("run it in a terminal"), "{text}");
+}
