@@ -198,31 +198,7 @@ fn ci_identity(tag: &str, run_id: u64) -> Identity {
 
 fn slsa_v1(tag: &str, identity: &Identity, run_id: u64) -> Value {
     let sha = identity.claims.get(&3).cloned().unwrap_or_default();
-    json!({
-        "buildDefinition": {
-            "buildType": "https://actions.github.io/buildtypes/workflow/v1",
-            "externalParameters": {"workflow": {
-                "ref": format!("refs/tags/{tag}"),
-                "repository": "https://github.com/acme/app",
-                "path": ".github/workflows/release.yml",
-            }},
-            "internalParameters": {"github": {
-                "event_name": "push",
-                "repository_id": "5001",
-                "repository_owner_id": "9001",
-                "runner_environment": "github-hosted",
-            }},
-            "resolvedDependencies": [{
-                "uri": format!("git+https://github.com/acme/app@refs/tags/{tag}"),
-                "digest": {"gitCommit": sha},
-            }],
-        },
-        "runDetails": {
-            "builder": {"id": "https://github.com/actions/runner/github-hosted"},
-            "metadata": {"invocationId": format!(
-                "https://github.com/acme/app/actions/runs/{run_id}/attempts/1")},
-        },
-    })
+    sigscope::fixture::slsa_provenance_v1("acme/app", &format!("refs/tags/{tag}"), &sha, run_id)
 }
 
 fn with_annotations(mut descriptor: Value, annotations: &[(&str, String)]) -> Value {

@@ -4,31 +4,7 @@ use serde_json::{Value, json};
 
 /// SLSA provenance v1 as GitHub's generator writes it.
 pub fn slsa_v1(repository: &str, git_ref: &str, sha: &str, run_id: u64) -> Value {
-    json!({
-        "buildDefinition": {
-            "buildType": "https://actions.github.io/buildtypes/workflow/v1",
-            "externalParameters": {"workflow": {
-                "ref": git_ref,
-                "repository": format!("https://github.com/{repository}"),
-                "path": ".github/workflows/release.yml",
-            }},
-            "internalParameters": {"github": {
-                "event_name": "push",
-                "repository_id": "5001",
-                "repository_owner_id": "9001",
-                "runner_environment": "github-hosted",
-            }},
-            "resolvedDependencies": [{
-                "uri": format!("git+https://github.com/{repository}@{git_ref}"),
-                "digest": {"gitCommit": sha},
-            }],
-        },
-        "runDetails": {
-            "builder": {"id": "https://github.com/actions/runner/github-hosted"},
-            "metadata": {"invocationId": format!(
-                "https://github.com/{repository}/actions/runs/{run_id}/attempts/1")},
-        },
-    })
+    sigscope::fixture::slsa_provenance_v1(repository, git_ref, sha, run_id)
 }
 
 /// The packages both SBOMs list.
