@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use super::manifest::{Descriptor, Manifest};
-use super::{FetchedManifest, Limits, RegistryError, Source, check_digest};
+use super::{FetchedManifest, Limits, RegistryError, Source, check_declared_size, check_digest};
 use crate::reference::Digest;
 
 const REF_NAME: &str = "org.opencontainers.image.ref.name";
@@ -135,13 +135,7 @@ impl Source for OciLayout {
         limit: u64,
     ) -> Result<Vec<u8>, RegistryError> {
         let what = format!("blob {}@{}", self.name(), descriptor.digest);
-        if descriptor.size > limit {
-            return Err(RegistryError::TooLarge {
-                what,
-                size: descriptor.size,
-                limit,
-            });
-        }
+        check_declared_size(&what, descriptor, limit)?;
         self.read_blob(&what, &descriptor.digest, descriptor.size)
     }
 

@@ -133,6 +133,22 @@ pub trait Source: Send + Sync {
     fn limits(&self) -> &Limits;
 }
 
+/// Refuses a blob whose declared size is over `limit`, before anything is downloaded.
+pub fn check_declared_size(
+    what: &str,
+    descriptor: &Descriptor,
+    limit: u64,
+) -> Result<(), RegistryError> {
+    if descriptor.size > limit {
+        return Err(RegistryError::TooLarge {
+            what: what.to_owned(),
+            size: descriptor.size,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Checks fetched bytes against an expected digest.
 pub fn check_digest(what: &str, expected: &Digest, bytes: &[u8]) -> Result<(), RegistryError> {
     let actual = expected.recompute(bytes);

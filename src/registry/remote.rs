@@ -13,7 +13,7 @@ use tokio::sync::RwLock;
 
 use super::credentials::Credentials;
 use super::manifest::{ACCEPTED_MANIFESTS, Descriptor, Manifest, OCI_INDEX};
-use super::{FetchedManifest, Limits, RegistryError, Source, check_digest};
+use super::{FetchedManifest, Limits, RegistryError, Source, check_declared_size, check_digest};
 use crate::reference::Digest;
 use crate::target::{DOCKER_HUB, Repository};
 
@@ -301,13 +301,7 @@ impl Source for RemoteRegistry {
         limit: u64,
     ) -> Result<Vec<u8>, RegistryError> {
         let what = self.what("blob", &descriptor.digest.to_string());
-        if descriptor.size > limit {
-            return Err(RegistryError::TooLarge {
-                what,
-                size: descriptor.size,
-                limit,
-            });
-        }
+        check_declared_size(&what, descriptor, limit)?;
         let url = format!("{}/blobs/{}", self.base, descriptor.digest);
         let response = self.send(Method::GET, &url, "*/*").await?;
         if !response.status().is_success() {

@@ -27,7 +27,8 @@ pub fn inspect_json(args: &[&str]) -> (i32, Value) {
     (out.status.code().unwrap_or(-1), json)
 }
 
-fn tag<'a>(doc: &'a Value, name: &str) -> &'a Value {
+/// The report of tag `name` in an inspect document.
+pub fn tag<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["tags"]
         .as_array()
         .unwrap()

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::inspect::inspect_json;
+use crate::inspect::{inspect_json, tag};
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::malformed::{Malformed, REPOSITORY};
 use crate::support::publish::{push_image, simple_image};
@@ -14,15 +14,6 @@ use crate::support::registry::{Registry, RegistryOptions};
 fn malformed() -> &'static Malformed {
     static M: OnceLock<Malformed> = OnceLock::new();
     M.get_or_init(Malformed::build)
-}
-
-fn tag<'a>(doc: &'a Value, name: &str) -> &'a Value {
-    doc["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["tag"] == name)
-        .unwrap_or_else(|| panic!("{name} missing from {doc:#}"))
 }
 
 fn signature_layer<'a>(doc: &'a Value, name: &str) -> &'a Value {

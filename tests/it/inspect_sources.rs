@@ -10,7 +10,7 @@ use sigscope::registry::remote::{RemoteOptions, RemoteRegistry};
 use sigscope::registry::{Limits, Source as _};
 use sigscope::target::Repository;
 
-use crate::inspect::inspect_json;
+use crate::inspect::{inspect_json, tag};
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::layout::Layout;
 use crate::support::publish::{copy_to_registry, simple_image};
@@ -18,15 +18,6 @@ use crate::support::registry::{Registry, RegistryOptions};
 use crate::support::scenario::Scenario;
 use crate::support::shared_fixtures;
 use crate::support::tools::{Tools, run_ok};
-
-fn tag<'a>(doc: &'a Value, name: &str) -> &'a Value {
-    doc["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["tag"] == name)
-        .unwrap_or_else(|| panic!("{name} missing from {doc:#}"))
-}
 
 #[test]
 fn the_public_go_bazel_layout_decodes_with_its_real_fulcio_signature() {
