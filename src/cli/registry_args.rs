@@ -39,6 +39,14 @@ pub struct RegistryArgs {
     /// Largest signature, attestation or SBOM layer accepted, in bytes.
     #[arg(long, default_value_t = Limits::default().max_blob_bytes)]
     pub max_blob_bytes: u64,
+
+    /// Seconds to wait for a connection to the registry.
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().connect_timeout.as_secs())]
+    pub registry_connect_timeout: u64,
+
+    /// Seconds to wait for any read from the registry (a stalled answer is reported on its item).
+    #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().read_timeout.as_secs())]
+    pub registry_read_timeout: u64,
 }
 
 impl RegistryArgs {
@@ -67,6 +75,8 @@ impl RegistryArgs {
             limits: Limits {
                 max_manifest_bytes: self.max_manifest_bytes,
                 max_blob_bytes: self.max_blob_bytes,
+                connect_timeout: std::time::Duration::from_secs(self.registry_connect_timeout),
+                read_timeout: std::time::Duration::from_secs(self.registry_read_timeout),
                 ..Limits::default()
             },
         })

@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod remote;
 
 use std::future::Future;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -30,6 +31,11 @@ pub struct Limits {
     pub max_referrers: usize,
     /// How deep referrers of referrers are followed.
     pub max_referrer_depth: usize,
+    /// Longest wait for a connection to a registry.
+    pub connect_timeout: Duration,
+    /// Longest wait for any read from a registry: an answer's head, or the next piece of its
+    /// body (a registry that stalls is reported, not waited on forever).
+    pub read_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -41,6 +47,8 @@ impl Default for Limits {
             max_tag_pages: 1000,
             max_referrers: 256,
             max_referrer_depth: 3,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(30),
         }
     }
 }

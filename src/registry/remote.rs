@@ -59,8 +59,8 @@ impl RemoteRegistry {
         let scheme = if options.allow_http { "http" } else { "https" };
         let mut http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
-            .connect_timeout(Duration::from_secs(10))
-            .read_timeout(Duration::from_secs(30));
+            .connect_timeout(options.limits.connect_timeout)
+            .read_timeout(options.limits.read_timeout);
         let mut extra = Vec::new();
         for pem in &options.ca_certificates_pem {
             let cert =
@@ -85,8 +85,8 @@ impl RemoteRegistry {
                 oci_client::client::ClientProtocol::Https
             },
             extra_root_certificates: extra,
-            connect_timeout: Some(Duration::from_secs(10)),
-            read_timeout: Some(Duration::from_secs(30)),
+            connect_timeout: Some(options.limits.connect_timeout),
+            read_timeout: Some(options.limits.read_timeout),
             ..Default::default()
         });
         Ok(RemoteRegistry {
@@ -161,10 +161,17 @@ impl RemoteRegistry {
                 request = request.basic_auth(username, Some(password));
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
-            let response = request.send().await.map_err(|e| RegistryError::Transport {
-                what: strip_query(url),
-                reason: scrub(&transport_reason(&e), &self.credentials),
-            })?;
+            let response = match request.send().await {
+                Ok(response) => response,
+                // A refused or reset connection is retried like 503 (every request here is an
+                // idempotent GET or HEAD); a timeout is not: the registry is stalling.
+                Err(e) if is_retryable(&e) && retries < MAX_RETRIES => {
+                    tokio::time::sleep(backoff(retries)).await;
+                    retries += 1;
+                    continue;
+                }
+                Err(e) => return Err(self.transport_error(url, &e)),
+            };
             if response.status() == StatusCode::UNAUTHORIZED && !authorized_again {
                 authorized_again = true;
                 self.authorize().await?;
@@ -207,6 +214,22 @@ impl RemoteRegistry {
                 status: status.as_u16(),
                 detail,
             },
+        }
+    }
+
+    fn transport_error(&self, url: &str, e: &reqwest::Error) -> RegistryError {
+        let reason = if e.is_timeout() {
+            format!(
+                "no answer within the read timeout of {} s ({})",
+                self.limits.read_timeout.as_secs_f32(),
+                transport_reason(e)
+            )
+        } else {
+            transport_reason(e)
+        };
+        RegistryError::Transport {
+            what: strip_query(url),
+            reason: scrub(&reason, &self.credentials),
         }
     }
 
@@ -432,6 +455,12 @@ fn registry_error_message(body: &[u8]) -> Option<String> {
     let message = first.get("message").and_then(|m| m.as_str()).unwrap_or("");
     let text = format!("{code} {message}").trim().to_owned();
     (!text.is_empty()).then(|| text.chars().take(200).collect())
+}
+
+/// Whether a failed request is worth another try: the connection was refused, reset or closed
+/// before an answer, but not timed out.
+fn is_retryable(e: &reqwest::Error) -> bool {
+    !e.is_timeout() && (e.is_connect() || e.is_request())
 }
 
 fn transport_reason(e: &reqwest::Error) -> String {

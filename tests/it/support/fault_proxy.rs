@@ -1,6 +1,8 @@
 //! A fault-injecting HTTP proxy in front of the real registry: requests whose path contains a
 //! rule's pattern get the rule's canned answer; everything else is passed to the registry
-//! unchanged (one request per connection, so every request meets the rules).
+//! unchanged (one request per connection, so every request meets the rules). Besides canned
+//! statuses it breaks the transport itself: connection resets, stalls before the answer or in
+//! the middle of the body, truncated bodies, and content that does not match its digest.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -22,7 +24,22 @@ pub enum Fault {
         code: u16,
         headers: Vec<(String, String)>,
     },
+    /// An HTTP status with the given JSON body (for registry text quoted in error messages).
+    Body { code: u16, body: String },
+    /// Close the connection without reading the request or answering: the kernel sends RST.
+    Reset,
+    /// Read the request, then never answer (the connection stays open for `STALL`).
+    Stall,
+    /// Pass the request on, send the answer's head and half its body, then hang.
+    StallMidBody,
+    /// Pass the request on, send the answer's head and half its body, then close.
+    Truncate,
+    /// Pass the request on and flip one byte of the body (same length, wrong digest).
+    Corrupt,
 }
+
+/// How long a stalled connection is held open.
+pub const STALL: Duration = Duration::from_secs(120);
 
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -91,6 +108,16 @@ fn serve(
     hits: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(10)))?;
+    if let Some(rule) = peeked_rule(&client, rules)?
+        && matches!(rule.fault, Fault::Reset)
+    {
+        // Unread data in the receive buffer makes close() send RST, not FIN.
+        hits.lock()
+            .expect("hits")
+            .push(format!("RESET {}", rule.path_contains));
+        drop(client);
+        return Ok(());
+    }
     let mut reader = BufReader::new(client.try_clone()?);
     let mut head = Vec::new();
     loop {
@@ -108,9 +135,11 @@ fn serve(
     let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
     let rule = {
         let mut rules = rules.lock().expect("rules");
-        let found = rules
-            .iter_mut()
-            .find(|r| path.contains(&r.path_contains) && r.times != Some(0));
+        let found = rules.iter_mut().find(|r| {
+            path.contains(&r.path_contains)
+                && r.times != Some(0)
+                && !matches!(r.fault, Fault::Reset)
+        });
         found.map(|r| {
             if let Some(n) = r.times.as_mut() {
                 *n -= 1;
@@ -159,13 +188,93 @@ fn serve(
                 response.push_str(&body);
                 client.write_all(response.as_bytes())
             }
+            Fault::Body { code, body } => {
+                let response = format!(
+                    "HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                client.write_all(response.as_bytes())
+            }
+            Fault::Reset => Ok(()),
+            Fault::Stall => {
+                thread::sleep(STALL);
+                Ok(())
+            }
+            Fault::StallMidBody | Fault::Truncate | Fault::Corrupt => {
+                let answer = pass_through(upstream, &head, &mut reader)?;
+                let split = find(&answer, b"\r\n\r\n").map_or(answer.len(), |i| i + 4);
+                let (head, body) = answer.split_at(split);
+                match rule.fault {
+                    Fault::Corrupt => {
+                        let mut body = body.to_vec();
+                        if let Some(last) = body.last_mut() {
+                            *last ^= 0x01;
+                        }
+                        client.write_all(head)?;
+                        client.write_all(&body)
+                    }
+                    stop => {
+                        client.write_all(head)?;
+                        client.write_all(&body[..body.len() / 2])?;
+                        client.flush()?;
+                        if matches!(stop, Fault::StallMidBody) {
+                            thread::sleep(STALL);
+                        }
+                        Ok(())
+                    }
+                }
+            }
         };
     }
-    // Pass through: same request with `Connection: close`, then copy the answer to EOF.
+    let answer = pass_through(upstream, &head, &mut reader)?;
+    client.write_all(&answer)
+}
+
+/// The rule the request waiting on `client` meets, judged from its first line without reading
+/// it (only `Reset` rules are considered here).
+fn peeked_rule(client: &TcpStream, rules: &Mutex<Vec<Rule>>) -> std::io::Result<Option<Rule>> {
+    let mut buf = [0u8; 2048];
+    let mut line = String::new();
+    for _ in 0..100 {
+        let n = client.peek(&mut buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let text = String::from_utf8_lossy(&buf[..n]);
+        if let Some((first, _)) = text.split_once("\r\n") {
+            line = first.to_owned();
+            break;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+    let path = line.split(' ').nth(1).unwrap_or("");
+    let mut rules = rules.lock().expect("rules");
+    let found = rules.iter_mut().find(|r| {
+        matches!(r.fault, Fault::Reset) && path.contains(&r.path_contains) && r.times != Some(0)
+    });
+    Ok(found.map(|r| {
+        if let Some(n) = r.times.as_mut() {
+            *n -= 1;
+        }
+        r.clone()
+    }))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Sends the request (`head`, then its body from `reader`) to the registry with
+/// `Connection: close` and returns the whole answer.
+fn pass_through(
+    upstream: SocketAddr,
+    head: &[String],
+    reader: &mut BufReader<TcpStream>,
+) -> std::io::Result<Vec<u8>> {
     let mut upstream_conn = TcpStream::connect(upstream)?;
     let mut forwarded = String::new();
     let mut content_length = 0usize;
-    for line in &head {
+    for line in head {
         let lower = line.to_ascii_lowercase();
         if lower.starts_with("connection:") || lower.starts_with("keep-alive:") {
             continue;
@@ -184,8 +293,9 @@ fn serve(
         reader.read_exact(&mut body)?;
         upstream_conn.write_all(&body)?;
     }
-    std::io::copy(&mut upstream_conn, &mut client)?;
-    Ok(())
+    let mut answer = Vec::new();
+    upstream_conn.read_to_end(&mut answer)?;
+    Ok(answer)
 }
 
 /// Fetches `/v2/<repo>/manifests/sha256-<hex>` from the registry for a referrers API path.

@@ -1,0 +1,208 @@
+//! The real TUI in tmux against hostile registries: content carrying escape sequences never
+//! reaches the terminal (tmux with `set-clipboard on` keeps no paste buffer, the pane title does
+//! not change, the raw byte stream the program wrote holds none of the sequences, the screen shows
+//! their escaped forms), and a registry that stalls does not freeze the interface.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::hostile::{FORBIDDEN, Hostile};
+use crate::support::fault_proxy::{Fault, FaultProxy};
+use crate::support::registry::Registry;
+
+/// One tmux server with `set-clipboard on`, recording every byte the pane's program writes.
+struct Hostage {
+    socket: String,
+    dir: tempfile::TempDir,
+}
+
+impl Hostage {
+    fn start(args: &[&str]) -> Hostage {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("tmux.sock").display().to_string();
+        let conf = dir.path().join("tmux.conf");
+        // Clipboard writes by OSC 52 become tmux paste buffers; titles are allowed to change.
+        std::fs::write(
+            &conf,
+            "set -s set-clipboard on\nset -g allow-rename on\nset -g set-titles on\n",
+        )
+        .unwrap();
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_sigscope"));
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        // The delay lets pipe-pane attach before sigscope writes its first byte.
+        let script = format!(
+            "sleep 1; '{}' {}; echo \"sigscope exited $?\"; sleep 600",
+            bin.display(),
+            quoted.join(" ")
+        );
+        let status = Command::new("tmux")
+            .args(["-S", &socket, "-f"])
+            .arg(&conf)
+            .args(["new-session", "-d", "-x", "140", "-y", "40"])
+            .args(["sh", "-c", &script])
+            .env_remove("NO_COLOR")
+            .env("HOME", "/nonexistent")
+            .env("TERM", "xterm-256color")
+            .status()
+            .expect("tmux (installed by scripts/testbed)");
+        assert!(status.success());
+        let session = Hostage { socket, dir };
+        let raw = session.raw_path();
+        session.tmux(&["pipe-pane", "-o", &format!("cat >> '{}'", raw.display())]);
+        session
+    }
+
+    fn raw_path(&self) -> PathBuf {
+        self.dir.path().join("pane.raw")
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-S", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p"])
+    }
+
+    fn wait_for(&self, needle: &str, within: Duration) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < within,
+                "timed out waiting for {needle:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", k]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    fn title(&self) -> String {
+        self.tmux(&["display", "-p", "#{pane_title}"])
+    }
+
+    fn buffers(&self) -> String {
+        self.tmux(&["list-buffers"])
+    }
+}
+
+impl Drop for Hostage {
+    fn drop(&mut self) {
+        self.tmux(&["kill-server"]);
+    }
+}
+
+/// The sequences' tell-tale parts, as bytes a terminal would act on.
+fn assert_raw_stream_clean(raw: &Path) {
+    let bytes = std::fs::read(raw).unwrap();
+    assert!(bytes.len() > 1000, "pipe-pane recorded the session");
+    let text = String::from_utf8_lossy(&bytes);
+    for bad in [
+        "\x1b]52",
+        "\x1b]0;",
+        "\x1b]2;",
+        "pwned-title\x07",
+        "\u{9b}",
+        "\u{202e}",
+    ] {
+        assert!(
+            !text.contains(bad),
+            "the program wrote {bad:?} to the terminal"
+        );
+    }
+    // The hostile text did get drawn, escaped.
+    assert!(
+        text.contains("pwned-title"),
+        "the hostile strings were shown"
+    );
+}
+
+#[test]
+fn hostile_strings_never_reach_the_terminal_in_the_tui() {
+    let hostile = Hostile::shared();
+    let (_proxy, target) = hostile.proxy();
+    let session = Hostage::start(&["--allow-http-registry", &target]);
+    let title_before = session.title();
+    let screen = session.wait_for("broken", Duration::from_secs(30));
+    assert!(screen.contains("v1"), "{screen}");
+    // v1 (sorted after broken) → its artifact tree, every node in turn, then the verify dialog
+    // that lists the signers seen.
+    let mut screens = vec![screen];
+    session.keys(&["j", "Enter"]);
+    for _ in 0..14 {
+        session.keys(&["Right", "Down"]);
+        screens.push(session.screen());
+    }
+    session.keys(&["r"]);
+    screens.push(session.screen());
+    session.keys(&["r", "Escape", "k", "Enter"]);
+    screens.push(session.screen());
+    session.keys(&["Escape", "v"]);
+    screens.push(session.wait_for("Verify every tag for", Duration::from_secs(10)));
+    let all = screens.join("\n");
+    for screen in &screens {
+        for c in FORBIDDEN {
+            assert!(!screen.contains(*c), "{c:?} on screen:\n{screen}");
+        }
+    }
+    // The escaped forms are what the screen shows (a certificate field and the signer list).
+    assert!(all.contains(r"\u{1b}]52;c;aGlqYWNr"), "{all}");
+    assert!(all.contains(r"\u{1b}]0;pwned-title\u{7}"), "{all}");
+    session.keys(&["Escape", "q"]);
+    session.wait_for("sigscope exited 0", Duration::from_secs(10));
+
+    assert_eq!(
+        session.buffers().trim(),
+        "",
+        "OSC 52 reached tmux's clipboard"
+    );
+    let title_after = session.title();
+    assert_eq!(title_after, title_before, "the pane title changed");
+    assert!(!title_after.contains("pwned"), "{title_after}");
+    assert_raw_stream_clean(&session.raw_path());
+}
+
+#[test]
+fn the_tui_answers_keys_while_the_registry_stalls() {
+    let proxy = FaultProxy::start(Registry::shared().addr());
+    // Every tag list request is read and never answered (for two minutes).
+    proxy.add("/tags/list", Fault::Stall);
+    let hostile = Hostile::shared();
+    let (_, path) = hostile.repository.split_once('/').unwrap();
+    let target = format!("{}/{path}", proxy.host());
+    let session = Hostage::start(&["--allow-http-registry", &target]);
+    session.wait_for(&target, Duration::from_secs(20));
+    let started = Instant::now();
+    while proxy.faulted().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "no request");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // The request hangs; keys still act at once.
+    let pressed = Instant::now();
+    session.keys(&["?"]);
+    session.wait_for("keys (any key closes)", Duration::from_secs(3));
+    session.keys(&["Escape"]);
+    session.keys(&["q"]);
+    session.wait_for("sigscope exited 0", Duration::from_secs(3));
+    assert!(
+        pressed.elapsed() < Duration::from_secs(6),
+        "keys waited on the registry: {:?}",
+        pressed.elapsed()
+    );
+    assert_eq!(proxy.faulted().len(), 1, "{:?}", proxy.faulted());
+}
