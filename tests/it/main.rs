@@ -18,5 +18,6 @@ mod inspect_faults;
 mod inspect_sources;
 mod registry_bed;
 mod scenario;
+mod transport_faults;
 mod tui;
 mod tui_hostile;
