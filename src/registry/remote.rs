@@ -197,8 +197,13 @@ impl RemoteRegistry {
     async fn status_error(&self, what: &str, response: reqwest::Response) -> RegistryError {
         let status = response.status();
         let body = read_capped(what, response, 4096).await.unwrap_or_default();
+        // Secrets are scrubbed from the whole message before it is shortened, so no part of
+        // one survives the cut.
         let detail = registry_error_message(&body)
-            .map(|m| format!(": {}", scrub(&m, &self.credentials)))
+            .map(|m| {
+                let clean: String = scrub(&m, &self.credentials).chars().take(200).collect();
+                format!(": {clean}")
+            })
             .unwrap_or_default();
         match status {
             StatusCode::NOT_FOUND => RegistryError::NotFound {
@@ -454,7 +459,7 @@ fn registry_error_message(body: &[u8]) -> Option<String> {
     let code = first.get("code").and_then(|c| c.as_str()).unwrap_or("");
     let message = first.get("message").and_then(|m| m.as_str()).unwrap_or("");
     let text = format!("{code} {message}").trim().to_owned();
-    (!text.is_empty()).then(|| text.chars().take(200).collect())
+    (!text.is_empty()).then_some(text)
 }
 
 /// Whether a failed request is worth another try: the connection was refused, reset or closed

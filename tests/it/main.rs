@@ -7,6 +7,7 @@ mod support;
 mod cli;
 mod compare;
 mod conformance;
+mod credentials;
 mod differential;
 mod differential_faults;
 mod fixture_cosign;
