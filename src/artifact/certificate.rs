@@ -153,7 +153,7 @@ pub fn decode_pem_certificates(what: &str, pem: &str) -> Result<Vec<CertificateV
         return Err(DecodeError::invalid(
             what,
             format!(
-                "{} certificates exceed the limit of {MAX_CHAIN_LENGTH}",
+                "limit reached: {} certificates exceed the limit of {MAX_CHAIN_LENGTH}",
                 blocks.len()
             ),
         ));

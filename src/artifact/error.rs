@@ -14,7 +14,7 @@ pub enum DecodeError {
     Pem { what: String, reason: String },
     #[error("{what}: {reason}")]
     Invalid { what: String, reason: String },
-    #[error("{what}: nesting deeper than {limit} levels")]
+    #[error("{what}: limit reached: JSON nesting deeper than {limit} levels")]
     TooDeep { what: String, limit: usize },
 }
 
@@ -119,6 +119,10 @@ mod tests {
         let deep = "[".repeat(200) + &"]".repeat(200);
         let err = parse_json::<serde_json::Value>("payload", deep.as_bytes()).unwrap_err();
         assert!(matches!(err, DecodeError::TooDeep { limit: 64, .. }));
+        assert_eq!(
+            err.to_string(),
+            "payload: limit reached: JSON nesting deeper than 64 levels"
+        );
         let ok = parse_json::<serde_json::Value>("payload", br#"{"a":["[[[[","x"]}"#);
         assert!(ok.is_ok());
     }

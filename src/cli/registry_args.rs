@@ -40,6 +40,14 @@ pub struct RegistryArgs {
     #[arg(long, default_value_t = Limits::default().max_blob_bytes)]
     pub max_blob_bytes: u64,
 
+    /// Most referrers read per subject (more are reported as a limit reached).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_referrers)]
+    pub max_referrers: usize,
+
+    /// How many levels of referrers of referrers are followed (deeper ones are reported).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_referrer_depth)]
+    pub max_referrer_depth: usize,
+
     /// Seconds to wait for a connection to the registry.
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().connect_timeout.as_secs())]
     pub registry_connect_timeout: u64,
@@ -75,6 +83,8 @@ impl RegistryArgs {
             limits: Limits {
                 max_manifest_bytes: self.max_manifest_bytes,
                 max_blob_bytes: self.max_blob_bytes,
+                max_referrers: self.max_referrers,
+                max_referrer_depth: self.max_referrer_depth,
                 connect_timeout: std::time::Duration::from_secs(self.registry_connect_timeout),
                 read_timeout: std::time::Duration::from_secs(self.registry_read_timeout),
                 ..Limits::default()

@@ -75,7 +75,7 @@ fn read_limited(what: &str, path: &Path) -> anyhow::Result<Vec<u8>> {
         .len();
     if len > MAX_FILE_BYTES {
         bail!(
-            "{what} {}: {len} bytes exceed the limit of {MAX_FILE_BYTES}",
+            "{what} {}: limit reached: {len} bytes exceed the limit of {MAX_FILE_BYTES}",
             path.display()
         );
     }

@@ -228,6 +228,16 @@ impl<'a, S: Source> Discovery<'a, S> {
         (artifacts, errors)
     }
 
+    /// Whether anything is attached to `subject` (legacy tags or referrers), without reading it.
+    async fn has_attachments(&self, subject: &Digest) -> bool {
+        if !self.legacy_tags(subject).await.is_empty() {
+            return true;
+        }
+        self.referrers(subject)
+            .await
+            .is_ok_and(|(_, found)| !found.is_empty())
+    }
+
     /// cosign tags for `subject`: from the tag list when known, else probed.
     async fn legacy_tags(&self, subject: &Digest) -> Vec<(String, ArtifactKind)> {
         let stem = format!("{}.", subject.cosign_tag_stem());
@@ -364,10 +374,17 @@ impl<'a, S: Source> Discovery<'a, S> {
                 .collect()
                 .await;
         }
-        if depth + 1 < self.source.limits().max_referrer_depth {
+        let max_depth = self.source.limits().max_referrer_depth;
+        if depth + 1 < max_depth {
             let (nested, errors) = Box::pin(self.attached(&fetched.digest, depth + 1)).await;
             artifact.referrers = nested;
             artifact.errors.extend(errors);
+        } else if self.has_attachments(&fetched.digest).await {
+            // Not followed, but not hidden either: the cut is reported where it happened.
+            artifact.errors.push(format!(
+                "referrers of {}: limit reached: more than {max_depth} levels of referrers, the rest not followed",
+                fetched.digest
+            ));
         }
         artifact
     }

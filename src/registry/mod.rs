@@ -81,7 +81,7 @@ pub enum RegistryError {
     },
     #[error("{what}: {reason}")]
     Transport { what: String, reason: String },
-    #[error("{what}: {size} bytes exceeds the limit of {limit} bytes")]
+    #[error("{what}: limit reached: {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge { what: String, size: u64, limit: u64 },
     #[error("{what}: content digest {actual} does not match the expected {expected}")]
     DigestMismatch {

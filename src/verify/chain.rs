@@ -125,7 +125,9 @@ fn path_in(
         }
         current = issuer;
     }
-    Err(format!("no root within {MAX_PATH_LENGTH} certificates"))
+    Err(format!(
+        "limit reached: no root within {MAX_PATH_LENGTH} certificates"
+    ))
 }
 
 /// The SPKI of the trusted certificate that signed `leaf_der`, whatever the time (the SCT's

@@ -17,6 +17,7 @@ mod hostile;
 mod inspect;
 mod inspect_faults;
 mod inspect_sources;
+mod limits;
 mod registry_bed;
 mod scenario;
 mod transport_faults;

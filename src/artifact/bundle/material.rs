@@ -266,7 +266,7 @@ fn limit(field: &str, n: usize) -> Result<(), DecodeError> {
     if n > MAX_ITEMS {
         return Err(DecodeError::invalid(
             format!("{VM}.{field}"),
-            format!("{n} items exceed the limit of {MAX_ITEMS}"),
+            format!("limit reached: {n} items exceed the limit of {MAX_ITEMS}"),
         ));
     }
     Ok(())

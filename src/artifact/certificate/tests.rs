@@ -292,3 +292,18 @@ fn view_serialises_der_as_base64() {
     );
     assert_eq!(json["sans"][0]["kind"], "uri");
 }
+
+#[test]
+fn a_chain_longer_than_the_limit_is_refused_as_a_limit() {
+    let s = VirtualSigstore::new("limits", AT).unwrap();
+    let two = s.ca.chain_pem();
+    let err = decode_pem_certificates("chain", &two.repeat(MAX_CHAIN_LENGTH / 2 + 1))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("limit reached: 18 certificates exceed the limit of 16"),
+        "{err}"
+    );
+    let at_limit = decode_pem_certificates("chain", &two.repeat(MAX_CHAIN_LENGTH / 2)).unwrap();
+    assert_eq!(at_limit.len(), MAX_CHAIN_LENGTH);
+}

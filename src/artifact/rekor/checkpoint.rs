@@ -47,7 +47,7 @@ pub fn parse_checkpoint(text: &str) -> Result<CheckpointView, DecodeError> {
     let bad = |reason: String| DecodeError::invalid(WHAT, reason);
     if text.len() > MAX_CHECKPOINT_BYTES {
         return Err(bad(format!(
-            "{} bytes exceed the limit of {MAX_CHECKPOINT_BYTES}",
+            "limit reached: {} bytes exceed the limit of {MAX_CHECKPOINT_BYTES}",
             text.len()
         )));
     }
@@ -91,7 +91,7 @@ pub fn parse_checkpoint(text: &str) -> Result<CheckpointView, DecodeError> {
         .collect::<Result<Vec<_>, _>>()?;
     if signatures.len() > MAX_SIGNATURES {
         return Err(bad(format!(
-            "{} signatures exceed the limit of {MAX_SIGNATURES}",
+            "limit reached: {} signatures exceed the limit of {MAX_SIGNATURES}",
             signatures.len()
         )));
     }

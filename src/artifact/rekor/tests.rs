@@ -303,3 +303,24 @@ fn a_bundle_with_an_unreadable_body_is_still_shown() {
     assert!(view.body.is_err());
     assert_eq!(view.body_raw, b"{}");
 }
+
+#[test]
+fn checkpoints_over_the_limits_are_refused_as_limits() {
+    use super::checkpoint::{MAX_CHECKPOINT_BYTES, MAX_SIGNATURES};
+    let note = format!("origin\n1\n{}\n\n", STANDARD.encode([7u8; 32]));
+    let line = format!("\u{2014} origin {}\n", STANDARD.encode([1u8; 36]));
+    let at_limit = format!("{note}{}", line.repeat(MAX_SIGNATURES));
+    assert_eq!(
+        parse_checkpoint(&at_limit).unwrap().signatures.len(),
+        MAX_SIGNATURES
+    );
+    let over = format!("{note}{}", line.repeat(MAX_SIGNATURES + 1));
+    let err = parse_checkpoint(&over).unwrap_err().to_string();
+    assert!(
+        err.contains("limit reached: 101 signatures exceed the limit of 100"),
+        "{err}"
+    );
+    let huge = format!("{note}{line}{}", " ".repeat(MAX_CHECKPOINT_BYTES));
+    let err = parse_checkpoint(&huge).unwrap_err().to_string();
+    assert!(err.contains("limit reached"), "{err}");
+}

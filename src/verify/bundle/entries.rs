@@ -33,7 +33,7 @@ pub(super) fn check_entries(
         checks.fail(
             "tlog entry",
             format!(
-                "{} entries exceed the limit of {MAX_ENTRIES}",
+                "limit reached: {} entries exceed the limit of {MAX_ENTRIES}",
                 bundle.tlog_entries.len()
             ),
         );
