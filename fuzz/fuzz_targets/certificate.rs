@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
 use sigscope::artifact::certificate::{decode_certificate, decode_pem_certificates};
-use sigscope::inventory::layer::{annotation, decode_layer, SIMPLE_SIGNING};
+use sigscope::inventory::layer::{SIMPLE_SIGNING, annotation, decode_layer};
 use sigscope::reference::Digest;
 use sigscope::registry::Descriptor;
 

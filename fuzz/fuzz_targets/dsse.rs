@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::inventory::layer::{decode_layer, DSSE_ENVELOPE};
+use sigscope::inventory::layer::{DSSE_ENVELOPE, decode_layer};
 use sigscope::reference::Digest;
 use sigscope::registry::Descriptor;
 

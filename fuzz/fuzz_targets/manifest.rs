@@ -6,7 +6,11 @@ use sigscope::registry::Manifest;
 use sigscope::registry::manifest::ACCEPTED_MANIFESTS;
 
 fuzz_target!(|data: &[u8]| {
-    for content_type in ACCEPTED_MANIFESTS.iter().copied().chain(["", "application/json"]) {
+    for content_type in ACCEPTED_MANIFESTS
+        .iter()
+        .copied()
+        .chain(["", "application/json"])
+    {
         if let Ok(manifest) = Manifest::parse(content_type, data) {
             let _ = manifest.media_type();
             let _ = manifest.subject();

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::inventory::layer::{decode_layer, SIMPLE_SIGNING};
+use sigscope::inventory::layer::{SIMPLE_SIGNING, decode_layer};
 use sigscope::reference::Digest;
 use sigscope::registry::Descriptor;
 
