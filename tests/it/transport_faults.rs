@@ -74,13 +74,22 @@ fn stalls_truncations_and_bad_digests_are_reported_per_tag_and_the_rest_is_read(
     let stalled = error_of(&doc, "v1.1.0");
     assert!(stalled.contains("read timeout of 2 s"), "{stalled}");
     let mid_body = error_of(&doc, "v1.2.0");
-    assert!(mid_body.contains("v1.2.0"), "{mid_body}");
+    assert!(
+        mid_body.contains("v1.2.0") && mid_body.contains("timed out"),
+        "{mid_body}"
+    );
     let truncated = error_of(&doc, "v1.3.0");
-    assert!(truncated.contains("v1.3.0"), "{truncated}");
+    assert!(
+        truncated.contains("v1.3.0") && truncated.contains("end of file before message length"),
+        "{truncated}"
+    );
     let corrupt = error_of(&doc, "v1.6.0");
     assert!(corrupt.contains("does not match the expected"), "{corrupt}");
     let reset = error_of(&doc, "v1.7.0");
-    assert!(reset.contains("v1.7.0"), "{reset}");
+    assert!(
+        reset.contains("v1.7.0") && reset.contains("reset"),
+        "{reset}"
+    );
     // Every reset was retried: one try and three retries.
     let resets = proxy
         .faulted()
