@@ -95,7 +95,7 @@ impl FaultProxy {
         });
     }
 
-    /// Request lines that met a rule.
+    /// Request lines that met a rule (`RESET <pattern>` for resets, whose request is not read).
     pub fn faulted(&self) -> Vec<String> {
         self.hits.lock().expect("hits").clone()
     }
