@@ -1,11 +1,15 @@
 //! Budgets for untrusted content, each hit against the scenario repository in the real registry
 //! and reported as "limit reached" on the item it cut, with the rest still read. (Tag pages:
-//! `inspect_sources`; blob size: `inspect_faults`; chain length, JSON nesting and checkpoint
-//! sizes: unit tests beside their decoders.)
+//! `inspect_sources`; blob size: `inspect_faults`; chain length and checkpoint sizes: unit tests
+//! beside their decoders.)
 
-use serde_json::Value;
+use serde_json::{Value, json};
+use sigscope::inventory::layer::SIMPLE_SIGNING;
 
 use crate::inspect::{inspect_json, tag};
+use crate::support::layout::Layout;
+use crate::support::publish::{copy_to_registry, simple_image};
+use crate::support::registry::Registry;
 use crate::support::scenario::Scenario;
 
 fn limit_messages(doc: &Value) -> Vec<String> {
@@ -89,5 +93,40 @@ fn referrers_deeper_than_the_depth_limit_are_reported_not_hidden() {
             .iter()
             .any(|m| m.contains("limit reached: more than 1 levels of referrers")),
         "{cut:#}"
+    );
+}
+
+#[test]
+fn json_nested_past_the_limit_is_reported_as_a_limit() {
+    // A `.sig` whose payload nests arrays 100 deep (serde_json alone would take 128).
+    let registry = Registry::shared();
+    let repo = "limits/deep";
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = Layout::create(&dir.path().join("layout"));
+    let image = layout.put_image(&simple_image(repo, "amd64"));
+    layout.tag("v1", &image);
+    let deep = format!("{{\"critical\":{}{}}}", "[".repeat(100), "]".repeat(100));
+    let sig = layout.put_artifact(
+        SIMPLE_SIGNING,
+        deep.as_bytes(),
+        json!({"dev.cosignproject.cosign/signature": "MEUCIQ=="}),
+    );
+    let sig_tag = format!("{}.sig", image.digest.cosign_tag_stem());
+    layout.tag(&sig_tag, &sig);
+    copy_to_registry(&layout, "v1", registry, repo);
+    copy_to_registry(&layout, &sig_tag, registry, repo);
+
+    let (_, doc) = inspect_json(&[&format!("{}:v1", registry.repo(repo))]);
+    let messages = limit_messages(&doc);
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("limit reached: JSON nesting deeper than 64 levels")),
+        "{doc:#}"
+    );
+    assert_eq!(
+        tag(&doc, "v1")["image"]["digest"],
+        image.digest.to_string(),
+        "the image itself is read"
     );
 }
