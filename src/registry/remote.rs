@@ -223,7 +223,13 @@ impl RemoteRegistry {
     }
 
     fn transport_error(&self, url: &str, e: &reqwest::Error) -> RegistryError {
-        let reason = if e.is_timeout() {
+        let reason = if e.is_timeout() && e.is_connect() {
+            format!(
+                "no connection within the connect timeout of {} s ({})",
+                self.limits.connect_timeout.as_secs_f32(),
+                transport_reason(e)
+            )
+        } else if e.is_timeout() {
             format!(
                 "no answer within the read timeout of {} s ({})",
                 self.limits.read_timeout.as_secs_f32(),
