@@ -15,6 +15,7 @@ mod fixture_sigstore_go;
 mod inspect;
 mod inspect_faults;
 mod inspect_sources;
+mod policy;
 mod registry_bed;
 mod scenario;
 mod tui;
