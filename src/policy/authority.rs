@@ -12,7 +12,7 @@ use crate::inventory::layer::{Decoded, LayerContent};
 use crate::inventory::model::{ArtifactKind, ImageReport, Route};
 use crate::trust::TrustedRoot;
 use crate::verify::attestation::verify_attestations;
-use crate::verify::check::Outcome;
+use crate::verify::check::{Checks, Outcome};
 use crate::verify::cosign::{verify_image, verify_signature};
 use crate::verify::policy::{Clock, Context, Policy};
 use crate::verify::report::{ImageOutcome, ImageVerdict, SignatureVerdict};
@@ -248,16 +248,25 @@ fn verify_signed_identity(
             ));
         }
         for layer in &artifact.layers {
-            let LayerContent::Signature(sig) = &layer.content else {
-                signatures.push(SignatureVerdict::unreadable(
-                    place.clone(),
-                    "signature",
-                    format!(
-                        "layer {} is not a readable simple-signing payload",
-                        layer.media_type
-                    ),
-                ));
-                continue;
+            let sig = match &layer.content {
+                LayerContent::Signature(sig) => sig,
+                LayerContent::Unreadable { error } => {
+                    signatures.push(SignatureVerdict::unreadable(
+                        place.clone(),
+                        "signature",
+                        format!("the signature layer could not be read: {error}"),
+                    ));
+                    continue;
+                }
+                _ => {
+                    let mut checks = Checks::default();
+                    checks.fail(
+                        "signature",
+                        format!("layer {} is not a simple-signing payload", layer.media_type),
+                    );
+                    signatures.push(SignatureVerdict::new(place.clone(), None, checks));
+                    continue;
+                }
             };
             let verdict = verify_signature(ctx, &image.digest, sig, place.clone());
             let mut checks = verdict.checks;

@@ -452,6 +452,26 @@ fn entry_policy(
         return Ok(Err("the entry has neither keyless nor keys".into()));
     };
     let (holder, hp) = logs_at;
+    for (part, parent) in [
+        ("", Some(holder)),
+        ("rekor", child(holder, "rekor", &hp)?),
+        ("ctlog", child(holder, "ctlog", &hp)?),
+    ] {
+        if let Some(map) = parent
+            && map.contains_key("url")
+        {
+            let path = if part.is_empty() {
+                format!("{hp}.url")
+            } else {
+                format!("{hp}.{part}.url")
+            };
+            notes.add(
+                &path,
+                NoteKind::Noted,
+                "the given trusted root is used, not this instance",
+            );
+        }
+    }
     if let Some(rekor) = child(holder, "rekor", &hp)? {
         let rp = format!("{hp}.rekor");
         notes.unknown_fields(rekor, &rp, &["url", "pubkey", "ignoreTlog", "tsaCertChain"]);

@@ -335,6 +335,14 @@ fn engines_combine_rules_their_own_way() {
     // No signatures: a keyless authority fails with the verifier's reason.
     let (d, why) = decide_on(&read_policies(&cip("v1beta1", KEYLESS)).unwrap(), &img);
     assert_eq!(d, Decision::Denied, "{why}");
+    // A CIP-level CUE policy is not run: what passes the authorities is "could not check".
+    let cue = cip(
+        "v1beta1",
+        "  authorities:\n  - static: {action: pass}\n  policy:\n    type: cue\n    data: 'x: 1'\n",
+    );
+    let (d, why) = decide_on(&read_policies(&cue).unwrap(), &img);
+    assert_eq!(d, Decision::CouldNotCheck, "{why}");
+    assert!(why.contains("cue"), "{why}");
     // containers: the default rejects what no scope accepts.
     let json = read_policies("{\"default\": [{\"type\": \"reject\"}]}").unwrap();
     assert_eq!(decide_on(&json, &img).0, Decision::Denied);

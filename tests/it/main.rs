@@ -16,6 +16,7 @@ mod inspect;
 mod inspect_faults;
 mod inspect_sources;
 mod policy;
+mod policy_attestations;
 mod registry_bed;
 mod scenario;
 mod tui;
