@@ -80,6 +80,24 @@ pub fn print(decisions: &[TagDecision], notes: &[FieldNote]) -> anyhow::Result<(
         count(Decision::Denied),
         count(Decision::CouldNotCheck)
     )?;
+    let mut warnings: Vec<&str> = Vec::new();
+    for w in decisions
+        .iter()
+        .flat_map(|d| d.rules.iter())
+        .flat_map(|r| r.groups.iter())
+        .flat_map(|g| g.authorities.iter())
+        .flat_map(|a| a.warnings.iter())
+    {
+        if !warnings.contains(&w.as_str()) {
+            warnings.push(w);
+        }
+    }
+    if !warnings.is_empty() {
+        writeln!(out, "\nwarnings:")?;
+        for w in warnings {
+            writeln!(out, "  {}", printable(w))?;
+        }
+    }
     if !notes.is_empty() {
         writeln!(out, "\npolicy fields not evaluated as the cluster would:")?;
         for n in notes {

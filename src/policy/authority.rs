@@ -49,6 +49,9 @@ pub struct AuthorityResult {
     pub reason: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<Failure>,
+    /// The verifier's warnings (an unanchored identity regexp matches more than meant).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The trust and clock every authority shares.
@@ -71,6 +74,7 @@ pub fn run(
         requires,
         reason,
         failures,
+        warnings: Vec::new(),
     };
     let (mut verdicts, requires) = match &authority.check {
         Check::Accept => {
@@ -210,12 +214,19 @@ fn conclude(
         outcome = AuthorityOutcome::Failed;
         reasons.push("nothing to verify".into());
     }
+    let mut warnings: Vec<String> = Vec::new();
+    for w in verdicts.iter().flat_map(|(_, v)| v.warnings.iter()) {
+        if !warnings.contains(w) {
+            warnings.push(w.clone());
+        }
+    }
     AuthorityResult {
         name: authority.name.clone(),
         outcome,
         requires,
         reason: reasons.join("; "),
         failures,
+        warnings,
     }
 }
 

@@ -485,3 +485,68 @@ fn generated_policies_for_a_key_signer_round_trip_in_all_formats() {
     assert_eq!(code, Some(2), "{text}");
     assert!(text.contains("--key FILE"), "{text}");
 }
+
+#[test]
+fn text_output_names_failing_checks_warnings_and_unread_fields() {
+    let scenario = Scenario::shared();
+    let policy = write(
+        "loose.yaml",
+        &format!(
+            "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: loose\n\
+             spec:\n  images:\n  - glob: \"{}:v1.*\"\n  authorities:\n  - keyless:\n      identities:\n      \
+             - issuer: {GITHUB_ISSUER}\n        subjectRegExp: acme/app\n    source:\n    - oci: elsewhere/sigs\n",
+            scenario.repository
+        ),
+    );
+    let out = sigscope()
+        .args(["policy", "eval", "--allow-http-registry", "--policy"])
+        .arg(&policy)
+        .arg("--trusted-root")
+        .arg(&scenario.trusted_root)
+        .arg(&scenario.repository)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("ADMIT v1.0.0"), "{text}");
+    assert!(text.contains("DENY  v1.6.0"), "{text}");
+    assert!(text.contains("✗ identity on tag sha256-"), "{text}");
+    // v2.0.0 matches no glob: policy-controller's no-match default denies it.
+    assert!(text.contains("no ClusterImagePolicy matches"), "{text}");
+    assert!(text.contains("is not anchored"), "{text}");
+    assert!(text.contains("authorities[0].source"), "{text}");
+}
+
+#[test]
+fn a_malformed_policy_is_a_clear_error_and_exit_2() {
+    let scenario = Scenario::shared();
+    for (name, body, expected) in [
+        (
+            "bad.yaml",
+            "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nspec: [unclosed\n",
+            "YAML document 1",
+        ),
+        (
+            "bad.json",
+            "{\"default\": [{\"type\": \"sigstoreSigned\"}]}",
+            "needs a key or fulcio",
+        ),
+        (
+            "cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\n",
+            "unsupported kind",
+        ),
+    ] {
+        let policy = write(name, body);
+        let out = sigscope()
+            .args(["policy", "eval", "--allow-http-registry", "--policy"])
+            .arg(&policy)
+            .arg(&scenario.repository)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+        assert!(stderr.contains(expected), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
