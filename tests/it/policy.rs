@@ -395,6 +395,10 @@ fn round_trip(
             !run_cosign_line(scenario, &text, &scenario.image(deny)),
             "{label}: cosign accepts {deny}: {text}"
         );
+        crate::support::report(
+            "policy.log",
+            &format!("round trip {label} cosign: real cosign accepts {admit}, refuses {deny}"),
+        );
         return;
     }
     let file = write(&format!("{label}.{format}"), &text);
@@ -427,6 +431,16 @@ fn generated_policies_for_a_keyless_email_signer_round_trip_in_all_formats() {
             "human",
             &from,
             &["--signature", "1"],
+            format,
+            "v1.6.0",
+            "v1.0.0",
+        );
+        // The same signer named by flags instead of taken from the signature.
+        round_trip(
+            scenario,
+            "human-flags",
+            &from,
+            &["--identity", HUMAN_EMAIL, "--issuer", HUMAN_ISSUER],
             format,
             "v1.6.0",
             "v1.0.0",
