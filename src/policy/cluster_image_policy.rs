@@ -311,8 +311,9 @@ fn authority(
         }
         return Ok(out);
     }
-    let st = child(a, "static", at)?.unwrap_or(a);
     let sp = format!("{at}.static");
+    let st = child(a, "static", at)?
+        .ok_or_else(|| PolicyError::invalid(&sp, "expected {action: pass|fail}"))?;
     notes.unknown_fields(st, &sp, &["action", "message"]);
     let check = match string(st, "action", &sp)?.as_deref() {
         Some("pass") => Check::Accept,

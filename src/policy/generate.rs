@@ -54,6 +54,23 @@ pub struct Request {
     pub ignore_tlog: bool,
 }
 
+impl Request {
+    /// The request for the signer of one cosign signature (the TUI's "policy for this signer").
+    pub fn for_signature(
+        repository: &str,
+        image: &str,
+        material: &SigningMaterial,
+    ) -> Result<Request, GenerateError> {
+        let (signer, ignore_tlog) = signer_of(material)?;
+        Ok(Request {
+            repository: repository.to_owned(),
+            image: image.to_owned(),
+            signer,
+            ignore_tlog,
+        })
+    }
+}
+
 /// Why a policy cannot be written in a format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GenerateError {

@@ -104,7 +104,6 @@ fn cosign_verdicts(scenario: &Scenario, args: &[&str]) -> BTreeMap<&'static str,
 /// Every scenario tag is admitted exactly when cosign accepts it; every denial carries failing
 /// checks. Returns the decisions by tag.
 fn assert_agrees_with_cosign(
-    scenario: &Scenario,
     what: &str,
     doc: &Value,
     cosign: &BTreeMap<&'static str, bool>,
@@ -132,7 +131,6 @@ fn assert_agrees_with_cosign(
         cosign.values().any(|a| *a) && cosign.values().any(|a| !*a),
         "{what}: the scenario must have tags on both sides"
     );
-    let _ = scenario;
     tags
 }
 
@@ -222,8 +220,7 @@ fn a_cluster_image_policy_for_the_ci_identity_admits_what_cosign_accepts() {
         ),
     );
     let (code, doc) = eval(scenario, &policy, &scenario.repository);
-    let tags =
-        assert_agrees_with_cosign(scenario, "ClusterImagePolicy CI", &doc, ci_cosign(scenario));
+    let tags = assert_agrees_with_cosign("ClusterImagePolicy CI", &doc, ci_cosign(scenario));
     assert_ci_denials_named("ClusterImagePolicy", &tags);
     assert_eq!(code, Some(1), "{doc:#}");
     assert_eq!(doc["fields"].as_array().unwrap().len(), 0, "{doc:#}");
@@ -255,7 +252,7 @@ fn a_kyverno_policy_for_the_ci_identity_admits_what_cosign_accepts() {
         ),
     );
     let (code, doc) = eval(scenario, &policy, &scenario.repository);
-    let tags = assert_agrees_with_cosign(scenario, "Kyverno CI", &doc, ci_cosign(scenario));
+    let tags = assert_agrees_with_cosign("Kyverno CI", &doc, ci_cosign(scenario));
     assert_ci_denials_named("Kyverno", &tags);
     assert_eq!(code, Some(1));
     // The resource filter and the regexp caveat are reported by name.
@@ -294,7 +291,7 @@ fn a_policy_json_for_the_human_email_admits_what_cosign_accepts() {
         ],
     );
     let (code, doc) = eval(scenario, &policy, &scenario.repository);
-    let tags = assert_agrees_with_cosign(scenario, "policy.json human", &doc, &cosign);
+    let tags = assert_agrees_with_cosign("policy.json human", &doc, &cosign);
     assert_eq!(code, Some(1));
     assert!(
         has_failure(&tags["v1.0.0"], "identity", "release.yml"),
