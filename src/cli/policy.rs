@@ -11,7 +11,7 @@ use serde::Serialize;
 use sigscope::inventory::discover::DiscoverOptions;
 use sigscope::inventory::layer::LayerContent;
 use sigscope::inventory::model::{ArtifactKind, Route, TagOutcome};
-use sigscope::policy::authority::Environment;
+use sigscope::policy::authority::{Environment, NoMatchPolicy};
 use sigscope::policy::document::FieldNote;
 use sigscope::policy::evaluate::{Decision, TagDecision, decide};
 use sigscope::policy::generate::{self, Request, SignerSpec};
@@ -56,12 +56,25 @@ pub struct EvalArgs {
     #[arg(long, value_name = "FILE")]
     pub trusted_root: Option<PathBuf>,
 
+    /// policy-controller's no-match-policy: what happens to a tag no ClusterImagePolicy
+    /// matches.
+    #[arg(long, value_enum, default_value_t = NoMatch::Deny)]
+    pub no_match_policy: NoMatch,
+
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub output: Format,
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+}
+
+/// `--no-match-policy`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoMatch {
+    Deny,
+    Warn,
+    Allow,
 }
 
 /// `--format`
@@ -161,6 +174,11 @@ async fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let env = Environment {
         trust: &trust,
         clock: &clock,
+        no_match: match args.no_match_policy {
+            NoMatch::Deny => NoMatchPolicy::Deny,
+            NoMatch::Warn => NoMatchPolicy::Warn,
+            NoMatch::Allow => NoMatchPolicy::Allow,
+        },
     };
     let mut decisions = Vec::new();
     for tag in &inventory.tags {

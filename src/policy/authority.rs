@@ -54,10 +54,22 @@ pub struct AuthorityResult {
     pub warnings: Vec<String>,
 }
 
-/// The trust and clock every authority shares.
+/// policy-controller's `no-match-policy` (ConfigMap `config-policy-controller`): what happens
+/// to an image no ClusterImagePolicy matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoMatchPolicy {
+    #[default]
+    Deny,
+    Warn,
+    Allow,
+}
+
+/// The trust, clock and cluster settings every authority shares.
 pub struct Environment<'a> {
     pub trust: &'a TrustedRoot,
     pub clock: &'a dyn Clock,
+    pub no_match: NoMatchPolicy,
 }
 
 /// Runs `authority` on `image` (tag `reference`, named `name`).

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::authority::{AuthorityOutcome, AuthorityResult, Environment, run};
+use super::authority::{AuthorityOutcome, AuthorityResult, Environment, NoMatchPolicy, run};
 use super::glob::ImageName;
 use super::model::{Engine, ImageMatch, PolicySet, PolicyText, Rule};
 use crate::inventory::model::ImageReport;
@@ -160,7 +160,7 @@ fn evaluate_rule(
 
 /// Decides on one image. Each engine the file has policies for must admit it:
 /// - policy-controller: every matching ClusterImagePolicy must pass; with none matching, its
-///   default `no-match-policy` (deny) applies;
+///   `no-match-policy` applies (deny by default);
 /// - Kyverno: every matching `verifyImages` entry must pass; with none, the image is admitted;
 /// - containers: the most specific scope's requirements must all hold.
 ///
@@ -180,12 +180,20 @@ pub fn decide(
     let mut unknown = Vec::new();
     let mut admitted = Vec::new();
     let mut warnings = Vec::new();
-    for engine in &set.engines {
-        if *engine == Engine::PolicyController && !rules.iter().any(|r| r.engine == *engine) {
-            denied.push(format!(
-                "no ClusterImagePolicy matches {} (policy-controller's default no-match-policy denies)",
-                name.policy_controller_name()
-            ));
+    let policy_controller = Engine::PolicyController;
+    if set.engines.contains(&policy_controller)
+        && !rules.iter().any(|r| r.engine == policy_controller)
+    {
+        let unmatched = format!(
+            "no ClusterImagePolicy matches {}",
+            name.policy_controller_name()
+        );
+        match env.no_match {
+            NoMatchPolicy::Deny => {
+                denied.push(format!("{unmatched} (no-match-policy deny, the default)"))
+            }
+            NoMatchPolicy::Warn => warnings.push(format!("{unmatched} (no-match-policy warn)")),
+            NoMatchPolicy::Allow => admitted.push(format!("{unmatched} (no-match-policy allow)")),
         }
     }
     for r in &rules {

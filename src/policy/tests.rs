@@ -3,7 +3,7 @@
 
 use rstest::rstest;
 
-use super::authority::Environment;
+use super::authority::{Environment, NoMatchPolicy};
 use super::containers::{Scope, SignedIdentity};
 use super::document::{NoteKind, PolicyError};
 use super::evaluate::{Decision, applicable, decide};
@@ -279,6 +279,7 @@ fn decide_on(set: &PolicySet, img: &ImageName) -> (Decision, String) {
     let env = Environment {
         trust: &trust,
         clock: &clock,
+        no_match: NoMatchPolicy::default(),
     };
     let d = decide(&env, set, img, "v1", &bare_image());
     (d.decision, d.reason)
@@ -456,4 +457,38 @@ fn policy_json_refuses_what_it_cannot_express() {
 #[test]
 fn policy_errors_are_typed() {
     assert!(matches!(read_policies("").unwrap_err(), PolicyError::Empty));
+}
+
+#[rstest]
+#[case::deny(NoMatchPolicy::Deny, Decision::Denied)]
+#[case::warn(NoMatchPolicy::Warn, Decision::Admitted)]
+#[case::allow(NoMatchPolicy::Allow, Decision::Admitted)]
+fn the_no_match_policy_decides_unmatched_images(
+    #[case] no_match: NoMatchPolicy,
+    #[case] expected: Decision,
+) {
+    let set = read_policies(&cip(
+        "v1beta1",
+        "  authorities:\n  - static: {action: fail}\n",
+    ))
+    .unwrap();
+    let trust = TrustedRoot::default();
+    let clock = FixedClock(0);
+    let env = Environment {
+        trust: &trust,
+        clock: &clock,
+        no_match,
+    };
+    let d = decide(
+        &env,
+        &set,
+        &image("quay.io", "x/y", "v1"),
+        "v1",
+        &bare_image(),
+    );
+    assert_eq!(d.decision, expected, "{}", d.reason);
+    assert_eq!(
+        d.warnings.len(),
+        usize::from(no_match == NoMatchPolicy::Warn)
+    );
 }
