@@ -240,11 +240,11 @@ async fn generate_policy(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             (Some(n), None, None, None) => signature_signer(&target, &args.registry, *n).await?,
             (None, Some(identity), Some(issuer), None) => (
                 SignerSpec::Keyless {
-                    subject: match Matcher::regex(identity) {
-                        Ok(_) if identity.starts_with('^') && identity.ends_with('$') => {
-                            generate::Subject::Regexp(identity.clone())
-                        }
-                        _ => generate::Subject::Exact(identity.clone()),
+                    subject: if identity.starts_with('^') && identity.ends_with('$') {
+                        Matcher::regex(identity).map_err(|e| anyhow::anyhow!("--identity: {e}"))?;
+                        generate::Subject::Regexp(identity.clone())
+                    } else {
+                        generate::Subject::Exact(identity.clone())
                     },
                     issuer: issuer.clone(),
                 },
