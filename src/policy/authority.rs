@@ -119,7 +119,7 @@ pub fn run(
                 Vec::new(),
             );
         }
-        Check::AttestationsOnly => (Vec::new(), String::new()),
+        Check::AttestationsOnly { .. } => (Vec::new(), String::new()),
         Check::Signature {
             policy,
             trust,
@@ -147,7 +147,9 @@ pub fn run(
             (None, _) => continue,
         };
         let root = match &authority.check {
-            Check::Signature { trust, .. } => trust.apply(env.trust),
+            Check::Signature { trust, .. } | Check::AttestationsOnly { trust } => {
+                trust.apply(env.trust)
+            }
             _ => env.trust.clone(),
         };
         let ctx = Context {

@@ -2,7 +2,8 @@
 //! `v1beta1`, which share these fields). Semantics, from the policy-controller's API types:
 //! an image is subject to every policy whose `images[].glob` matches it, and must satisfy each;
 //! within a policy ANY authority may admit it (an authority with several identities admits
-//! a signature by any of them); an authority's `attestations` must all verify too; `mode: warn`
+//! a signature by any of them); an authority with `attestations` verifies those (all of them,
+//! signed by the authority's signer) instead of the image signature; `mode: warn`
 //! turns a denial into a warning; `ctlog: {}` (no url, no trustRootRef) disables the
 //! transparency-log check.
 
@@ -163,18 +164,37 @@ fn authority(
         .enumerate()
         .map(|(i, v)| attestation(v, &format!("{at}.attestations[{i}]"), notes))
         .collect::<Result<Vec<_>, _>>()?;
-    let finish = |policy: Policy, trust: TrustOverride, label: String| Authority {
-        name: label,
-        check: Check::Signature {
-            policy: Box::new(Policy {
-                ignore_tlog: ignore_tlog || policy.ignore_tlog,
-                new_bundle_format,
-                ..policy
-            }),
-            trust,
-            signed_identity: None,
-        },
-        attestations: attestations.clone(),
+    // policy-controller: an authority with attestations verifies those attestations (with the
+    // authority's signer) instead of the image signature.
+    let finish = |policy: Policy, trust: TrustOverride, label: String| {
+        let policy = Policy {
+            ignore_tlog: ignore_tlog || policy.ignore_tlog,
+            new_bundle_format,
+            ..policy
+        };
+        if attestations.is_empty() {
+            Authority {
+                name: label,
+                check: Check::Signature {
+                    policy: Box::new(policy),
+                    trust,
+                    signed_identity: None,
+                },
+                attestations: Vec::new(),
+            }
+        } else {
+            Authority {
+                name: label,
+                check: Check::AttestationsOnly { trust },
+                attestations: attestations
+                    .iter()
+                    .map(|a| AttestationRequirement {
+                        policy: Some(policy.clone()),
+                        ..a.clone()
+                    })
+                    .collect(),
+            }
+        }
     };
     let kinds = ["key", "keyless", "static"]
         .iter()

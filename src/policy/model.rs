@@ -106,8 +106,9 @@ pub enum Check {
         /// containers' `signedIdentity`: what the payload's docker-reference must name.
         signed_identity: Option<super::containers::SignedIdentity>,
     },
-    /// Attestations only (Kyverno attestation blocks carry their own attestors).
-    AttestationsOnly,
+    /// Attestations only, each with its signer's policy (Kyverno attestation blocks carry their
+    /// own attestors; a policy-controller authority with `attestations` checks only those).
+    AttestationsOnly { trust: TrustOverride },
     /// The authority names material sigscope cannot read (a Kubernetes secret, a KMS key):
     /// the cluster's verdict cannot be known.
     Unusable(String),

@@ -49,9 +49,15 @@ fn cluster_image_policies_read_in_both_versions(#[case] api: &str) {
     assert_eq!(group.need, 1);
     // Two identities: two authorities, either of which admits.
     assert_eq!(group.authorities.len(), 2);
-    let Check::Signature { policy, .. } = &group.authorities[0].check else {
-        panic!("not a signature check");
-    };
+    // With attestations, the authority verifies those instead of the image signature.
+    assert!(matches!(
+        group.authorities[0].check,
+        Check::AttestationsOnly { .. }
+    ));
+    let policy = group.authorities[0].attestations[0]
+        .policy
+        .as_ref()
+        .unwrap();
     assert!(policy.ignore_tlog, "ctlog: {{}} disables the tlog check");
     let Signer::Keyless(id) = &policy.signer else {
         panic!("not keyless");
@@ -181,7 +187,7 @@ conditions:\n        - all: [{{key: a, operator: Equals, value: b}}]\n        at
     assert!(!id.subject.matches("https://github.com/evil/acme/app"));
     assert!(matches!(
         rule.groups[1].authorities[0].check,
-        Check::AttestationsOnly
+        Check::AttestationsOnly { .. }
     ));
     assert_eq!(rule.unexecuted[0].language, "kyverno-conditions");
     assert!(

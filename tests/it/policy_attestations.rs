@@ -49,6 +49,45 @@ fn indent(text: &str, by: usize) -> String {
         .join("\n")
 }
 
+/// Real `cosign verify-attestation --key --type slsaprovenance1` on every scenario tag.
+fn cosign_slsa_verdicts(scenario: &'static Scenario) -> &'static Vec<(&'static str, bool)> {
+    static VERDICTS: std::sync::OnceLock<Vec<(&'static str, bool)>> = std::sync::OnceLock::new();
+    VERDICTS.get_or_init(|| {
+        let key_path = scenario.cosign_public_key.to_str().unwrap().to_owned();
+        std::thread::scope(|s| {
+            let handles: Vec<_> = scenario
+                .tags
+                .iter()
+                .map(|c| {
+                    let key_path = key_path.clone();
+                    (
+                        c.tag,
+                        s.spawn(move || {
+                            let mut cmd = Tools::get().cosign();
+                            cmd.args([
+                                "verify-attestation",
+                                "--offline",
+                                "--allow-http-registry",
+                                "--insecure-ignore-tlog",
+                                "--key",
+                                &key_path,
+                                "--type",
+                                "slsaprovenance1",
+                                &scenario.image(c.tag),
+                            ]);
+                            verdict(&mut cmd).accepted
+                        }),
+                    )
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|(t, h)| (t, h.join().unwrap()))
+                .collect()
+        })
+    })
+}
+
 #[test]
 fn a_kyverno_attestation_check_admits_what_cosign_verify_attestation_accepts() {
     let scenario = Scenario::shared();
@@ -64,39 +103,8 @@ fn a_kyverno_attestation_check_admits_what_cosign_verify_attestation_accepts() {
     );
     let (code, doc) = eval(scenario, "slsa.yaml", &policy);
     assert_eq!(code, Some(1), "{doc:#}");
-    let key_path = scenario.cosign_public_key.to_str().unwrap().to_owned();
-    let verdicts: Vec<(&str, bool)> = std::thread::scope(|s| {
-        let handles: Vec<_> = scenario
-            .tags
-            .iter()
-            .map(|c| {
-                let key_path = key_path.clone();
-                (
-                    c.tag,
-                    s.spawn(move || {
-                        let mut cmd = Tools::get().cosign();
-                        cmd.args([
-                            "verify-attestation",
-                            "--offline",
-                            "--allow-http-registry",
-                            "--insecure-ignore-tlog",
-                            "--key",
-                            &key_path,
-                            "--type",
-                            "slsaprovenance1",
-                            &scenario.image(c.tag),
-                        ]);
-                        verdict(&mut cmd).accepted
-                    }),
-                )
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|(t, h)| (t, h.join().unwrap()))
-            .collect()
-    });
-    for (tag, accepted) in &verdicts {
+    let verdicts = cosign_slsa_verdicts(scenario);
+    for (tag, accepted) in verdicts {
         let d = decision(&doc, tag);
         let expected = if *accepted { "admitted" } else { "denied" };
         assert_eq!(
@@ -164,4 +172,35 @@ fn attestation_conditions_are_shown_never_passed() {
         Some(2),
         "could not check wins over denied in the exit code"
     );
+}
+
+#[test]
+fn a_cluster_image_policy_authority_with_attestations_checks_them_instead_of_the_signature() {
+    let scenario = Scenario::shared();
+    let key = std::fs::read_to_string(&scenario.cosign_public_key).unwrap();
+    let policy = format!(
+        "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: provenance\nspec:\n  \
+         images:\n  - glob: '{}:*'\n  authorities:\n  - name: release-key\n    ctlog: {{}}\n    key:\n      data: |\n{}\n    \
+         attestations:\n    - name: provenance\n      predicateType: slsaprovenance1\n",
+        scenario.repository,
+        indent(&key, 8)
+    );
+    let (code, doc) = eval(scenario, "cip-attestations.yaml", &policy);
+    assert_eq!(code, Some(1), "{doc:#}");
+    for (tag, accepted) in cosign_slsa_verdicts(scenario) {
+        let d = decision(&doc, tag);
+        let expected = if *accepted { "admitted" } else { "denied" };
+        assert_eq!(
+            d["decision"], expected,
+            "{tag}: cosign accepted={accepted}\n{d:#}"
+        );
+        crate::support::report(
+            "policy.log",
+            &format!(
+                "ClusterImagePolicy attestation {tag}: cosign verify-attestation and sigscope both {expected}"
+            ),
+        );
+    }
+    // v1.8.0 carries a valid key signature but no attestation: denied.
+    assert_eq!(decision(&doc, "v1.8.0")["decision"], "denied");
 }

@@ -54,7 +54,7 @@ pub(super) fn attestor_set(
         } else {
             Authority {
                 name: ep,
-                check: Check::AttestationsOnly,
+                check: Check::AttestationsOnly { trust },
                 attestations: attestations
                     .iter()
                     .map(|a| AttestationRequirement {
