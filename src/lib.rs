@@ -11,6 +11,7 @@
 //! - [`target`], [`registry`]: what the user points at, and reading it (registries, OCI layouts);
 //! - [`inventory`]: discovery of everything attached to every tag;
 //! - [`untrusted`]: making registry text safe for a terminal;
+//! - [`policy`]: admission policies (policy-controller, Kyverno, policy.json): evaluate, generate;
 //! - [`fixture`]: a private Sigstore that mints test and demo material;
 //! - [`demo`]: the embedded demo repository.
 
@@ -19,6 +20,7 @@ pub mod compare;
 pub mod demo;
 pub mod fixture;
 pub mod inventory;
+pub mod policy;
 pub mod reference;
 pub mod registry;
 pub mod target;

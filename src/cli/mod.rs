@@ -5,6 +5,8 @@ pub mod inspect;
 pub mod inspect_summary;
 pub mod inspect_text;
 pub mod output;
+pub mod policy;
+pub mod policy_text;
 pub mod registry_args;
 pub mod tui;
 pub mod verify;
@@ -49,6 +51,9 @@ pub enum Command {
     VerifyBundle(Box<verify_bundle::Args>),
     /// Compare signers across the builds of a repository; flag the ones that stand out.
     Compare(compare::Args),
+    /// Admission policies: evaluate one against a repository's tags, or generate one for a
+    /// signer.
+    Policy(policy::Args),
     /// Open the terminal UI on the embedded demo repository (also what `sigscope` alone does).
     Demo,
 }
@@ -70,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),
         Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
         Some(Command::Compare(args)) => runtime.block_on(compare::run(args)),
+        Some(Command::Policy(args)) => runtime.block_on(policy::run(args)),
         Some(Command::VerifyBundle(args)) => verify_bundle::run(*args),
         Some(Command::Demo) => runtime.block_on(tui::open_demo()),
         None => match cli.target {

@@ -18,6 +18,8 @@ mod inspect;
 mod inspect_faults;
 mod inspect_sources;
 mod limits;
+mod policy;
+mod policy_attestations;
 mod registry_bed;
 mod scenario;
 mod transport_faults;

@@ -1,0 +1,319 @@
+//! The policy (or cosign command line) that admits exactly one signer on one repository. Pure
+//! functions: the CLI writes their output, the TUI can offer it from a selected signature.
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::inventory::layer::{Decoded, SigningMaterial};
+use crate::trust::TrustedRoot;
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// A `cosign verify` command line, shell-quoted.
+    Cosign,
+    /// A policy-controller `ClusterImagePolicy` (v1beta1).
+    ClusterImagePolicy,
+    /// A Kyverno `ClusterPolicy` with one `verifyImages` rule.
+    Kyverno,
+    /// A containers `policy.json` rejecting everything else.
+    PolicyJson,
+}
+
+/// The certificate subject to require.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    Exact(String),
+    /// An anchored regular expression.
+    Regexp(String),
+}
+
+/// Who must have signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignerSpec {
+    Keyless {
+        subject: Subject,
+        issuer: String,
+    },
+    /// A PEM public key, and the file it was read from (cosign's `--key` needs one).
+    Key {
+        pem: String,
+        path: Option<String>,
+    },
+}
+
+/// What the policy is about.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The repository, fully qualified (`registry/path`).
+    pub repository: String,
+    /// The image as the user named it (for the cosign command line).
+    pub image: String,
+    pub signer: SignerSpec,
+    /// The signer's signatures carry no transparency-log entry (`--insecure-ignore-tlog`).
+    pub ignore_tlog: bool,
+}
+
+impl Request {
+    /// The request for the signer of one cosign signature (the TUI's "policy for this signer").
+    pub fn for_signature(
+        repository: &str,
+        image: &str,
+        material: &SigningMaterial,
+    ) -> Result<Request, GenerateError> {
+        let (signer, ignore_tlog) = signer_of(material)?;
+        Ok(Request {
+            repository: repository.to_owned(),
+            image: image.to_owned(),
+            signer,
+            ignore_tlog,
+        })
+    }
+}
+
+/// Why a policy cannot be written in a format.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GenerateError {
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("cannot write the policy: {0}")]
+    Encoding(String),
+}
+
+/// The subject to require for a certificate SAN: a GitHub Actions workflow identity built at
+/// per-release tags becomes an anchored regexp accepting any tag of that workflow; anything else
+/// is matched exactly.
+pub fn subject_for(san: &str) -> Subject {
+    match san.split_once("@refs/tags/") {
+        Some((workflow, _)) if san.starts_with("https://github.com/") => {
+            Subject::Regexp(format!("^{}@refs/tags/[^/]+$", regex::escape(workflow)))
+        }
+        _ => Subject::Exact(san.to_owned()),
+    }
+}
+
+/// Writes the policy for `request` in `format`; `trust` supplies the Fulcio roots and Rekor key
+/// that a containers `policy.json` must name.
+pub fn generate(
+    request: &Request,
+    format: Format,
+    trust: &TrustedRoot,
+) -> Result<String, GenerateError> {
+    match format {
+        Format::Cosign => cosign(request),
+        Format::ClusterImagePolicy => yaml(&cluster_image_policy(request)),
+        Format::Kyverno => yaml(&kyverno(request)),
+        Format::PolicyJson => {
+            let value = policy_json(request, trust)?;
+            serde_json::to_string_pretty(&value)
+                .map(|s| s + "\n")
+                .map_err(|e| GenerateError::Encoding(e.to_string()))
+        }
+    }
+}
+
+fn yaml(value: &Value) -> Result<String, GenerateError> {
+    serde_norway::to_string(value).map_err(|e| GenerateError::Encoding(e.to_string()))
+}
+
+/// A Kubernetes object name from the repository.
+fn object_name(repository: &str) -> String {
+    let slug: String = repository
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug.trim_matches('-');
+    let mut name = format!("sigscope-{slug}");
+    name.truncate(63);
+    name.trim_end_matches('-').to_owned()
+}
+
+fn cosign(r: &Request) -> Result<String, GenerateError> {
+    let mut args: Vec<String> = vec!["cosign".into(), "verify".into()];
+    match &r.signer {
+        SignerSpec::Keyless { subject, issuer } => {
+            match subject {
+                Subject::Exact(s) => args.extend(["--certificate-identity".into(), s.clone()]),
+                Subject::Regexp(s) => {
+                    args.extend(["--certificate-identity-regexp".into(), s.clone()])
+                }
+            }
+            args.extend(["--certificate-oidc-issuer".into(), issuer.clone()]);
+        }
+        SignerSpec::Key {
+            path: Some(path), ..
+        } => args.extend(["--key".into(), path.clone()]),
+        SignerSpec::Key { path: None, .. } => {
+            return Err(GenerateError::Unsupported(
+                "a cosign command line needs the key as a file (--key FILE)".into(),
+            ));
+        }
+    }
+    if r.ignore_tlog {
+        args.push("--insecure-ignore-tlog".into());
+    }
+    args.push(r.image.clone());
+    shlex::try_join(args.iter().map(String::as_str))
+        .map(|s| s + "\n")
+        .map_err(|e| GenerateError::Encoding(e.to_string()))
+}
+
+fn cluster_image_policy(r: &Request) -> Value {
+    let mut authority = match &r.signer {
+        SignerSpec::Keyless { subject, issuer } => {
+            let mut id = json!({ "issuer": issuer });
+            match subject {
+                Subject::Exact(s) => id["subject"] = json!(s),
+                Subject::Regexp(s) => id["subjectRegExp"] = json!(s),
+            }
+            json!({ "name": "signer", "keyless": { "identities": [id] } })
+        }
+        SignerSpec::Key { pem, .. } => json!({ "name": "signer", "key": { "data": pem } }),
+    };
+    if r.ignore_tlog {
+        // policy-controller: a ctlog with neither url nor trustRootRef disables the tlog check.
+        authority["ctlog"] = json!({});
+    }
+    json!({
+        "apiVersion": "policy.sigstore.dev/v1beta1",
+        "kind": "ClusterImagePolicy",
+        "metadata": { "name": object_name(&r.repository) },
+        "spec": {
+            "images": [{ "glob": format!("{}*", r.repository) }],
+            "authorities": [authority],
+        }
+    })
+}
+
+fn kyverno(r: &Request) -> Value {
+    let rekor = if r.ignore_tlog {
+        json!({ "ignoreTlog": true })
+    } else {
+        json!({ "url": "https://rekor.sigstore.dev" })
+    };
+    let entry = match &r.signer {
+        SignerSpec::Keyless { subject, issuer } => {
+            let mut k = json!({ "issuer": issuer, "rekor": rekor });
+            match subject {
+                Subject::Exact(s) => k["subject"] = json!(s),
+                Subject::Regexp(s) => k["subjectRegExp"] = json!(s),
+            }
+            json!({ "keyless": k })
+        }
+        SignerSpec::Key { pem, .. } => json!({ "keys": { "publicKeys": pem, "rekor": rekor } }),
+    };
+    json!({
+        "apiVersion": "kyverno.io/v1",
+        "kind": "ClusterPolicy",
+        "metadata": { "name": object_name(&r.repository) },
+        "spec": {
+            "validationFailureAction": "Enforce",
+            "rules": [{
+                "name": "verify-signature",
+                "match": { "any": [{ "resources": { "kinds": ["Pod"] } }] },
+                "verifyImages": [{
+                    "imageReferences": [format!("{}:*", r.repository), format!("{}@*", r.repository)],
+                    "attestors": [{ "entries": [entry] }],
+                }],
+            }],
+        }
+    })
+}
+
+fn b64(text: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+fn policy_json(r: &Request, trust: &TrustedRoot) -> Result<Value, GenerateError> {
+    let rekor_key = || -> Result<String, GenerateError> {
+        trust
+            .tlogs
+            .iter()
+            .find_map(|l| l.key.as_ref().ok())
+            .map(|k| pem::encode(&pem::Pem::new("PUBLIC KEY", k.spki_der().to_vec())))
+            .ok_or_else(|| {
+                GenerateError::Unsupported(format!(
+                    "the trusted root {} has no Rekor key",
+                    trust.source
+                ))
+            })
+    };
+    let mut requirement = match &r.signer {
+        SignerSpec::Key { pem, .. } => json!({ "type": "sigstoreSigned", "keyData": b64(pem) }),
+        SignerSpec::Keyless {
+            subject: Subject::Exact(email),
+            issuer,
+        } if email.contains('@') && !email.contains('/') => {
+            if r.ignore_tlog {
+                return Err(GenerateError::Unsupported(
+                    "policy.json's fulcio requires a Rekor key: it cannot ignore the transparency log".into(),
+                ));
+            }
+            let roots: String = trust
+                .certificate_authorities
+                .iter()
+                .flat_map(|ca| ca.chain_der.iter())
+                .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der.clone())))
+                .collect();
+            if roots.is_empty() {
+                return Err(GenerateError::Unsupported(format!(
+                    "the trusted root {} has no Fulcio CA",
+                    trust.source
+                )));
+            }
+            json!({
+                "type": "sigstoreSigned",
+                "fulcio": { "caData": b64(&roots), "oidcIssuer": issuer, "subjectEmail": email },
+            })
+        }
+        SignerSpec::Keyless { subject, .. } => {
+            return Err(GenerateError::Unsupported(format!(
+                "policy.json's fulcio can only require an email subject (subjectEmail), not {subject:?}"
+            )));
+        }
+    };
+    if !r.ignore_tlog {
+        requirement["rekorPublicKeyData"] = json!(b64(&rekor_key()?));
+    }
+    // cosign signs the repository (no tag) as the docker-reference.
+    requirement["signedIdentity"] = json!({ "type": "matchRepository" });
+    Ok(json!({
+        "default": [{ "type": "reject" }],
+        "transports": { "docker": { r.repository.clone(): [requirement] } },
+    }))
+}
+
+/// The signer of a cosign signature, as a policy would name it, and whether its signatures lack
+/// a transparency-log entry. A key-signed signature carries no key: the caller must give it.
+pub fn signer_of(material: &SigningMaterial) -> Result<(SignerSpec, bool), GenerateError> {
+    let ignore_tlog = material.rekor_bundle.is_none();
+    match &material.certificate {
+        Some(Decoded::Ok(cert)) => {
+            let san = cert.identity().ok_or_else(|| {
+                GenerateError::Unsupported("the certificate has no subject alternative name".into())
+            })?;
+            let issuer = cert.oidc_issuer().ok_or_else(|| {
+                GenerateError::Unsupported("the certificate has no OIDC issuer extension".into())
+            })?;
+            Ok((
+                SignerSpec::Keyless {
+                    subject: subject_for(san),
+                    issuer: issuer.to_owned(),
+                },
+                ignore_tlog,
+            ))
+        }
+        Some(Decoded::Error(e)) => Err(GenerateError::Unsupported(format!(
+            "the signature's certificate is unreadable: {e}"
+        ))),
+        None => Err(GenerateError::Unsupported(
+            "the signature was made with a key, which it does not carry: give the public key (--key FILE)".into(),
+        )),
+    }
+}
