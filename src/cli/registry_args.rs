@@ -43,7 +43,11 @@ pub struct RegistryArgs {
 
     /// Keep no cache on disk: fetch every manifest and blob again (each is still fetched once
     /// per run).
-    #[arg(long, env = "SIGSCOPE_NO_CACHE")]
+    #[arg(
+        long,
+        env = "SIGSCOPE_NO_CACHE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
     pub no_cache: bool,
 
     /// The cache folder (default: $XDG_CACHE_HOME/sigscope, else ~/.cache/sigscope).

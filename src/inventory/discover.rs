@@ -71,30 +71,34 @@ impl<'a, S: Source> Discovery<'a, S> {
 
     /// Inspects every image tag of the source.
     pub async fn inventory(&self, listed: Result<Vec<String>, RegistryError>) -> Inventory {
-        let mut errors = Vec::new();
-        let tags = match listed {
-            Ok(mut tags) => {
-                // Registries list tags in storage order; show them by name.
-                tags.sort();
-                tags.into_iter().filter(|t| !is_artifact_tag(t)).collect()
-            }
-            Err(e) => {
-                errors.push(e.to_string());
-                Vec::new()
-            }
-        };
+        let (tags, errors) = image_tags(listed);
         let reports: Vec<TagReport> = stream::iter(tags)
             .map(|tag| self.tag(tag))
             .buffered(self.options.max_workers)
             .collect()
             .await;
-        let orphans = self.orphans(&reports).await;
+        let mut known = BTreeSet::new();
+        for report in &reports {
+            add_digests(report, &mut known);
+        }
+        let orphans = self.orphans(&known).await;
         Inventory {
             source: self.source.name(),
             tags: reports,
             orphans,
             errors,
         }
+    }
+
+    /// Inspects `tags`, at most `max_workers` at once, yielding each report as it completes
+    /// (completion order, not tag order): for output that streams.
+    pub fn stream_tags(
+        &self,
+        tags: Vec<String>,
+    ) -> impl futures_util::Stream<Item = TagReport> + Send + '_ {
+        stream::iter(tags)
+            .map(move |tag| self.tag(tag))
+            .buffer_unordered(self.options.max_workers)
     }
 
     /// Inspects one tag.
@@ -198,17 +202,11 @@ impl<'a, S: Source> Discovery<'a, S> {
         }))
     }
 
-    /// Artifact tags whose subject digest nothing in `reports` points to.
-    async fn orphans(&self, reports: &[TagReport]) -> Vec<Orphan> {
+    /// Artifact tags whose subject digest is none of `known` (see [`add_digests`]).
+    pub async fn orphans(&self, known: &BTreeSet<Digest>) -> Vec<Orphan> {
         let Some(all) = &self.all_tags else {
             return Vec::new();
         };
-        let mut known: BTreeSet<Digest> = BTreeSet::new();
-        for image in reports.iter().filter_map(TagReport::image) {
-            known.insert(image.digest.clone());
-            known.extend(image.platforms.iter().map(|p| p.digest.clone()));
-            known.extend(image.all_artifacts().iter().map(|a| a.digest.clone()));
-        }
         let subjects: BTreeSet<Digest> = all
             .iter()
             .filter_map(|t| artifact_tag_subject(t))
@@ -222,6 +220,28 @@ impl<'a, S: Source> Discovery<'a, S> {
             .buffered(self.options.max_workers)
             .collect()
             .await
+    }
+}
+
+/// The image tags of a listing, by name, without artifact tags; or the listing's error.
+pub fn image_tags(listed: Result<Vec<String>, RegistryError>) -> (Vec<String>, Vec<String>) {
+    match listed {
+        Ok(mut tags) => {
+            // Registries list tags in storage order; show them by name.
+            tags.sort();
+            let images = tags.into_iter().filter(|t| !is_artifact_tag(t)).collect();
+            (images, Vec::new())
+        }
+        Err(e) => (Vec::new(), vec![e.to_string()]),
+    }
+}
+
+/// Adds every digest a tag's report accounts for (image, platforms, artifacts) to `known`.
+pub fn add_digests(report: &TagReport, known: &mut BTreeSet<Digest>) {
+    if let Some(image) = report.image() {
+        known.insert(image.digest.clone());
+        known.extend(image.platforms.iter().map(|p| p.digest.clone()));
+        known.extend(image.all_artifacts().iter().map(|a| a.digest.clone()));
     }
 }
 
@@ -245,6 +265,8 @@ mod tests {
         drop(require_send(discovery.inventory(Ok(Vec::new()))));
         drop(require_send(discovery.tag(String::new())));
         drop(require_send(discovery.image("")));
+        drop(require_send(discovery.stream_tags(Vec::new())));
+        drop(require_send(discovery.orphans(&BTreeSet::new())));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::support::registry::Registry;
 
 /// Pushes v1, v2, v3 to `repository`; v1 and v2 signed keyless with real `cosign attach`.
 /// Returns the digests, in tag order.
-fn signed_repository(repository: &str) -> Vec<String> {
+pub fn signed_repository(repository: &str) -> Vec<String> {
     let registry = Registry::shared();
     let mut sigstore = VirtualSigstore::new("cache", SIGNED_AT - 86_400).unwrap();
     let identity = Identity::email("dev@acme.example", "https://accounts.example.com");

@@ -15,6 +15,7 @@ mod fixture_shape;
 mod fixture_sigstore_go;
 mod inspect;
 mod inspect_faults;
+mod inspect_lines;
 mod inspect_sources;
 mod registry_bed;
 mod scenario;
