@@ -64,6 +64,7 @@ async fn main() -> Result<()> {
     )?;
     sigstore.write_cosign_trust(&out)?;
 
+    sigscope::registry::remote::install_crypto_provider();
     let client = reqwest::Client::new();
     let base = format!("http://{registry}/v2/{repository}");
     let results: Vec<Result<()>> = stream::iter(uploads)
