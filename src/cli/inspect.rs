@@ -81,7 +81,20 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Everything the target names: all tags, or the one image.
 pub async fn discover(source: &AnySource, target: &Target, options: DiscoverOptions) -> Inventory {
-    let (discovery, listed) = Discovery::new(source, options).await;
+    discover_with(source, target, options, true).await
+}
+
+/// Like [`discover`]; without image configs unless `read_configs` (verification needs none).
+pub async fn discover_with(
+    source: &AnySource,
+    target: &Target,
+    options: DiscoverOptions,
+    read_configs: bool,
+) -> Inventory {
+    let (mut discovery, listed) = Discovery::new(source, options).await;
+    if !read_configs {
+        discovery.skip_configs();
+    }
     let one = match target {
         Target::Image { selector, .. } => Some(selector.clone()),
         Target::Layout { tag: Some(t), .. } => Some(Selector::Tag(t.clone())),

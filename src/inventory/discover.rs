@@ -46,6 +46,8 @@ pub struct Discovery<'a, S: Source> {
     referrers_api_known: AtomicBool,
     /// Held by the subject asking the referrers API until it has answered once.
     referrers_probe: tokio::sync::Mutex<()>,
+    /// Whether image configs are read (created date, platform, labels); verification needs none.
+    read_configs: bool,
 }
 
 impl<'a, S: Source> Discovery<'a, S> {
@@ -64,9 +66,16 @@ impl<'a, S: Source> Discovery<'a, S> {
                 no_referrers_api: AtomicBool::new(false),
                 referrers_api_known: AtomicBool::new(false),
                 referrers_probe: tokio::sync::Mutex::new(()),
+                read_configs: true,
             },
             listed,
         )
+    }
+
+    /// Skips image configs: one request less per image, for callers (verification) that do not
+    /// show them.
+    pub fn skip_configs(&mut self) {
+        self.read_configs = false;
     }
 
     /// Inspects every image tag of the source.
@@ -126,10 +135,13 @@ impl<'a, S: Source> Discovery<'a, S> {
             errors: Vec::new(),
         };
         match &manifest {
-            Manifest::Image { config, .. } => match self.config(config).await {
-                Ok(c) => report.config = c,
-                Err(e) => report.errors.push(e.to_string()),
-            },
+            Manifest::Image { config, .. } if self.read_configs => {
+                match self.config(config).await {
+                    Ok(c) => report.config = c,
+                    Err(e) => report.errors.push(e.to_string()),
+                }
+            }
+            Manifest::Image { .. } => {}
             Manifest::Index { manifests, .. } => {
                 report.platforms = stream::iter(manifests.iter().cloned())
                     .map(|child| async move { self.platform(&child).await })
@@ -155,10 +167,13 @@ impl<'a, S: Source> Discovery<'a, S> {
         };
         match self.source.fetch_manifest(&child.digest.to_string()).await {
             Ok(fetched) => match Manifest::parse(&fetched.media_type, &fetched.bytes) {
-                Ok(Manifest::Image { config, .. }) => match self.config(&config).await {
-                    Ok(c) => report.config = c,
-                    Err(e) => report.errors.push(e.to_string()),
-                },
+                Ok(Manifest::Image { config, .. }) if self.read_configs => {
+                    match self.config(&config).await {
+                        Ok(c) => report.config = c,
+                        Err(e) => report.errors.push(e.to_string()),
+                    }
+                }
+                Ok(Manifest::Image { .. }) => {}
                 Ok(Manifest::Index { .. }) => {}
                 Err(e) => report
                     .errors

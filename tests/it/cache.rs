@@ -194,3 +194,33 @@ fn a_corrupted_cache_file_is_discarded_and_fetched_again() {
         );
     }
 }
+
+#[test]
+fn verify_reads_no_image_config() {
+    let repository = "verify-no-config";
+    signed_repository(repository);
+    let proxy = FaultProxy::start(Registry::shared().addr());
+    let target = format!("{}/{repository}", proxy.host());
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .args(["verify", "--allow-http-registry", &target])
+        .args(["--certificate-identity", "dev@acme.example"])
+        .args(["--certificate-oidc-issuer", "https://accounts.example.com"])
+        .env_remove("DOCKER_CONFIG")
+        .env("HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    // The public-good root does not trust the fixture's CA: not verified, but read.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let blobs: Vec<String> = proxy
+        .requests()
+        .into_iter()
+        .filter(|r| r.contains("/blobs/"))
+        .collect();
+    // The two signature layers, and not the three image configs.
+    assert_eq!(blobs.len(), 2, "{blobs:#?}");
+}
