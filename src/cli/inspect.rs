@@ -11,7 +11,7 @@ use sigscope::reference::Digest;
 use sigscope::registry::any::AnySource;
 use sigscope::target::{Selector, Target};
 
-use super::output::{Format, print_json};
+use super::output::print_json;
 use super::registry_args::RegistryArgs;
 
 #[derive(Debug, clap::Args)]
@@ -20,9 +20,10 @@ pub struct Args {
     /// (`oci:PATH[:TAG]` or a folder holding `oci-layout`).
     pub target: String,
 
-    /// Output format.
-    #[arg(long, short, value_enum, default_value_t = Format::Text)]
-    pub output: Format,
+    /// Output format: text, json (one document), or jsonl (JSON Lines: one object per tag,
+    /// written as each completes, then orphans and errors; for very large repositories).
+    #[arg(long, short, value_enum, default_value_t = InspectFormat::Text)]
+    pub output: InspectFormat,
 
     /// How many tags and artifacts are fetched at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -30,6 +31,14 @@ pub struct Args {
 
     #[command(flatten)]
     pub registry: RegistryArgs,
+}
+
+/// `inspect --output`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InspectFormat {
+    Text,
+    Json,
+    Jsonl,
 }
 
 #[derive(Serialize)]
@@ -46,16 +55,20 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),
     };
+    if args.output == InspectFormat::Jsonl {
+        return super::inspect_lines::run(&source, &target, options).await;
+    }
     let inventory = discover(&source, &target, options).await;
     match args.output {
-        Format::Json => print_json(
+        InspectFormat::Jsonl => {}
+        InspectFormat::Json => print_json(
             "inspect",
             &InspectDocument {
                 target: target.to_string(),
                 inventory: &inventory,
             },
         )?,
-        Format::Text => super::inspect_text::print(&inventory)?,
+        InspectFormat::Text => super::inspect_text::print(&inventory)?,
     }
     let complete =
         inventory.errors.is_empty() && inventory.tags.iter().all(|t| t.image().is_some());
@@ -68,7 +81,20 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Everything the target names: all tags, or the one image.
 pub async fn discover(source: &AnySource, target: &Target, options: DiscoverOptions) -> Inventory {
-    let (discovery, listed) = Discovery::new(source, options).await;
+    discover_with(source, target, options, true).await
+}
+
+/// Like [`discover`]; without image configs unless `read_configs` (verification needs none).
+pub async fn discover_with(
+    source: &AnySource,
+    target: &Target,
+    options: DiscoverOptions,
+    read_configs: bool,
+) -> Inventory {
+    let (mut discovery, listed) = Discovery::new(source, options).await;
+    if !read_configs {
+        discovery.skip_configs();
+    }
     let one = match target {
         Target::Image { selector, .. } => Some(selector.clone()),
         Target::Layout { tag: Some(t), .. } => Some(Selector::Tag(t.clone())),

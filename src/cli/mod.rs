@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod inspect;
+pub mod inspect_lines;
 pub mod inspect_summary;
 pub mod inspect_text;
 pub mod output;
@@ -86,7 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Some(target) => runtime.block_on(inspect::run(inspect::Args {
                 target,
-                output: output::Format::Text,
+                output: inspect::InspectFormat::Text,
                 max_workers: 16,
                 registry: cli.registry,
             })),

@@ -7,7 +7,7 @@
 use std::io;
 
 use serde::Serialize;
-use serde_json::ser::{Formatter, PrettyFormatter};
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 
 use sigscope::untrusted::is_unsafe;
 
@@ -30,10 +30,11 @@ struct Document<'a, T: Serialize> {
     body: &'a T,
 }
 
-/// Pretty JSON that escapes terminal-active characters in strings as `\uXXXX`.
-struct SafeFormatter<'a>(PrettyFormatter<'a>);
+/// JSON (pretty, or compact for JSON Lines) that escapes terminal-active characters in strings
+/// as `\uXXXX`.
+struct SafeFormatter<F>(F);
 
-impl Formatter for SafeFormatter<'_> {
+impl<F: Formatter> Formatter for SafeFormatter<F> {
     fn write_string_fragment<W: ?Sized + io::Write>(
         &mut self,
         w: &mut W,
@@ -107,6 +108,26 @@ pub fn print_json<T: Serialize>(command: &str, body: &T) -> anyhow::Result<()> {
     bytes.push(b'\n');
     use std::io::Write as _;
     std::io::stdout().lock().write_all(&bytes)?;
+    Ok(())
+}
+
+/// Prints `body` as one line of JSON Lines (compact, terminal-safe) for `command`, flushed at
+/// once so a reader sees each line as it is produced.
+pub fn print_json_line<T: Serialize>(command: &str, body: &T) -> anyhow::Result<()> {
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        command,
+        body,
+    };
+    let mut bytes = Vec::new();
+    let mut ser =
+        serde_json::Serializer::with_formatter(&mut bytes, SafeFormatter(CompactFormatter));
+    doc.serialize(&mut ser)?;
+    bytes.push(b'\n');
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    out.write_all(&bytes)?;
+    out.flush()?;
     Ok(())
 }
 

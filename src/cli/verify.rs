@@ -7,10 +7,11 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use sigscope::inventory::discover::DiscoverOptions;
-use sigscope::inventory::model::{ImageReport, TagOutcome};
+use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
-use sigscope::verify::policy::{Context, SystemClock};
+use sigscope::trust::TrustedRoot;
+use sigscope::verify::policy::{Context, Policy, SystemClock};
 use sigscope::verify::report::{ImageOutcome, ImageVerdict};
 
 use super::output::{Format, print_json};
@@ -28,7 +29,7 @@ struct VerifyDocument<'a> {
 pub async fn run_with(
     args: &VerifyArgs,
     command: &str,
-    verify_one: impl Fn(&Context, &str, &ImageReport) -> ImageVerdict,
+    verify_one: impl Fn(&Context, &str, &ImageReport) -> ImageVerdict + Sync,
 ) -> anyhow::Result<ExitCode> {
     let policy = args.policy()?;
     let trust = args.trust()?;
@@ -43,20 +44,14 @@ pub async fn run_with(
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),
     };
-    let inventory = super::inspect::discover(&source, &target, options).await;
+    // Verification reads no image config: one request less per image.
+    let inventory = super::inspect::discover_with(&source, &target, options, false).await;
     let mut verdicts: Vec<ImageVerdict> = inventory
         .errors
         .iter()
         .map(|e| ImageVerdict::could_not_check(target.to_string(), e.clone(), ctx.summary()))
         .collect();
-    for tag in &inventory.tags {
-        verdicts.push(match &tag.outcome {
-            TagOutcome::Image(image) => verify_one(&ctx, &tag.tag, image),
-            TagOutcome::Error(e) => {
-                ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), ctx.summary())
-            }
-        });
-    }
+    verdicts.extend(verify_all(&inventory.tags, &policy, &trust, &verify_one));
     if verdicts.is_empty() {
         verdicts.push(ImageVerdict::could_not_check(
             target.to_string(),
@@ -86,6 +81,69 @@ pub async fn run_with(
     } else {
         super::exit::FAILED
     }))
+}
+
+/// Verifies every tag, across the machine's cores: each worker takes an even share of the tags
+/// (verification is pure computation over what discovery read; the verdicts keep tag order).
+fn verify_all(
+    tags: &[TagReport],
+    policy: &Policy,
+    trust: &TrustedRoot,
+    verify_one: &(impl Fn(&Context, &str, &ImageReport) -> ImageVerdict + Sync),
+) -> Vec<ImageVerdict> {
+    let verify_chunk = |chunk: &[TagReport]| -> Vec<ImageVerdict> {
+        let clock = SystemClock;
+        let ctx = Context {
+            policy,
+            trust,
+            clock: &clock,
+        };
+        chunk
+            .iter()
+            .map(|tag| match &tag.outcome {
+                TagOutcome::Image(image) => verify_one(&ctx, &tag.tag, image),
+                TagOutcome::Error(e) => {
+                    ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), ctx.summary())
+                }
+            })
+            .collect()
+    };
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers < 2 || tags.len() < 2 {
+        return verify_chunk(tags);
+    }
+    let chunks: Vec<&[TagReport]> = tags.chunks(tags.len().div_ceil(workers)).collect();
+    std::thread::scope(|scope| {
+        let running: Vec<_> = chunks
+            .iter()
+            .map(|chunk| scope.spawn(|| verify_chunk(chunk)))
+            .collect();
+        running
+            .into_iter()
+            .zip(&chunks)
+            .flat_map(|(worker, chunk)| {
+                worker.join().unwrap_or_else(|_| {
+                    // A worker that died reports its tags as unchecked, never as verified.
+                    let summary = Context {
+                        policy,
+                        trust,
+                        clock: &SystemClock,
+                    }
+                    .summary();
+                    chunk
+                        .iter()
+                        .map(|t| {
+                            ImageVerdict::could_not_check(
+                                t.tag.clone(),
+                                "verification stopped unexpectedly".into(),
+                                summary.clone(),
+                            )
+                        })
+                        .collect()
+                })
+            })
+            .collect()
+    })
 }
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {

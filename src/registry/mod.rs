@@ -3,6 +3,7 @@
 //! checked against its digest after; nothing here trusts what it was sent.
 
 pub mod any;
+pub mod cache;
 pub mod credentials;
 pub mod layout;
 pub mod manifest;

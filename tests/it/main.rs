@@ -4,6 +4,7 @@
 
 mod support;
 
+mod cache;
 mod cli;
 mod compare;
 mod conformance;
@@ -16,6 +17,7 @@ mod fixture_sigstore_go;
 mod hostile;
 mod inspect;
 mod inspect_faults;
+mod inspect_lines;
 mod inspect_sources;
 mod limits;
 mod policy;

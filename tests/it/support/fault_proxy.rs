@@ -54,6 +54,8 @@ pub struct FaultProxy {
     addr: SocketAddr,
     rules: Arc<Mutex<Vec<Rule>>>,
     hits: Arc<Mutex<Vec<String>>>,
+    /// Every request line received, faulted or passed through, in order of arrival.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl FaultProxy {
@@ -62,16 +64,22 @@ impl FaultProxy {
         let addr = listener.local_addr().expect("proxy addr");
         let rules: Arc<Mutex<Vec<Rule>>> = Arc::default();
         let hits: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (r, h) = (rules.clone(), hits.clone());
+        let log: Arc<Mutex<Vec<String>>> = Arc::default();
+        let (r, h, l) = (rules.clone(), hits.clone(), log.clone());
         thread::spawn(move || {
             for client in listener.incoming().flatten() {
-                let (r, h) = (r.clone(), h.clone());
+                let (r, h, l) = (r.clone(), h.clone(), l.clone());
                 thread::spawn(move || {
-                    let _ = serve(client, upstream, &r, &h);
+                    let _ = serve(client, upstream, &r, &h, &l);
                 });
             }
         });
-        FaultProxy { addr, rules, hits }
+        FaultProxy {
+            addr,
+            rules,
+            hits,
+            log,
+        }
     }
 
     pub fn host(&self) -> String {
@@ -95,6 +103,16 @@ impl FaultProxy {
         });
     }
 
+    /// Every request line received so far (`GET /v2/... HTTP/1.1`), in order of arrival.
+    pub fn requests(&self) -> Vec<String> {
+        self.log.lock().expect("log").clone()
+    }
+
+    /// Forgets the requests received so far.
+    pub fn clear_requests(&self) {
+        self.log.lock().expect("log").clear();
+    }
+
     /// Request lines that met a rule (`RESET <pattern>` for resets, whose request is not read).
     pub fn faulted(&self) -> Vec<String> {
         self.hits.lock().expect("hits").clone()
@@ -106,6 +124,7 @@ fn serve(
     upstream: SocketAddr,
     rules: &Mutex<Vec<Rule>>,
     hits: &Mutex<Vec<String>>,
+    log: &Mutex<Vec<String>>,
 ) -> std::io::Result<()> {
     client.set_read_timeout(Some(Duration::from_secs(10)))?;
     if let Some(rule) = peeked_rule(&client, rules)?
@@ -132,6 +151,7 @@ fn serve(
         }
     }
     let request_line = head[0].trim_end().to_owned();
+    log.lock().expect("log").push(request_line.clone());
     let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
     let rule = {
         let mut rules = rules.lock().expect("rules");

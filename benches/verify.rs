@@ -1,0 +1,107 @@
+//! Criterion benches for verification (BENCHMARKS.md): one keyless signature verified end to end
+//! in-process (certificate chain, embedded SCT, Rekor SET, identity, the signature over the
+//! payload) beside the raw ECDSA P-256 verifications that pipeline contains; decoding one sigstore
+//! bundle. `cargo bench --bench verify`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use sigscope::demo::{self, DemoLayout};
+use sigscope::fixture::{Identity, SigningOptions, VirtualSigstore};
+use sigscope::inventory::discover::{DiscoverOptions, Discovery};
+use sigscope::inventory::model::ImageReport;
+use sigscope::registry::any::AnySource;
+use sigscope::registry::remote::RemoteOptions;
+use sigscope::target::Target;
+use sigscope::trust::TrustedRoot;
+use sigscope::verify::cosign::verify_image;
+use sigscope::verify::identity::{IdentityPolicy, Matcher};
+use sigscope::verify::key::PublicKey;
+use sigscope::verify::policy::{Context, FixedClock, Policy, Signer};
+
+/// 2026-11-01T00:00:00Z
+const NOW: i64 = 1_793_491_200;
+
+/// The embedded demo's v1.0.0, as discovery reads it from an OCI layout.
+fn demo_image() -> ImageReport {
+    let dir = tempfile::tempdir().unwrap();
+    let layout = DemoLayout::write(dir.path()).unwrap();
+    let target = Target::parse(&format!("oci:{}", layout.path().display())).unwrap();
+    let source = AnySource::open(&target, RemoteOptions::default()).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let (discovery, _) = Discovery::new(&source, DiscoverOptions::default()).await;
+        discovery.image("v1.0.0").await.unwrap()
+    })
+}
+
+fn keyless(c: &mut Criterion) {
+    let image = demo_image();
+    let trust = TrustedRoot::from_json("demo", demo::trusted_root_json()).unwrap();
+    let policy = Policy {
+        signer: Signer::Keyless(IdentityPolicy {
+            subject: Matcher::regex(demo::CI_IDENTITY_REGEXP).unwrap(),
+            issuer: Matcher::Exact(demo::CI_ISSUER.to_owned()),
+            github: Vec::new(),
+        }),
+        annotations: Vec::new(),
+        ignore_tlog: false,
+        ignore_sct: false,
+        new_bundle_format: false,
+    };
+    let clock = FixedClock(NOW);
+    let ctx = Context {
+        policy: &policy,
+        trust: &trust,
+        clock: &clock,
+    };
+    assert!(
+        verify_image(&ctx, "v1.0.0", &image).verified().is_some(),
+        "the demo's v1.0.0 verifies"
+    );
+    c.bench_function("keyless signature, end to end (v1.0.0 of the demo)", |b| {
+        b.iter(|| verify_image(black_box(&ctx), "v1.0.0", black_box(&image)))
+    });
+
+    // The raw checks inside it: ECDSA P-256 over SHA-256, through the same ring-backed key type.
+    let key = sigscope::fixture::FixtureKey::derive("bench/raw");
+    let public = PublicKey::from_spki_der(&key.spki_der().unwrap()).unwrap();
+    let message = vec![7u8; 1024];
+    let signature = key.sign(&message);
+    assert!(public.verify_default(&message, &signature));
+    c.bench_function("raw ECDSA P-256 verification, x1", |b| {
+        b.iter(|| public.verify_default(black_box(&message), black_box(&signature)))
+    });
+    c.bench_function(
+        "raw ECDSA P-256 verifications, x4 (signature, SCT, SET, chain)",
+        |b| {
+            b.iter(|| {
+                (0..4).all(|_| public.verify_default(black_box(&message), black_box(&signature)))
+            })
+        },
+    );
+}
+
+fn bundle(c: &mut Criterion) {
+    let mut sigstore = VirtualSigstore::new("bench", 1_790_000_000 - 86_400).unwrap();
+    let identity = Identity::email("dev@acme.example", "https://accounts.example.com");
+    let sig = sigstore
+        .sign(
+            &identity,
+            b"payload",
+            1_790_000_000,
+            SigningOptions::default(),
+        )
+        .unwrap();
+    let bytes = serde_json::to_vec(&sigstore.message_bundle(&sig).unwrap()).unwrap();
+    sigscope::artifact::bundle::decode_bundle(&bytes).unwrap();
+    c.bench_function("decode one sigstore bundle v0.3", |b| {
+        b.iter(|| sigscope::artifact::bundle::decode_bundle(black_box(&bytes)))
+    });
+}
+
+criterion_group!(benches, keyless, bundle);
+criterion_main!(benches);

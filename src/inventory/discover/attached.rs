@@ -1,0 +1,273 @@
+//! What is attached to a subject: cosign legacy tags (from the tag list, or probed), OCI 1.1
+//! referrers (API, else fallback tag), each artifact's manifest and layers, and referrers of
+//! referrers to a bounded depth.
+
+use std::sync::atomic::Ordering;
+
+use futures_util::StreamExt as _;
+use futures_util::stream;
+
+use super::Discovery;
+use super::artifact_tags::{LEGACY_SUFFIXES, kind_of_referrer};
+use crate::inventory::layer::{LayerContent, decode_layer};
+use crate::inventory::model::{Artifact, ArtifactKind, Layer, Route};
+use crate::reference::Digest;
+use crate::registry::manifest::{Descriptor, Manifest};
+use crate::registry::{FetchedManifest, RegistryError, Source};
+
+/// A legacy tag, its kind, and its manifest when probing it already fetched it.
+type LegacyTag = (
+    String,
+    ArtifactKind,
+    Option<Result<FetchedManifest, RegistryError>>,
+);
+
+/// Something attached, found by `route`, not yet read.
+struct Found {
+    route: Route,
+    kind: ArtifactKind,
+    /// The referrer's descriptor (none for a legacy tag).
+    descriptor: Option<Descriptor>,
+    /// The manifest, when finding it already fetched it.
+    fetched: Option<Result<FetchedManifest, RegistryError>>,
+}
+
+impl<S: Source> Discovery<'_, S> {
+    /// Everything attached to `subject`: legacy cosign tags, then referrers.
+    pub(super) async fn attached(
+        &self,
+        subject: &Digest,
+        depth: usize,
+    ) -> (Vec<Artifact>, Vec<String>) {
+        let mut found: Vec<Found> = Vec::new();
+        let mut errors = Vec::new();
+        for (tag, kind, fetched) in self.legacy_tags(subject).await {
+            found.push(Found {
+                route: Route::LegacyTag { tag },
+                kind,
+                descriptor: None,
+                fetched,
+            });
+        }
+        match self.referrers(subject).await {
+            Ok((route, descriptors)) => {
+                let limit = self.source.limits().max_referrers;
+                if descriptors.len() > limit {
+                    errors.push(format!(
+                        "referrers of {subject}: limit reached: {} referrers, only the first {limit} shown",
+                        descriptors.len()
+                    ));
+                }
+                for d in descriptors.into_iter().take(limit) {
+                    let kind =
+                        kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
+                    found.push(Found {
+                        route: route.clone(),
+                        kind,
+                        descriptor: Some(d),
+                        fetched: None,
+                    });
+                }
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+        let artifacts = stream::iter(found)
+            .map(|found| self.artifact(subject, found, depth))
+            .buffered(self.options.max_workers)
+            .collect()
+            .await;
+        (artifacts, errors)
+    }
+
+    /// cosign tags for `subject`: from the tag list when known (the list says which digests are
+    /// signed: no request for the others), else probed, keeping what the probe fetched.
+    async fn legacy_tags(&self, subject: &Digest) -> Vec<LegacyTag> {
+        let stem = format!("{}.", subject.cosign_tag_stem());
+        match &self.all_tags {
+            Some(all) => all
+                .range(stem.clone()..)
+                .take_while(|t| t.starts_with(&stem))
+                .map(|t| {
+                    let suffix = &t[stem.len()..];
+                    let kind = LEGACY_SUFFIXES
+                        .iter()
+                        .find(|(s, _)| *s == suffix)
+                        .map(|(_, k)| k.clone())
+                        .unwrap_or_else(|| ArtifactKind::Other(format!(".{suffix}")));
+                    (t.clone(), kind, None)
+                })
+                .collect(),
+            None => {
+                let mut out = Vec::new();
+                for (suffix, kind) in LEGACY_SUFFIXES {
+                    let tag = format!("{stem}{suffix}");
+                    // Absent is fine; any other failure is kept, so the artifact is reported
+                    // with its error instead of silently missing.
+                    match self.source.fetch_manifest(&tag).await {
+                        Err(e) if e.is_not_found() => {}
+                        fetched => out.push((tag, kind.clone(), Some(fetched))),
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Referrers of `subject` by the API, else by the fallback tag.
+    async fn referrers(&self, subject: &Digest) -> Result<(Route, Vec<Descriptor>), RegistryError> {
+        if !self.no_referrers_api.load(Ordering::Relaxed) {
+            // Until the registry has answered once, subjects ask one at a time: a registry
+            // without the API then costs one probe per run, not one per worker.
+            let _first = match self.referrers_api_known.load(Ordering::Relaxed) {
+                true => None,
+                false => Some(self.referrers_probe.lock().await),
+            };
+            if !self.no_referrers_api.load(Ordering::Relaxed) {
+                let answer = self.source.referrers_api(subject).await?;
+                self.referrers_api_known.store(true, Ordering::Relaxed);
+                match answer {
+                    Some(list) => return Ok((Route::ReferrersApi, list)),
+                    None => self.no_referrers_api.store(true, Ordering::Relaxed),
+                }
+            }
+        }
+        let tag = subject.cosign_tag_stem();
+        let route = Route::FallbackTag { tag: tag.clone() };
+        if let Some(all) = &self.all_tags
+            && !all.contains(&tag)
+        {
+            return Ok((route, Vec::new()));
+        }
+        match self.source.fetch_manifest(&tag).await {
+            Ok(fetched) => match Manifest::parse(&fetched.media_type, &fetched.bytes) {
+                Ok(Manifest::Index { manifests, .. }) => Ok((route, manifests)),
+                Ok(Manifest::Image { .. }) => Err(RegistryError::malformed(
+                    format!("referrers tag {tag}"),
+                    "is an image manifest, not an index",
+                )),
+                Err(e) => Err(RegistryError::malformed(format!("referrers tag {tag}"), e)),
+            },
+            Err(e) if e.is_not_found() => Ok((route, Vec::new())),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Fetches and decodes one artifact (by legacy tag or referrer descriptor).
+    async fn artifact(&self, subject: &Digest, found: Found, depth: usize) -> Artifact {
+        let Found {
+            route,
+            mut kind,
+            descriptor,
+            fetched,
+        } = found;
+        let reference = match (&route, &descriptor) {
+            (_, Some(d)) => d.digest.to_string(),
+            (Route::LegacyTag { tag }, None) => tag.clone(),
+            _ => String::new(),
+        };
+        let mut artifact = Artifact {
+            kind: kind.clone(),
+            found_via: route,
+            subject: subject.clone(),
+            digest: descriptor
+                .as_ref()
+                .map(|d| d.digest.clone())
+                .unwrap_or_else(|| Digest::sha256_of(b"")),
+            media_type: descriptor
+                .as_ref()
+                .map(|d| d.media_type.clone())
+                .unwrap_or_default(),
+            artifact_type: descriptor.as_ref().and_then(|d| d.artifact_type.clone()),
+            annotations: descriptor.map(|d| d.annotations).unwrap_or_default(),
+            layers: Vec::new(),
+            referrers: Vec::new(),
+            errors: Vec::new(),
+        };
+        let fetched = match fetched {
+            Some(fetched) => fetched,
+            None => self.source.fetch_manifest(&reference).await,
+        };
+        let fetched = match fetched {
+            Ok(f) => f,
+            Err(e) => {
+                artifact.errors.push(e.to_string());
+                return artifact;
+            }
+        };
+        artifact.digest = fetched.digest.clone();
+        let manifest = match Manifest::parse(&fetched.media_type, &fetched.bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                artifact.errors.push(format!("manifest {reference}: {e}"));
+                return artifact;
+            }
+        };
+        artifact.media_type = manifest.media_type().to_owned();
+        artifact.annotations.extend(manifest.annotations().clone());
+        if let Some(t) = manifest.artifact_type() {
+            artifact.artifact_type = Some(t.to_owned());
+            if matches!(
+                artifact.found_via,
+                Route::ReferrersApi | Route::FallbackTag { .. }
+            ) {
+                kind = kind_of_referrer(t);
+                artifact.kind = kind.clone();
+            }
+        }
+        if let Some(s) = manifest.subject()
+            && &s.digest != subject
+        {
+            artifact.errors.push(format!(
+                "manifest subject {} is not the image {subject} it was found for",
+                s.digest
+            ));
+        }
+        if let Manifest::Image { layers, .. } = &manifest {
+            artifact.layers = stream::iter(layers.iter().cloned())
+                .map(|d| async move { self.layer(&d).await })
+                .buffered(self.options.max_workers)
+                .collect()
+                .await;
+        }
+        let max_depth = self.source.limits().max_referrer_depth;
+        if depth + 1 < max_depth {
+            let (nested, errors) = Box::pin(self.attached(&fetched.digest, depth + 1)).await;
+            artifact.referrers = nested;
+            artifact.errors.extend(errors);
+        } else if self.has_attachments(&fetched.digest).await {
+            // Not followed, but not hidden either: the cut is reported where it happened.
+            artifact.errors.push(format!(
+                "referrers of {}: limit reached: more than {max_depth} levels of referrers, the rest not followed",
+                fetched.digest
+            ));
+        }
+        artifact
+    }
+
+    /// Whether anything is attached to `subject` (legacy tags or referrers), without reading it.
+    async fn has_attachments(&self, subject: &Digest) -> bool {
+        if !self.legacy_tags(subject).await.is_empty() {
+            return true;
+        }
+        self.referrers(subject)
+            .await
+            .is_ok_and(|(_, found)| !found.is_empty())
+    }
+
+    async fn layer(&self, descriptor: &Descriptor) -> Layer {
+        let limit = self.source.limits().max_blob_bytes;
+        let content = match self.source.fetch_blob(descriptor, limit).await {
+            Ok(bytes) => decode_layer(descriptor, &bytes),
+            Err(e) => LayerContent::Unreadable {
+                error: e.to_string(),
+            },
+        };
+        Layer {
+            media_type: descriptor.media_type.clone(),
+            digest: descriptor.digest.clone(),
+            size: descriptor.size,
+            annotations: descriptor.annotations.clone(),
+            content,
+        }
+    }
+}
