@@ -115,13 +115,16 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                         ..
                     } = &c.outcome
                     {
+                        // Expected over actual, aligned, so the difference reads at a glance.
                         lines.push(Line::from(vec![
                             Span::styled("      expected ", theme.dim()),
                             Span::styled(
                                 crate::untrusted::printable(expected).into_owned(),
                                 theme.good(),
                             ),
-                            Span::styled("  actual ", theme.dim()),
+                        ]));
+                        lines.push(Line::from(vec![
+                            Span::styled("      actual   ", theme.dim()),
                             Span::styled(
                                 crate::untrusted::printable(actual).into_owned(),
                                 theme.bad(),
