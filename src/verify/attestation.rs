@@ -25,6 +25,8 @@ pub fn verify_attestations(
 
 /// Verifies the attestations of `image`: of `predicate` when given, of any type otherwise
 /// (the TUI's "every attestation" choice; the predicate type is then reported, not required).
+/// With `new_bundle_format`, `None` follows [`super::referrer::bundle_verdicts`]: image
+/// signatures (the cosign sign predicate), so callers of that path should name a type.
 pub fn verify_attestations_of(
     ctx: &Context,
     reference: &str,
