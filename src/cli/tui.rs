@@ -10,7 +10,7 @@ use sigscope::demo::{self, DemoLayout};
 use sigscope::registry::any::AnySource;
 use sigscope::registry::remote::RemoteOptions;
 use sigscope::target::Target;
-use sigscope::trust::TrustedRoot;
+use sigscope::trust::{CosignTrustVariables, TrustedRoot, apply_cosign_env};
 use sigscope::tui::{self, Options, effect::VerifySpec};
 
 use super::registry_args::RegistryArgs;
@@ -30,7 +30,12 @@ pub async fn open_target(target: &str, registry: &RegistryArgs) -> anyhow::Resul
     let options = Options {
         max_workers: MAX_WORKERS,
         policy: None,
-        trust: TrustedRoot::public_good().map_err(|e| e.to_string()),
+        // Like cosign: the public-good root, or SIGSTORE_ROOT_FILE and its companions.
+        trust: TrustedRoot::public_good()
+            .map_err(|e| e.to_string())
+            .and_then(|root| {
+                apply_cosign_env(root, &CosignTrustVariables::from_env()).map_err(|e| e.to_string())
+            }),
         title: parsed.to_string(),
     };
     tui::run(source, options).await?;
@@ -53,11 +58,11 @@ pub async fn open_demo() -> anyhow::Result<ExitCode> {
     let source = AnySource::open(&target, RemoteOptions::default())?;
     let options = Options {
         max_workers: MAX_WORKERS,
-        policy: Some(VerifySpec {
-            identity: demo::CI_IDENTITY_REGEXP.to_owned(),
-            identity_is_regexp: true,
-            issuer: demo::CI_ISSUER.to_owned(),
-        }),
+        policy: Some(VerifySpec::identity(
+            demo::CI_IDENTITY_REGEXP,
+            true,
+            demo::CI_ISSUER,
+        )),
         trust: TrustedRoot::from_json("the demo's trusted root", demo::trusted_root_json())
             .map_err(|e| e.to_string()),
         title: format!("{} (embedded demo)", demo::REPOSITORY),

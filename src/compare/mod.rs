@@ -12,8 +12,10 @@ use serde::Serialize;
 
 use crate::artifact::certificate::CertificateView;
 use crate::inventory::layer::{Decoded, LayerContent};
-use crate::inventory::model::{ArtifactKind, Inventory, TagOutcome};
+use crate::inventory::model::{ArtifactKind, ImageReport, Inventory, TagOutcome};
 use crate::reference::Digest;
+
+pub mod identity;
 
 /// The attributes compared across builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -103,7 +105,7 @@ impl Signer {
 }
 
 /// `https://…/release.yml@refs/tags/v1` → `https://…/release.yml`.
-fn strip_ref(uri: &str) -> &str {
+pub fn strip_ref(uri: &str) -> &str {
     match uri.rfind("@refs/") {
         Some(i) => &uri[..i],
         None => uri,
@@ -147,22 +149,32 @@ impl Matrix {
 
 /// Builds the matrix from an inventory.
 pub fn signer_matrix(inventory: &Inventory) -> Matrix {
-    let mut rows: Vec<Row> = inventory
-        .tags
-        .iter()
-        .map(|t| match &t.outcome {
-            TagOutcome::Image(image) => {
+    signer_matrix_of(inventory.tags.iter().map(|t| match &t.outcome {
+        TagOutcome::Image(image) => (t.tag.as_str(), Ok(image.as_ref())),
+        TagOutcome::Error(e) => (t.tag.as_str(), Err(e.as_str())),
+    }))
+}
+
+/// Builds the matrix from tags as far as they are read: each tag's image, or why it could not
+/// be read (the TUI passes the tags it has loaded so far).
+pub fn signer_matrix_of<'a>(
+    tags: impl IntoIterator<Item = (&'a str, Result<&'a ImageReport, &'a str>)>,
+) -> Matrix {
+    let mut rows: Vec<Row> = tags
+        .into_iter()
+        .map(|(tag, outcome)| match outcome {
+            Ok(image) => {
                 let (signer, key_signed) = first_signer(image);
                 Row {
-                    tag: t.tag.clone(),
+                    tag: tag.to_owned(),
                     digest: Some(image.digest.clone()),
                     signer,
                     key_signed,
                     outliers: Vec::new(),
                 }
             }
-            TagOutcome::Error(e) => Row {
-                tag: t.tag.clone(),
+            Err(e) => Row {
+                tag: tag.to_owned(),
                 digest: None,
                 signer: None,
                 key_signed: false,
@@ -245,8 +257,9 @@ fn majorities(rows: &[Row]) -> BTreeMap<Attribute, String> {
     out
 }
 
-/// The first certificate on the image's signatures (legacy `.sig` or bundle referrers).
-fn first_signer(image: &crate::inventory::model::ImageReport) -> (Option<Signer>, bool) {
+/// The first certificate on the image's signatures (legacy `.sig` or bundle referrers), and
+/// whether a signature without a certificate (a key signature) was seen.
+pub fn first_signer(image: &ImageReport) -> (Option<Signer>, bool) {
     let mut key_signed = false;
     for artifact in &image.artifacts {
         if !matches!(

@@ -3,3 +3,4 @@
 pub mod discover;
 pub mod layer;
 pub mod model;
+pub mod untagged;

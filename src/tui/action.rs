@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::inventory::model::TagReport;
+use crate::inventory::model::{ImageReport, TagReport};
 use crate::verify::report::ImageVerdict;
 
 /// Identifies one request (a discovery, a verification) so its results can be matched to it.
@@ -40,5 +40,14 @@ pub enum Action {
         request: RequestId,
         tag: String,
         result: Result<Box<ImageVerdict>, String>,
+    },
+    /// An untagged digest with artifacts, found after discovery `request` inspected every tag.
+    OrphanFound {
+        request: RequestId,
+        image: Box<ImageReport>,
+    },
+    /// A copy finished: what went where, or why it could not.
+    Copied {
+        result: Result<String, String>,
     },
 }

@@ -1,27 +1,84 @@
 //! What the update asks the runtime to do. Effects are plain data; the runtime performs them.
 
+use std::path::PathBuf;
+
 use crate::inventory::model::ImageReport;
 
 use super::action::RequestId;
 
-/// Who must have signed, as the user picked it (cosign's keyless flags).
+/// Who must have signed, as the user picked or typed it (cosign's flags).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SignerSpec {
+    /// `--certificate-identity` (or `-regexp` when `identity_is_regexp`) and
+    /// `--certificate-oidc-issuer`.
+    Identity {
+        identity: String,
+        identity_is_regexp: bool,
+        issuer: String,
+    },
+    /// `--key FILE`: a PEM public key, read when the verification runs.
+    KeyFile(PathBuf),
+}
+
+/// What is verified: the signatures, or the attestations (of one predicate type, or of any).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Evidence {
+    Signatures,
+    /// `predicate`: a cosign short name (`slsaprovenance1`) or a URI; `None` accepts any type.
+    Attestations {
+        predicate: Option<String>,
+    },
+}
+
+/// A verification the user asked for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct VerifySpec {
-    /// `--certificate-identity` or, when `identity_is_regexp`, `--certificate-identity-regexp`.
-    pub identity: String,
-    pub identity_is_regexp: bool,
-    /// `--certificate-oidc-issuer`.
-    pub issuer: String,
+    pub signer: SignerSpec,
+    pub evidence: Evidence,
 }
 
 impl VerifySpec {
-    pub fn describe(&self) -> String {
-        if self.identity_is_regexp {
-            format!("/{}/ from {}", self.identity, self.issuer)
-        } else {
-            format!("{} from {}", self.identity, self.issuer)
+    /// The signatures of a keyless identity.
+    pub fn identity(identity: &str, identity_is_regexp: bool, issuer: &str) -> VerifySpec {
+        VerifySpec {
+            signer: SignerSpec::Identity {
+                identity: identity.to_owned(),
+                identity_is_regexp,
+                issuer: issuer.to_owned(),
+            },
+            evidence: Evidence::Signatures,
         }
     }
+
+    /// `/regexp/ from issuer`, `identity from issuer` or `key FILE`, and what is verified.
+    pub fn describe(&self) -> String {
+        let who = match &self.signer {
+            SignerSpec::Identity {
+                identity,
+                identity_is_regexp: true,
+                issuer,
+            } => format!("/{identity}/ from {issuer}"),
+            SignerSpec::Identity {
+                identity, issuer, ..
+            } => format!("{identity} from {issuer}"),
+            SignerSpec::KeyFile(path) => format!("key {}", path.display()),
+        };
+        match &self.evidence {
+            Evidence::Signatures => who,
+            Evidence::Attestations { predicate: None } => format!("{who}, attestations"),
+            Evidence::Attestations { predicate: Some(p) } => {
+                format!("{who}, attestations of type {p}")
+            }
+        }
+    }
+}
+
+/// What the copy menu puts on the clipboard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    /// What it is, for the status line (`digest of v1.0.0`).
+    pub what: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone)]
@@ -29,11 +86,13 @@ pub enum Effect {
     /// List the tags, then inspect them concurrently; each result comes back as an action.
     /// Any discovery still running is cancelled.
     Discover { request: RequestId },
-    /// Verify the cosign signatures of `image` (tag `tag`) against `spec`.
+    /// Verify the signatures or attestations of `image` (tag `tag`) against `spec`.
     Verify {
         request: RequestId,
         tag: String,
         image: Box<ImageReport>,
         spec: VerifySpec,
     },
+    /// Put text on the clipboard: the system clipboard, else OSC 52 through the terminal.
+    Copy(Copy),
 }

@@ -3,6 +3,8 @@
 //! tasks, and a view that only reads the state.
 
 pub mod action;
+pub mod clipboard;
+pub mod copy_menu;
 pub mod effect;
 pub mod event_loop;
 pub mod layout;

@@ -6,6 +6,7 @@
 //! are not `Send` (rustc cannot prove it through the discovery's nested stream closures), and
 //! it keeps registry I/O off the threads that draw.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures_util::StreamExt as _;
@@ -15,15 +16,19 @@ use tokio::task::JoinHandle;
 
 use crate::inventory::discover::{DiscoverOptions, Discovery, is_artifact_tag};
 use crate::inventory::model::ImageReport;
+use crate::inventory::untagged::{covered, inspect_untagged};
 use crate::registry::any::AnySource;
 use crate::trust::TrustedRoot;
+use crate::verify::attestation::verify_attestations_of;
 use crate::verify::cosign::verify_image;
 use crate::verify::identity::{IdentityPolicy, Matcher};
+use crate::verify::key::PublicKey;
 use crate::verify::policy::{Context, Policy, Signer, SystemClock};
 use crate::verify::report::ImageVerdict;
 
 use super::action::{Action, RequestId};
-use super::effect::{Effect, VerifySpec};
+use super::clipboard::Clipboard;
+use super::effect::{Effect, Evidence, SignerSpec, VerifySpec};
 
 pub struct Runtime {
     /// The trusted root verifications use, or why there is none.
@@ -31,6 +36,7 @@ pub struct Runtime {
     results: UnboundedSender<Action>,
     /// Discovery requests for the discovery thread; dropping it ends the thread.
     discoveries: Option<UnboundedSender<RequestId>>,
+    clipboard: Clipboard,
 }
 
 impl Runtime {
@@ -45,6 +51,7 @@ impl Runtime {
             trust: Arc::new(trust),
             results,
             discoveries,
+            clipboard: Clipboard::default(),
         }
     }
 
@@ -79,6 +86,14 @@ impl Runtime {
                         result,
                     });
                 });
+            }
+            Effect::Copy(copy) => {
+                // Quick, and OSC 52 writes to the terminal between two frames: done in place.
+                let result = self
+                    .clipboard
+                    .copy(&copy.text)
+                    .map(|route| format!("copied {} to {}", copy.what, route.describe()));
+                let _ = self.results.send(Action::Copied { result });
             }
         }
     }
@@ -132,14 +147,12 @@ async fn discover(
 ) {
     let options = DiscoverOptions { max_workers };
     let (discovery, listed) = Discovery::new(source.as_ref(), options).await;
-    let tags: Vec<String> = match &listed {
-        Ok(tags) => tags
-            .iter()
-            .filter(|t| !is_artifact_tag(t))
-            .cloned()
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let all_tags: Vec<String> = listed.clone().unwrap_or_default();
+    let tags: Vec<String> = all_tags
+        .iter()
+        .filter(|t| !is_artifact_tag(t))
+        .cloned()
+        .collect();
     let listed = listed.map_err(|e| e.to_string());
     if results
         .send(Action::TagsListed {
@@ -156,10 +169,12 @@ async fn discover(
     for tag in queue.by_ref().take(max_workers) {
         running.push(discovery.tag(tag));
     }
+    let mut known = BTreeSet::new();
     while let Some(report) = running.next().await {
         if let Some(tag) = queue.next() {
             running.push(discovery.tag(tag));
         }
+        covered(&report, &mut known);
         let action = Action::TagInspected {
             request,
             report: Box::new(report),
@@ -168,27 +183,66 @@ async fn discover(
             return;
         }
     }
+    // Then the untagged digests that have artifacts.
+    for image in inspect_untagged(source.as_ref(), &all_tags, &known, options).await {
+        let action = Action::OrphanFound {
+            request,
+            image: Box::new(image),
+        };
+        if results.send(action).is_err() {
+            return;
+        }
+    }
     let _ = results.send(Action::DiscoveryFinished { request });
 }
 
-/// The cosign keyless policy a [`VerifySpec`] describes.
+/// The cosign policy a [`VerifySpec`] describes (a key file is read here).
 pub fn policy(spec: &VerifySpec) -> Result<Policy, String> {
-    let subject = if spec.identity_is_regexp {
-        Matcher::regex(&spec.identity)?
-    } else {
-        Matcher::Exact(spec.identity.clone())
-    };
-    Ok(Policy {
-        signer: Signer::Keyless(IdentityPolicy {
-            subject,
-            issuer: Matcher::Exact(spec.issuer.clone()),
+    let signer = match &spec.signer {
+        SignerSpec::Identity {
+            identity,
+            identity_is_regexp,
+            issuer,
+        } => Signer::Keyless(IdentityPolicy {
+            subject: if *identity_is_regexp {
+                Matcher::regex(identity)?
+            } else {
+                Matcher::Exact(identity.clone())
+            },
+            issuer: Matcher::Exact(issuer.clone()),
             github: Vec::new(),
         }),
+        SignerSpec::KeyFile(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("reading the key {}: {e}", path.display()))?;
+            Signer::Key(
+                PublicKey::from_pem(&text)
+                    .map_err(|e| format!("the key {}: {e}", path.display()))?,
+            )
+        }
+    };
+    Ok(Policy {
+        signer,
         annotations: Vec::new(),
         ignore_tlog: false,
         ignore_sct: false,
         new_bundle_format: false,
     })
+}
+
+/// Runs the verification `spec` asks for on one image.
+pub fn verify_with(
+    ctx: &Context,
+    spec: &VerifySpec,
+    tag: &str,
+    image: &ImageReport,
+) -> ImageVerdict {
+    match &spec.evidence {
+        Evidence::Signatures => verify_image(ctx, tag, image),
+        Evidence::Attestations { predicate } => {
+            verify_attestations_of(ctx, tag, image, predicate.as_deref())
+        }
+    }
 }
 
 fn verify(
@@ -204,5 +258,5 @@ fn verify(
         trust,
         clock: &SystemClock,
     };
-    Ok(Box::new(verify_image(&ctx, tag, image)))
+    Ok(Box::new(verify_with(&ctx, spec, tag, image)))
 }

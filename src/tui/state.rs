@@ -3,10 +3,12 @@
 
 use std::collections::BTreeSet;
 
+use crate::compare::Matrix;
 use crate::inventory::model::ImageReport;
 use crate::verify::report::ImageVerdict;
 
 use super::action::RequestId;
+use super::copy_menu::CopyMenu;
 use super::effect::VerifySpec;
 use super::nodes::Node;
 use super::verify_dialog::VerifyDialog;
@@ -47,8 +49,12 @@ pub enum Verification {
 
 #[derive(Debug, Clone)]
 pub struct TagEntry {
-    /// Already made printable.
+    /// Already made printable; an orphan's is its digest.
     pub name: String,
+    /// The name in lower case, made once for the filter.
+    pub folded: String,
+    /// An untagged digest with artifacts (no tag points to it).
+    pub orphan: bool,
     pub load: TagLoad,
     pub verification: Verification,
 }
@@ -56,7 +62,9 @@ pub struct TagEntry {
 impl TagEntry {
     pub fn new(name: String) -> TagEntry {
         TagEntry {
+            folded: name.to_lowercase(),
             name,
+            orphan: false,
             load: TagLoad::Pending,
             verification: Verification::NotRequested,
         }
@@ -116,6 +124,12 @@ pub enum Overlay {
     None,
     Help,
     Verify(VerifyDialog),
+    /// The signer matrix (`s`), built when opened, scrolled by `scroll` rows.
+    Signers {
+        matrix: Box<Matrix>,
+        scroll: usize,
+    },
+    Copy(CopyMenu),
 }
 
 /// Where the artifact tree is: the selected node's path and the opened nodes.
@@ -132,6 +146,10 @@ pub struct State {
     pub listing: Listing,
     /// In arrival order; [`State::visible`] filters and sorts.
     pub tags: Vec<TagEntry>,
+    /// Indices into `tags`, sorted; kept up to date by [`State::resort`].
+    order: Vec<usize>,
+    /// `order` filtered; kept up to date by [`State::refilter`].
+    shown: Vec<usize>,
     /// The running (or last) discovery.
     pub discovery: RequestId,
     pub next_request: RequestId,
@@ -165,6 +183,8 @@ impl State {
             source: crate::untrusted::printable(source).into_owned(),
             listing: Listing::Loading,
             tags: Vec::new(),
+            order: Vec::new(),
+            shown: Vec::new(),
             discovery: 0,
             next_request: 1,
             selected: None,
@@ -192,24 +212,41 @@ impl State {
         id
     }
 
-    /// Indices into `tags` of the tags shown, filtered and sorted.
-    pub fn visible(&self) -> Vec<usize> {
-        let needle = self.filter.text.to_lowercase();
-        let mut shown: Vec<usize> = (0..self.tags.len())
-            .filter(|&i| needle.is_empty() || self.tags[i].name.to_lowercase().contains(&needle))
-            .collect();
+    /// Indices into `tags` of the tags shown, filtered and sorted (kept, not recomputed).
+    pub fn visible(&self) -> &[usize] {
+        &self.shown
+    }
+
+    /// Sorts the tags again (tags came or went, the sort key changed), then filters.
+    pub fn resort(&mut self) {
+        let mut order: Vec<usize> = (0..self.tags.len()).collect();
+        let tags = &self.tags;
         match self.sort {
-            SortKey::Name => {
-                shown.sort_by(|&a, &b| natural_cmp(&self.tags[a].name, &self.tags[b].name))
-            }
-            SortKey::Date => shown.sort_by(|&a, &b| {
-                let (ta, tb) = (&self.tags[a], &self.tags[b]);
+            SortKey::Name => order.sort_by(|&a, &b| natural_cmp(&tags[a].name, &tags[b].name)),
+            SortKey::Date => order.sort_by(|&a, &b| {
+                let (ta, tb) = (&tags[a], &tags[b]);
                 tb.created()
                     .cmp(&ta.created())
                     .then_with(|| natural_cmp(&ta.name, &tb.name))
             }),
         }
-        shown
+        self.order = order;
+        self.shown.clear();
+        self.refilter(false);
+    }
+
+    /// Filters again after the filter text changed. When `narrowed` (a character was added),
+    /// only the rows already shown are tested; otherwise the whole sorted list is.
+    pub fn refilter(&mut self, narrowed: bool) {
+        let needle = self.filter.text.to_lowercase();
+        let tags = &self.tags;
+        let keep = |i: &usize| needle.is_empty() || tags[*i].folded.contains(&needle);
+        if narrowed {
+            self.shown.retain(keep);
+        } else {
+            self.shown.clear();
+            self.shown.extend(self.order.iter().copied().filter(keep));
+        }
     }
 
     /// Position of the selected tag among the visible ones.

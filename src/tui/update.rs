@@ -14,9 +14,10 @@ use super::nodes::{image_nodes, visible_paths};
 use super::state::{
     Focus, Listing, Overlay, SortKey, State, TagEntry, TagLoad, TreeNav, Verification,
 };
-use super::verify_dialog::VerifyDialog;
 
+mod overlays;
 mod pointer;
+use overlays::{open_copy_menu, open_signers, open_verify, overlay_key};
 use pointer::mouse_event;
 
 /// The effects to start with: discover the target.
@@ -25,6 +26,7 @@ pub fn start(state: &mut State) -> Vec<Effect> {
     state.discovery = request;
     state.listing = Listing::Loading;
     state.tags.clear();
+    state.resort();
     vec![Effect::Discover { request }]
 }
 
@@ -61,6 +63,17 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Action::OrphanFound { request, image } if request == state.discovery => {
+            orphan_found(state, image)
+        }
+        Action::OrphanFound { .. } => Vec::new(),
+        Action::Copied { result } => {
+            state.message = Some(match result {
+                Ok(m) => m,
+                Err(e) => e,
+            });
+            Vec::new()
+        }
         Action::Verified {
             request,
             tag,
@@ -87,6 +100,7 @@ fn tags_listed(state: &mut State, result: Result<Vec<String>, String>) {
                 .filter(|t| !is_artifact_tag(t))
                 .map(|t| TagEntry::new(printable(t).into_owned()))
                 .collect();
+            state.resort();
             state.listing = Listing::Loaded { inspected: 0 };
             if state.selected_tag().is_none() {
                 let first = state.visible().first().map(|&i| state.tags[i].name.clone());
@@ -127,14 +141,46 @@ fn tag_inspected(state: &mut State, report: TagReport) -> Vec<Effect> {
     if !effects.is_empty() {
         state.next_request += 1;
     }
+    if state.sort == SortKey::Date {
+        state.resort();
+    }
     if state.selected.as_deref() == Some(name.as_str()) {
         reset_tree(state);
     }
     effects
 }
 
+/// An untagged digest with artifacts joins the list, marked as an orphan, named by its digest.
+fn orphan_found(
+    state: &mut State,
+    image: Box<crate::inventory::model::ImageReport>,
+) -> Vec<Effect> {
+    let name = image.digest.to_string();
+    if state.tags.iter().any(|t| t.name == name) {
+        return Vec::new();
+    }
+    let mut entry = TagEntry::new(name.clone());
+    entry.orphan = true;
+    let mut effects = Vec::new();
+    if let Some(spec) = state.policy.clone() {
+        let request = state.request();
+        entry.verification = Verification::Running(request);
+        effects.push(Effect::Verify {
+            request,
+            tag: name,
+            image: image.clone(),
+            spec,
+        });
+    }
+    let nodes = image_nodes(&image);
+    entry.load = TagLoad::Loaded { image, nodes };
+    state.tags.push(entry);
+    state.resort();
+    effects
+}
+
 /// Verifies every loaded tag against the current policy.
-fn verify_all(state: &mut State) -> Vec<Effect> {
+pub(super) fn verify_all(state: &mut State) -> Vec<Effect> {
     let Some(spec) = state.policy.clone() else {
         return Vec::new();
     };
@@ -156,7 +202,7 @@ fn verify_all(state: &mut State) -> Vec<Effect> {
     effects
 }
 
-fn select(state: &mut State, name: Option<String>) {
+pub(super) fn select(state: &mut State, name: Option<String>) {
     if state.selected != name {
         state.selected = name;
         reset_tree(state);
@@ -182,7 +228,7 @@ fn move_tag(state: &mut State, delta: isize) {
     if visible.is_empty() {
         return;
     }
-    let current = state.selected_position(&visible).unwrap_or(0);
+    let current = state.selected_position(visible).unwrap_or(0);
     let target = current.saturating_add_signed(delta).min(visible.len() - 1);
     let name = state.tags[visible[target]].name.clone();
     select(state, Some(name));
@@ -247,13 +293,8 @@ fn key_pressed(state: &mut State, key: KeyEvent) -> Vec<Effect> {
         state.quit = true;
         return Vec::new();
     }
-    match &mut state.overlay {
-        Overlay::Help => {
-            state.overlay = Overlay::None;
-            return Vec::new();
-        }
-        Overlay::Verify(_) => return verify_key(state, key),
-        Overlay::None => {}
+    if !matches!(state.overlay, Overlay::None) {
+        return overlay_key(state, key.code);
     }
     if state.filter.editing {
         filter_key(state, key);
@@ -268,18 +309,22 @@ fn key_pressed(state: &mut State, key: KeyEvent) -> Vec<Effect> {
             state.filter.editing = true;
             state.focus = Focus::Tags;
         }
-        KeyCode::Char('s') => {
+        KeyCode::Char('o') => {
             state.sort = match state.sort {
                 SortKey::Name => SortKey::Date,
                 SortKey::Date => SortKey::Name,
-            }
+            };
+            state.resort();
         }
+        KeyCode::Char('s') => open_signers(state),
+        KeyCode::Char('y') => open_copy_menu(state),
         KeyCode::Char('r') => state.raw = !state.raw,
         KeyCode::Char('R') => return start(state),
-        KeyCode::Char('v') => {
-            state.overlay = Overlay::Verify(VerifyDialog::new(state.policy.as_ref(), &state.tags));
+        KeyCode::Char('v') => open_verify(state),
+        KeyCode::Esc if !state.filter.text.is_empty() => {
+            state.filter.text.clear();
+            state.refilter(false);
         }
-        KeyCode::Esc if !state.filter.text.is_empty() => state.filter.text.clear(),
         KeyCode::Esc => state.focus = Focus::Tags,
         _ => match state.focus {
             Focus::Tags => tags_key(state, key.code),
@@ -353,40 +398,22 @@ fn filter_key(state: &mut State, key: KeyEvent) {
         KeyCode::Esc => {
             state.filter.editing = false;
             state.filter.text.clear();
+            state.refilter(false);
         }
         KeyCode::Backspace => {
             state.filter.text.pop();
+            state.refilter(false);
         }
-        KeyCode::Char(c) if !c.is_control() => state.filter.text.push(c),
+        KeyCode::Char(c) if !c.is_control() => {
+            state.filter.text.push(c);
+            state.refilter(true);
+        }
         _ => {}
     }
     // Keep a visible tag selected while the filter narrows the list.
     let visible = state.visible();
-    if state.selected_position(&visible).is_none() {
+    if state.selected_position(visible).is_none() {
         let first = visible.first().map(|&i| state.tags[i].name.clone());
         select(state, first);
     }
-}
-
-fn verify_key(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    let Overlay::Verify(dialog) = &mut state.overlay else {
-        return Vec::new();
-    };
-    match key.code {
-        KeyCode::Up | KeyCode::Char('k') => dialog.selected = dialog.selected.saturating_sub(1),
-        KeyCode::Down | KeyCode::Char('j') => {
-            dialog.selected = (dialog.selected + 1).min(dialog.choices.len().saturating_sub(1));
-        }
-        KeyCode::Enter => {
-            let chosen = dialog.chosen().cloned();
-            state.overlay = Overlay::None;
-            if let Some(spec) = chosen {
-                state.policy = Some(spec);
-                return verify_all(state);
-            }
-        }
-        KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('v') => state.overlay = Overlay::None,
-        _ => {}
-    }
-    Vec::new()
 }

@@ -20,12 +20,25 @@ pub fn verify_attestations(
     image: &ImageReport,
     predicate: &str,
 ) -> ImageVerdict {
-    let wanted = predicate_type_for(predicate);
+    verify_attestations_of(ctx, reference, image, Some(predicate))
+}
+
+/// Verifies the attestations of `image`: of `predicate` when given, of any type otherwise
+/// (the TUI's "every attestation" choice; the predicate type is then reported, not required).
+/// With `new_bundle_format`, `None` follows [`super::referrer::bundle_verdicts`]: image
+/// signatures (the cosign sign predicate), so callers of that path should name a type.
+pub fn verify_attestations_of(
+    ctx: &Context,
+    reference: &str,
+    image: &ImageReport,
+    predicate: Option<&str>,
+) -> ImageVerdict {
+    let wanted = predicate.map(predicate_type_for);
     if ctx.policy.new_bundle_format {
         return ImageVerdict::conclude(
             reference.to_owned(),
             image.digest.clone(),
-            super::referrer::bundle_verdicts(ctx, image, Some(wanted)),
+            super::referrer::bundle_verdicts(ctx, image, wanted),
             "no sigstore bundle attestations found",
             ctx.policy.warnings(),
             ctx.summary(),
@@ -66,12 +79,12 @@ pub fn verify_attestations(
     )
 }
 
-/// The checks of one DSSE attestation layer.
+/// The checks of one DSSE attestation layer (of type `wanted`, or of any type when `None`).
 pub fn verify_attestation(
     ctx: &Context,
     image: &Digest,
     att: &AttestationLayer,
-    wanted: &str,
+    wanted: Option<&str>,
     place: String,
 ) -> SignatureVerdict {
     let mut checks = Checks::default();
@@ -83,19 +96,25 @@ pub fn verify_attestation(
         }
     };
     // The predicate type first: cosign only considers attestations of the requested type.
-    match &att.statement {
-        Some(Decoded::Ok(s)) if s.predicate_type == wanted => checks.pass("predicate type", wanted),
-        Some(Decoded::Ok(s)) => checks.mismatch(
+    match (&att.statement, wanted) {
+        (Some(Decoded::Ok(s)), None) => checks.pass(
+            "predicate type",
+            format!("{} (any type accepted)", s.predicate_type),
+        ),
+        (Some(Decoded::Ok(s)), Some(wanted)) if s.predicate_type == wanted => {
+            checks.pass("predicate type", wanted)
+        }
+        (Some(Decoded::Ok(s)), Some(wanted)) => checks.mismatch(
             "predicate type",
             format!("the attestation is a {}, not a {wanted}", s.predicate_type),
             wanted,
             s.predicate_type.clone(),
         ),
-        Some(Decoded::Error(e)) => checks.fail(
+        (Some(Decoded::Error(e)), _) => checks.fail(
             "predicate type",
             format!("the statement is unreadable: {e}"),
         ),
-        None => checks.fail("predicate type", "the envelope carries no statement"),
+        (None, _) => checks.fail("predicate type", "the envelope carries no statement"),
     }
     let at = signing_time(ctx, &att.material, None);
     let key = check_signer(ctx, &att.material, at, &mut checks);

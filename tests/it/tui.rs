@@ -16,6 +16,11 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_with(args, &[])
+    }
+
+    /// Starts `sigscope ARGS` with extra environment variables (`-e NAME=VALUE` each).
+    fn start_with(args: &[&str], env: &[(&str, String)]) -> Session {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("tmux.sock").display().to_string();
         let bin = PathBuf::from(env!("CARGO_BIN_EXE_sigscope"));
@@ -39,6 +44,10 @@ impl Session {
                 "-y",
                 "40",
             ])
+            .args(
+                env.iter()
+                    .flat_map(|(k, v)| ["-e".to_owned(), format!("{k}={v}")]),
+            )
             .args(["sh", "-c", &script])
             .env_remove("NO_COLOR")
             .env("TERM", "xterm-256color")
@@ -74,6 +83,12 @@ impl Session {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Types `text` literally (`^`, `$` and `\\` included).
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-l", text]);
+        std::thread::sleep(Duration::from_millis(60));
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -142,7 +157,94 @@ fn a_registry_repository_opens_in_the_tui_at_a_terminal() {
     assert!(screen.contains("unsigned"), "{screen}");
     assert!(screen.contains("signed"), "{screen}");
     session.keys(&["v"]);
-    session.wait_for("Verify every tag for");
+    session.wait_for("verify every tag");
+    session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+}
+
+/// The scenario's own Sigstore, trusted the way cosign is told to (its environment variables).
+fn scenario_trust(scenario: &Scenario) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "SIGSTORE_ROOT_FILE",
+            scenario.trust.roots.display().to_string(),
+        ),
+        (
+            "SIGSTORE_REKOR_PUBLIC_KEY",
+            scenario.trust.rekor_key.display().to_string(),
+        ),
+        (
+            "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE",
+            scenario.trust.ct_log_key.display().to_string(),
+        ),
+    ]
+}
+
+/// Against the real registry: tags and the orphan appear, the CI builds are verified from the
+/// dialog's pick list (offered once, as an anchored pattern), the person's build shows its
+/// failed identity check with expected and actual, and the signer view marks that build.
+#[test]
+fn verifying_the_registry_from_the_dialog_and_the_signer_view_mark_the_odd_build() {
+    let scenario = Scenario::shared();
+    let session = Session::start_with(
+        &["--allow-http-registry", &scenario.repository],
+        &scenario_trust(scenario),
+    );
+    session.wait_for("v1.9.0-rc1");
+    let screen = session.wait_for(" tags  sort:");
+    assert!(
+        screen.contains("(orphan)"),
+        "the untagged digest is listed:\n{screen}"
+    );
+    session.keys(&["v"]);
+    let pattern = r"/^https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/.+$/";
+    let screen = session.wait_for("verify every tag");
+    assert!(screen.contains(pattern), "{screen}");
+    assert!(
+        !screen.contains("release.yml@refs/tags/v1.0.0 from"),
+        "per-build identities are not offered one by one:\n{screen}"
+    );
+    // alice first (sorted), then the CI pattern.
+    session.keys(&["Down", "Enter"]);
+    let screen = session.wait_for("verifying for /^https://github");
+    assert!(screen.contains("verifying for"), "{screen}");
+    let screen = session.wait_for("✓ verified");
+    assert!(screen.contains("✗ failed"), "{screen}");
+    // The person's build: its identity check failed, expected and actual side by side.
+    session.keys(&["/"]);
+    session.type_text("v1.6.0");
+    session.keys(&["Enter"]);
+    session.wait_for("NOT VERIFIED");
+    // The dialog lists the selected tag's checks, failures first, with room for all of them.
+    session.keys(&["v"]);
+    let screen = session.wait_for("v1.6.0: checks, failures first");
+    let checks: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("checks, failures first"))
+        .collect();
+    let first_check = checks
+        .iter()
+        .position(|l| l.contains(" ✓ ") || l.contains(" ✗ "));
+    assert!(
+        first_check.is_some_and(|i| checks[i].contains("✗ identity")),
+        "the failed identity check comes first:\n{screen}"
+    );
+    assert!(screen.contains("expected /^https://github"), "{screen}");
+    assert!(screen.contains("actual   alice@acme.example"), "{screen}");
+    session.keys(&["Escape", "Escape", "s"]);
+    let screen = session.wait_for("signers:");
+    let odd = screen
+        .lines()
+        .find(|l| l.contains("!v1.6.0"))
+        .unwrap_or_else(|| panic!("v1.6.0 not marked:\n{screen}"));
+    assert!(odd.contains("alice@acme.example"), "{odd}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains(" v1.0.0") && !l.contains("!v1.0.0")),
+        "a CI build is not marked:\n{screen}"
+    );
+    assert!(screen.contains("UNSIGNED"), "{screen}");
     session.keys(&["Escape"]);
     session.quit_and_check_restored();
 }

@@ -1,5 +1,6 @@
 //! TUI tests on the embedded demo: `update` over state, and `TestBackend` snapshots of the views.
 
+mod overlays;
 mod snapshots;
 mod update;
 
@@ -16,18 +17,13 @@ use crate::tui::action::Action;
 use crate::tui::effect::{Effect, VerifySpec};
 use crate::tui::state::State;
 use crate::tui::update::{start, update};
-use crate::verify::cosign::verify_image;
 use crate::verify::policy::{Context, FixedClock};
 
 /// 2026-11-01T00:00:00Z: ages in snapshots are fixed.
 pub const NOW: i64 = 1_793_491_200;
 
 pub fn demo_spec() -> VerifySpec {
-    VerifySpec {
-        identity: demo::CI_IDENTITY_REGEXP.to_owned(),
-        identity_is_regexp: true,
-        issuer: demo::CI_ISSUER.to_owned(),
-    }
+    VerifySpec::identity(demo::CI_IDENTITY_REGEXP, true, demo::CI_ISSUER)
 }
 
 /// Every tag of the demo, as discovery reports them (in listing order).
@@ -107,7 +103,7 @@ pub fn perform_verifications(state: &mut State, effects: Vec<Effect>) {
             trust: &trust,
             clock: &FixedClock(NOW),
         };
-        let verdict = verify_image(&ctx, &tag, &image);
+        let verdict = crate::tui::runtime::verify_with(&ctx, &spec, &tag, &image);
         update(
             state,
             Action::Verified {

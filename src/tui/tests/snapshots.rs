@@ -62,3 +62,36 @@ fn help_and_verify_dialog() {
     keys(&mut state, &[KeyCode::Enter, KeyCode::Char('v')]);
     insta::assert_snapshot!("verify_120x40", render(&mut state, 120, 40));
 }
+
+#[test]
+fn signer_view_marks_the_odd_build() {
+    let mut state = loaded_state(true);
+    key(&mut state, KeyCode::Char('s'));
+    // Select the build signed by someone else, so its reasons show below the matrix.
+    for _ in 0..6 {
+        key(&mut state, KeyCode::Down);
+    }
+    insta::assert_snapshot!("signers_120x40", render(&mut state, 120, 40));
+    insta::assert_snapshot!("signers_80x24", render(&mut state, 80, 24));
+}
+
+#[test]
+fn verify_dialog_typed_with_an_unanchored_regexp() {
+    let mut state = loaded_state(true);
+    keys(&mut state, &[KeyCode::Char('v'), KeyCode::Tab]);
+    for _ in 0..200 {
+        key(&mut state, KeyCode::Backspace);
+    }
+    super::chars(&mut state, "github.com/acme/app/");
+    keys(&mut state, &[KeyCode::Down, KeyCode::Down]);
+    insta::assert_snapshot!("verify_typed_120x40", render(&mut state, 120, 40));
+    insta::assert_snapshot!("verify_typed_80x24", render(&mut state, 80, 24));
+}
+
+#[test]
+fn copy_menu() {
+    let mut state = loaded_state(true);
+    keys(&mut state, &[KeyCode::Char('j'), KeyCode::Char('y')]);
+    insta::assert_snapshot!("copy_120x40", render(&mut state, 120, 40));
+    insta::assert_snapshot!("copy_80x24", render(&mut state, 80, 24));
+}

@@ -4,6 +4,7 @@ use crossterm::event::KeyCode;
 
 use super::{NOW, chars, demo_reports, key, keys, loaded_state};
 use crate::tui::action::Action;
+use crate::tui::effect::SignerSpec;
 use crate::tui::state::{Focus, Listing, Overlay, SortKey, State, TagLoad, Verification};
 use crate::tui::summary::{Badge, badges};
 use crate::tui::update::{start, update};
@@ -15,8 +16,8 @@ fn selected(state: &State) -> &str {
 fn names(state: &State) -> Vec<&str> {
     state
         .visible()
-        .into_iter()
-        .map(|i| state.tags[i].name.as_str())
+        .iter()
+        .map(|&i| state.tags[i].name.as_str())
         .collect()
 }
 
@@ -50,7 +51,7 @@ fn selection_moves_clamps_and_follows_the_tag_through_a_sort() {
     assert_eq!(selected(&state), "latest", "clamped at the top");
     key(&mut state, KeyCode::End);
     assert_eq!(selected(&state), "v2.0.0-rc1");
-    key(&mut state, KeyCode::Char('s'));
+    key(&mut state, KeyCode::Char('o'));
     assert_eq!(state.sort, SortKey::Date);
     assert_eq!(
         selected(&state),
@@ -210,7 +211,9 @@ fn a_verification_answered_after_a_newer_one_was_asked_is_dropped() {
     let alice = dialog
         .choices
         .iter()
-        .position(|c| c.identity == "alice@acme.example")
+        .position(|c| {
+            matches!(&c.signer, SignerSpec::Identity { identity, .. } if identity == "alice@acme.example")
+        })
         .unwrap();
     for _ in 0..alice {
         key(&mut state, KeyCode::Down);

@@ -42,7 +42,7 @@ fn click(state: &mut State, pane: Focus, row: u16) {
     match pane {
         Focus::Tags => {
             let visible = state.visible();
-            let offset = list_offset(state.selected_position(&visible), inner_rows(a.tags, true));
+            let offset = list_offset(state.selected_position(visible), inner_rows(a.tags, true));
             let Some(index) = usize::from(row).checked_sub(usize::from(a.tags.y) + 2) else {
                 return;
             };

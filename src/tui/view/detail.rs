@@ -109,6 +109,28 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                         Span::styled(format!("  {mark} {:<14} ", c.name), style),
                         Span::raw(crate::untrusted::printable(&text).into_owned()),
                     ]));
+                    if let Outcome::Failed {
+                        expected: Some(expected),
+                        actual: Some(actual),
+                        ..
+                    } = &c.outcome
+                    {
+                        // Expected over actual, aligned, so the difference reads at a glance.
+                        lines.push(Line::from(vec![
+                            Span::styled("      expected ", theme.dim()),
+                            Span::styled(
+                                crate::untrusted::printable(expected).into_owned(),
+                                theme.good(),
+                            ),
+                        ]));
+                        lines.push(Line::from(vec![
+                            Span::styled("      actual   ", theme.dim()),
+                            Span::styled(
+                                crate::untrusted::printable(actual).into_owned(),
+                                theme.bad(),
+                            ),
+                        ]));
+                    }
                 }
             }
         }

@@ -2,6 +2,7 @@
 
 mod detail;
 mod overlay;
+mod signers;
 mod tags;
 mod theme;
 mod tree;
@@ -28,6 +29,8 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
         Overlay::None => {}
         Overlay::Help => overlay::help(frame, size, theme),
         Overlay::Verify(dialog) => overlay::verify(frame, size, state, dialog, theme),
+        Overlay::Signers { matrix, scroll } => signers::draw(frame, size, matrix, *scroll, theme),
+        Overlay::Copy(menu) => overlay::copy(frame, size, menu, theme),
     }
 }
 
@@ -86,8 +89,8 @@ fn status(state: &State, theme: Theme) -> Line<'static> {
         spans.push(Span::styled(format!("  {m}"), theme.warn()));
     }
     let hint = match state.focus {
-        Focus::Tags => "  ↑↓ tag  ⏎ open  / filter  s sort  v verify  ? help  q quit",
-        Focus::Tree => "  ↑↓ node  → open  ← close  r raw  Tab detail  ? help  q quit",
+        Focus::Tags => "  ↑↓ tag  ⏎ open  / filter  v verify  s signers  y copy  ? help  q quit",
+        Focus::Tree => "  ↑↓ node  → open  ← close  r raw  y copy  Tab detail  ? help  q quit",
         Focus::Detail => "  ↑↓ scroll  r raw  Tab tags  ? help  q quit",
     };
     spans.push(Span::styled(hint, theme.dim()));

@@ -1,4 +1,4 @@
-//! Overlays: the help (`?`) and the verify dialog (`v`).
+//! Overlays: the help (`?`), the verify dialog (`v`) and the copy menu (`y`).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -7,8 +7,10 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::Theme;
 use super::detail::verdict_lines;
+use crate::tui::copy_menu::CopyMenu;
+use crate::tui::effect::SignerSpec;
 use crate::tui::state::State;
-use crate::tui::verify_dialog::VerifyDialog;
+use crate::tui::verify_dialog::{Field, Mode, VerifyDialog};
 
 const KEYS: &[(&str, &str)] = &[
     ("q, Ctrl-C", "quit"),
@@ -18,9 +20,14 @@ const KEYS: &[(&str, &str)] = &[
     ("Tab, Shift-Tab", "next / previous pane"),
     ("Esc", "clear the filter; back to the tags"),
     ("/", "filter tags by name (Enter keeps it, Esc clears)"),
-    ("s", "sort by name or by date"),
+    ("o", "order tags by name or by date"),
     ("r", "raw JSON of the selected node"),
-    ("v", "verify every tag for a signer"),
+    (
+        "v",
+        "verify every tag: a signer seen, a typed identity, or a key",
+    ),
+    ("s", "signers across builds; the odd ones highlighted"),
+    ("y", "copy: digest, reference, signer identity, raw value"),
     ("R", "reload"),
     ("mouse", "wheel scrolls, click selects"),
     ("?", "this help"),
@@ -71,22 +78,105 @@ pub fn verify(
         area.width.saturating_sub(8).max(40),
         area.height.saturating_sub(4).max(10),
     );
-    let mut lines = vec![Line::styled(
-        "Verify every tag for (↑↓ choose, Enter verify, Esc close):",
-        theme.dim(),
-    )];
-    if dialog.choices.is_empty() {
-        lines.push(Line::styled("  no signer seen yet", theme.warn()));
-    }
-    for (i, spec) in dialog.choices.iter().enumerate() {
-        let style = if i == dialog.selected {
+    let mut lines = vec![mode_tabs(dialog.mode, theme), Line::raw("")];
+    let focus = |f: Field| {
+        if dialog.field == f {
             theme.selected(true)
         } else {
             ratatui::style::Style::new()
-        };
-        let text = crate::untrusted::printable(&spec.describe()).into_owned();
-        lines.push(Line::styled(format!("  {text}"), style));
+        }
+    };
+    let text_row = |label: &str, value: &str, f: Field| {
+        let cursor = if dialog.field == f { "▏" } else { "" };
+        Line::from(vec![
+            Span::styled(format!("  {label:<10} "), theme.accent()),
+            Span::styled(
+                format!("{}{cursor}", crate::untrusted::printable(value)),
+                focus(f),
+            ),
+        ])
+    };
+    match dialog.mode {
+        Mode::Seen => {
+            if dialog.choices.is_empty() {
+                lines.push(Line::styled("  no signer seen yet", theme.warn()));
+            }
+            for (i, choice) in dialog.choices.iter().enumerate() {
+                let style = if i == dialog.selected && dialog.field == Field::Choice {
+                    theme.selected(true)
+                } else if i == dialog.selected {
+                    theme.selected(false)
+                } else {
+                    ratatui::style::Style::new()
+                };
+                let who = match &choice.signer {
+                    SignerSpec::Identity {
+                        identity,
+                        identity_is_regexp,
+                        issuer,
+                    } => {
+                        let id = if *identity_is_regexp {
+                            format!("/{identity}/")
+                        } else {
+                            identity.clone()
+                        };
+                        format!("{id} from {issuer}")
+                    }
+                    SignerSpec::KeyFile(p) => format!("key {}", p.display()),
+                };
+                let count = match choice.signatures {
+                    0 => "  (current)".to_owned(),
+                    1 => "  (1 signature)".to_owned(),
+                    n => format!("  ({n} signatures)"),
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {}", crate::untrusted::printable(&who)), style),
+                    Span::styled(count, theme.dim()),
+                ]));
+            }
+        }
+        Mode::Typed => {
+            lines.push(text_row("identity", &dialog.identity, Field::Identity));
+            lines.push(text_row("issuer", &dialog.issuer, Field::Issuer));
+            let how = if dialog.regexp {
+                "regexp (cosign --certificate-identity-regexp)"
+            } else {
+                "exact (cosign --certificate-identity)"
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {:<10} ", "match"), theme.accent()),
+                Span::styled(format!("‹ {how} ›"), focus(Field::Matching)),
+            ]));
+        }
+        Mode::Key => lines.push(text_row("key file", &dialog.key_path, Field::KeyPath)),
     }
+    let what = if dialog.attestations {
+        "attestations (cosign verify-attestation)"
+    } else {
+        "signatures (cosign verify)"
+    };
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<10} ", "verify"), theme.accent()),
+        Span::styled(format!("‹ {what} ›"), focus(Field::Evidence)),
+    ]));
+    if dialog.attestations {
+        let mut row = text_row("type", &dialog.predicate, Field::Predicate);
+        if dialog.predicate.is_empty() {
+            row.spans
+                .push(Span::styled(" any predicate type", theme.dim()));
+        }
+        lines.push(row);
+    }
+    if let Some(warning) = dialog.warning() {
+        lines.push(Line::styled(format!("  ⚠ {warning}"), theme.warn()));
+    }
+    if let Some(error) = &dialog.error {
+        lines.push(Line::styled(format!("  ✗ {error}"), theme.bad()));
+    }
+    lines.push(Line::styled(
+        "  Tab source  ↑↓ field  Space toggle  Enter verify every tag  Esc close",
+        theme.dim(),
+    ));
     if let Some(tag) = state.selected_tag() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
@@ -101,7 +191,66 @@ pub fn verify(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border(true))
-                .title(" verify "),
+                .title(" verify every tag "),
+        ),
+        rect,
+    );
+}
+
+fn mode_tabs(mode: Mode, theme: Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(" signer: ", theme.dim())];
+    for (m, label) in [
+        (Mode::Seen, "seen on signatures"),
+        (Mode::Typed, "typed identity"),
+        (Mode::Key, "key file"),
+    ] {
+        let style = if m == mode {
+            theme
+                .title()
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(format!(" {label} "), style));
+        spans.push(Span::raw(" "));
+    }
+    Line::from(spans)
+}
+
+pub fn copy(frame: &mut Frame<'_>, area: Rect, menu: &CopyMenu, theme: Theme) {
+    let mut lines = Vec::new();
+    for (i, entry) in menu.entries.iter().enumerate() {
+        let style = if i == menu.selected {
+            theme.selected(true)
+        } else {
+            ratatui::style::Style::new()
+        };
+        let (preview, preview_style) = match &entry.text {
+            Ok(t) => (t.lines().next().unwrap_or_default().to_owned(), theme.dim()),
+            Err(why) => (format!("({why})"), theme.warn()),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<32}", entry.kind.label()), style),
+            Span::styled(format!(" {preview}"), preview_style),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        " ↑↓ choose  Enter copy  Esc close",
+        theme.dim(),
+    ));
+    let rect = centered(
+        area,
+        area.width.saturating_sub(8).min(110),
+        u16::try_from(lines.len()).unwrap_or(8) + 2,
+    );
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.border(true))
+                .title(" copy "),
         ),
         rect,
     );

@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         return;
     }
     let wide = area.width >= 60;
-    let selected = state.selected_position(&visible);
+    let selected = state.selected_position(visible);
     let offset = list_offset(selected, inner_rows(area, true));
     let rows = visible
         .iter()
@@ -98,15 +98,20 @@ fn row(tag: &TagEntry, now: i64, wide: bool, theme: Theme) -> Row<'static> {
         spans.push(Span::styled(e.clone(), theme.dim()));
     }
     let state = Cell::from(Line::from(spans));
+    let name = if tag.orphan {
+        Cell::from(Span::styled("(orphan)", theme.warn()))
+    } else {
+        Cell::from(tag.name.clone())
+    };
     if wide {
         Row::new(vec![
-            Cell::from(tag.name.clone()),
+            name,
             Cell::from(Span::styled(digest, theme.dim())),
             Cell::from(when),
             Cell::from(plats),
             state,
         ])
     } else {
-        Row::new(vec![Cell::from(tag.name.clone()), Cell::from(when), state])
+        Row::new(vec![name, Cell::from(when), state])
     }
 }
