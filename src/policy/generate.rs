@@ -100,15 +100,27 @@ pub fn generate(
     trust: &TrustedRoot,
 ) -> Result<String, GenerateError> {
     match format {
-        Format::Cosign => cosign(request),
-        Format::ClusterImagePolicy => yaml(&cluster_image_policy(request)),
-        Format::Kyverno => yaml(&kyverno(request)),
         Format::PolicyJson => {
             let value = policy_json(request, trust)?;
             serde_json::to_string_pretty(&value)
                 .map(|s| s + "\n")
                 .map_err(|e| GenerateError::Encoding(e.to_string()))
         }
+        _ => generate_without_trust(request, format),
+    }
+}
+
+/// Writes the policy for `request` in a format that names no trusted material (everything but
+/// `policy.json`, which must carry the Fulcio roots and the Rekor key).
+pub fn generate_without_trust(request: &Request, format: Format) -> Result<String, GenerateError> {
+    match format {
+        Format::Cosign => cosign(request),
+        Format::ClusterImagePolicy => yaml(&cluster_image_policy(request)),
+        Format::Kyverno => yaml(&kyverno(request)),
+        Format::PolicyJson => Err(GenerateError::Unsupported(
+            "a policy.json names the trusted root's Fulcio roots and Rekor key: give a trusted root"
+                .into(),
+        )),
     }
 }
 
@@ -159,8 +171,26 @@ fn cosign(r: &Request) -> Result<String, GenerateError> {
         args.push("--insecure-ignore-tlog".into());
     }
     args.push(r.image.clone());
-    shlex::try_join(args.iter().map(String::as_str))
-        .map(|s| s + "\n")
+    let words = args
+        .iter()
+        .map(|a| shell_word(a))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(words.join(" ") + "\n")
+}
+
+/// One word for a POSIX shell: as is when it holds only characters no shell treats specially,
+/// in single quotes when it holds no single quote (nothing inside them is special, so a regexp
+/// reads as written), else quoted by `shlex`.
+fn shell_word(word: &str) -> Result<String, GenerateError> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        return Ok(word.to_owned());
+    }
+    if !word.contains('\'') && !word.contains('\0') {
+        return Ok(format!("'{word}'"));
+    }
+    shlex::try_quote(word)
+        .map(|q| q.into_owned())
         .map_err(|e| GenerateError::Encoding(e.to_string()))
 }
 
@@ -315,5 +345,24 @@ pub fn signer_of(material: &SigningMaterial) -> Result<(SignerSpec, bool), Gener
         None => Err(GenerateError::Unsupported(
             "the signature was made with a key, which it does not carry: give the public key (--key FILE)".into(),
         )),
+    }
+}
+
+#[cfg(test)]
+mod shell_tests {
+    use super::shell_word;
+
+    #[test]
+    fn words_are_quoted_only_as_much_as_a_shell_needs() {
+        assert_eq!(
+            shell_word("ghcr.io/acme/app:v1").unwrap(),
+            "ghcr.io/acme/app:v1"
+        );
+        assert_eq!(shell_word(r"^a\.b$").unwrap(), r"'^a\.b$'");
+        assert_eq!(shell_word("").unwrap(), "''");
+        // A single quote cannot sit inside single quotes: shlex quotes it another way.
+        let quoted = shell_word("it's").unwrap();
+        assert_ne!(quoted, "it's");
+        assert_eq!(shlex::split(&quoted).unwrap(), vec!["it's".to_owned()]);
     }
 }

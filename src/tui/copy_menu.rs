@@ -1,13 +1,18 @@
 //! The copy menu (`y`): what can be copied from the selection — its digest, the reference with
-//! the digest, the identity of its signer, the selected node's raw value. Each entry's text is
-//! made when the menu opens; the copy itself is an effect (the update never touches a clipboard).
+//! the digest, the identity of its signer, the selected node's raw value, and, made by the core's
+//! policy generator, a `cosign verify` command line, a ClusterImagePolicy and a Kyverno policy
+//! that admit exactly the tag's first signer. Each entry's text is made when the menu opens; the
+//! copy itself is an effect (the update never touches a clipboard). Text carrying control or
+//! bidi characters (registry content can) is refused rather than put on a clipboard that may be
+//! pasted into a terminal.
 //!
 //! Adding an entry: a [`CopyKind`] variant, its place in [`CopyKind::ALL`], its label in
-//! [`CopyKind::label`] and its text in [`text_for`]. The entries for a `cosign verify` command
-//! line and for an admission policy of the selected signer belong here, made by the core's
-//! policy generator.
+//! [`CopyKind::label`] and its text in [`text_for`].
 
 use crate::compare::first_signer;
+use crate::inventory::layer::{LayerContent, SigningMaterial};
+use crate::inventory::model::{ArtifactKind, ImageReport};
+use crate::policy::generate::{Format, Request, generate_without_trust};
 
 use super::effect::Copy;
 use super::state::State;
@@ -19,15 +24,21 @@ pub enum CopyKind {
     ReferenceWithDigest,
     SignerIdentity,
     NodeValue,
+    CosignCommand,
+    ClusterImagePolicy,
+    KyvernoPolicy,
 }
 
 impl CopyKind {
     /// The menu's entries, in order.
-    pub const ALL: [CopyKind; 4] = [
+    pub const ALL: [CopyKind; 7] = [
         CopyKind::Digest,
         CopyKind::ReferenceWithDigest,
         CopyKind::SignerIdentity,
         CopyKind::NodeValue,
+        CopyKind::CosignCommand,
+        CopyKind::ClusterImagePolicy,
+        CopyKind::KyvernoPolicy,
     ];
 
     pub fn label(self) -> &'static str {
@@ -36,6 +47,9 @@ impl CopyKind {
             CopyKind::ReferenceWithDigest => "reference with digest",
             CopyKind::SignerIdentity => "identity of the signer",
             CopyKind::NodeValue => "raw value of the selected node",
+            CopyKind::CosignCommand => "cosign verify command",
+            CopyKind::ClusterImagePolicy => "ClusterImagePolicy",
+            CopyKind::KyvernoPolicy => "Kyverno policy",
         }
     }
 }
@@ -60,7 +74,7 @@ impl CopyMenu {
                 .iter()
                 .map(|&kind| CopyEntry {
                     kind,
-                    text: text_for(state, kind),
+                    text: text_for(state, kind).and_then(refuse_unsafe),
                 })
                 .collect(),
             selected: 0,
@@ -94,6 +108,11 @@ fn text_for(state: &State, kind: CopyKind) -> Result<String, String> {
             (None, true) => Err("signed with a key: no identity".into()),
             (None, false) => Err("unsigned".into()),
         },
+        CopyKind::CosignCommand => policy_for(state, &tag.name, image, Format::Cosign),
+        CopyKind::ClusterImagePolicy => {
+            policy_for(state, &tag.name, image, Format::ClusterImagePolicy)
+        }
+        CopyKind::KyvernoPolicy => policy_for(state, &tag.name, image, Format::Kyverno),
         CopyKind::NodeValue => {
             let node = state.selected_node().ok_or("no node selected")?;
             if node.raw.is_empty() {
@@ -106,6 +125,64 @@ fn text_for(state: &State, kind: CopyKind) -> Result<String, String> {
             } else {
                 Ok(node.raw.join("\n"))
             }
+        }
+    }
+}
+
+/// The generated command line or policy for the first signature of `image`.
+fn policy_for(
+    state: &State,
+    tag: &str,
+    image: &ImageReport,
+    format: Format,
+) -> Result<String, String> {
+    let material =
+        first_signing_material(image).ok_or("no cosign signature to take a signer from")?;
+    let repository = repository(state);
+    let image_name = format!("{repository}:{tag}");
+    let request =
+        Request::for_signature(repository, &image_name, material).map_err(|e| e.to_string())?;
+    generate_without_trust(&request, format).map_err(|e| e.to_string())
+}
+
+/// The signing material of the image's first readable cosign signature layer.
+fn first_signing_material(image: &ImageReport) -> Option<&SigningMaterial> {
+    image
+        .artifacts
+        .iter()
+        .filter(|a| matches!(a.kind, ArtifactKind::Signature))
+        .flat_map(|a| a.layers.iter())
+        .find_map(|layer| match &layer.content {
+            LayerContent::Signature(sig) => Some(&sig.material),
+            _ => None,
+        })
+}
+
+/// Refuses text that would carry control or bidi characters (other than line breaks and tabs)
+/// onto the clipboard.
+fn refuse_unsafe(text: String) -> Result<String, String> {
+    let unsafe_char = text
+        .chars()
+        .find(|&c| c != '\n' && c != '\t' && crate::untrusted::is_unsafe(c));
+    match unsafe_char {
+        Some(c) => Err(format!(
+            "holds the control character {} from the registry; not copied",
+            c.escape_unicode()
+        )),
+        None => Ok(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refuse_unsafe;
+
+    #[test]
+    fn text_with_escape_sequences_never_reaches_the_clipboard() {
+        assert_eq!(refuse_unsafe("a\tb\nc".into()), Ok("a\tb\nc".into()));
+        for hostile in ["\x1b]52;c;aGk=\x07", "x\u{202E}y", "\u{9b}2J", "a\rb"] {
+            let refused = refuse_unsafe(hostile.into()).unwrap_err();
+            assert!(refused.contains("not copied"), "{refused}");
         }
     }
 }

@@ -378,3 +378,58 @@ fn the_kept_order_follows_filter_edits_and_sort_changes() {
     key(&mut state, KeyCode::Esc);
     assert_eq!(shown(&state).len(), 300);
 }
+
+#[test]
+fn copy_offers_the_cosign_command_and_policies_for_the_tags_signer() {
+    let mut state = loaded_state(false);
+    key(&mut state, KeyCode::Char('j'));
+    let copied = |state: &mut State, downs: usize| {
+        key(state, KeyCode::Char('y'));
+        for _ in 0..downs {
+            key(state, KeyCode::Down);
+        }
+        let effects = key(state, KeyCode::Enter);
+        let [Effect::Copy(copy)] = effects.as_slice() else {
+            panic!("{effects:?}")
+        };
+        copy.text.clone()
+    };
+    let command = copied(&mut state, 4);
+    assert!(command.starts_with("cosign verify "), "{command}");
+    // The CI identity of a per-release build becomes one anchored pattern for the workflow.
+    assert!(
+        command.contains(
+            r"--certificate-identity-regexp '^https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/[^/]+$'"
+        ),
+        "{command}"
+    );
+    assert!(
+        command.contains("--certificate-oidc-issuer https://token.actions.githubusercontent.com"),
+        "{command}"
+    );
+    assert!(
+        command.trim_end().ends_with(" ghcr.io/acme/app:v1.0.0"),
+        "{command}"
+    );
+    let cip = copied(&mut state, 5);
+    assert!(cip.contains("kind: ClusterImagePolicy"), "{cip}");
+    assert!(cip.contains("subjectRegExp"), "{cip}");
+    let kyverno = copied(&mut state, 6);
+    assert!(kyverno.contains("verifyImages"), "{kyverno}");
+    // An unsigned tag has no signer to write a policy for.
+    key(&mut state, KeyCode::End);
+    key(&mut state, KeyCode::Char('y'));
+    for _ in 0..4 {
+        key(&mut state, KeyCode::Down);
+    }
+    assert!(key(&mut state, KeyCode::Enter).is_empty());
+    assert!(
+        state
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("no cosign signature"),
+        "{:?}",
+        state.message
+    );
+}
