@@ -2,9 +2,8 @@
 //! A new discovery aborts the previous one, and results carry their request id so the update
 //! drops any that arrive late.
 //!
-//! Discovery runs on its own thread, in a single-threaded runtime with a `LocalSet`: its futures
-//! are not `Send` (rustc cannot prove it through the discovery's nested stream closures), and
-//! it keeps registry I/O off the threads that draw.
+//! Discovery is one tokio task (registry I/O never runs on the loop that draws); verification,
+//! CPU work, runs on the blocking pool.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -34,8 +33,10 @@ pub struct Runtime {
     /// The trusted root verifications use, or why there is none.
     trust: Arc<Result<TrustedRoot, String>>,
     results: UnboundedSender<Action>,
-    /// Discovery requests for the discovery thread; dropping it ends the thread.
-    discoveries: Option<UnboundedSender<RequestId>>,
+    source: Arc<AnySource>,
+    max_workers: usize,
+    /// The running discovery, aborted when a new one starts or the TUI exits.
+    discovery: Option<JoinHandle<()>>,
     clipboard: Clipboard,
 }
 
@@ -46,11 +47,12 @@ impl Runtime {
         results: UnboundedSender<Action>,
         max_workers: usize,
     ) -> Runtime {
-        let discoveries = discovery_thread(Arc::new(source), results.clone(), max_workers.max(1));
         Runtime {
             trust: Arc::new(trust),
             results,
-            discoveries,
+            source: Arc::new(source),
+            max_workers: max_workers.max(1),
+            discovery: None,
             clipboard: Clipboard::default(),
         }
     }
@@ -58,16 +60,15 @@ impl Runtime {
     pub fn perform(&mut self, effect: Effect) {
         match effect {
             Effect::Discover { request } => {
-                let sent = self
-                    .discoveries
-                    .as_ref()
-                    .is_some_and(|d| d.send(request).is_ok());
-                if !sent {
-                    let _ = self.results.send(Action::TagsListed {
-                        request,
-                        result: Err("the discovery thread could not be started".into()),
-                    });
+                if let Some(previous) = self.discovery.take() {
+                    previous.abort();
                 }
+                self.discovery = Some(tokio::spawn(discover(
+                    Arc::clone(&self.source),
+                    self.results.clone(),
+                    request,
+                    self.max_workers,
+                )));
             }
             Effect::Verify {
                 request,
@@ -100,42 +101,10 @@ impl Runtime {
 
     /// Stops the running discovery (on exit).
     pub fn shutdown(&mut self) {
-        self.discoveries = None;
+        if let Some(running) = self.discovery.take() {
+            running.abort();
+        }
     }
-}
-
-/// Starts the thread that runs discoveries, one at a time: a new request aborts the running one.
-fn discovery_thread(
-    source: Arc<AnySource>,
-    results: UnboundedSender<Action>,
-    max_workers: usize,
-) -> Option<UnboundedSender<RequestId>> {
-    let (sender, mut requests) = tokio::sync::mpsc::unbounded_channel::<RequestId>();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .ok()?;
-    std::thread::Builder::new()
-        .name("sigscope-discovery".into())
-        .spawn(move || {
-            let local = tokio::task::LocalSet::new();
-            local.block_on(&runtime, async move {
-                let mut running: Option<JoinHandle<()>> = None;
-                while let Some(request) = requests.recv().await {
-                    if let Some(previous) = running.take() {
-                        previous.abort();
-                    }
-                    running = Some(tokio::task::spawn_local(discover(
-                        Arc::clone(&source),
-                        results.clone(),
-                        request,
-                        max_workers,
-                    )));
-                }
-            });
-        })
-        .ok()?;
-    Some(sender)
 }
 
 /// Lists the tags, then inspects them `max_workers` at a time, sending each as it completes.

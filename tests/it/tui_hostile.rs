@@ -153,7 +153,7 @@ fn hostile_strings_never_reach_the_terminal_in_the_tui() {
     session.keys(&["r", "Escape", "k", "Enter"]);
     screens.push(session.screen());
     session.keys(&["Escape", "v"]);
-    screens.push(session.wait_for("Verify every tag for", Duration::from_secs(10)));
+    screens.push(session.wait_for("seen on signatures", Duration::from_secs(10)));
     let all = screens.join("\n");
     for screen in &screens {
         for c in FORBIDDEN {
