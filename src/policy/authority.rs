@@ -8,12 +8,12 @@ use serde::Serialize;
 use super::containers::SignedIdentity;
 use super::glob::ImageName;
 use super::model::{Authority, Check};
-use crate::inventory::layer::{Decoded, LayerContent};
-use crate::inventory::model::{ArtifactKind, ImageReport, Route};
+use crate::inventory::layer::Decoded;
+use crate::inventory::model::ImageReport;
 use crate::trust::TrustedRoot;
 use crate::verify::attestation::verify_attestations;
-use crate::verify::check::{Checks, Outcome};
-use crate::verify::cosign::{verify_image, verify_signature};
+use crate::verify::check::Outcome;
+use crate::verify::cosign::{legacy_signature_verdicts, verify_image};
 use crate::verify::policy::{Clock, Context, Policy};
 use crate::verify::report::{ImageOutcome, ImageVerdict, SignatureVerdict};
 
@@ -253,67 +253,24 @@ fn verify_signed_identity(
     reference: &str,
     image: &ImageReport,
 ) -> ImageVerdict {
-    let mut signatures = Vec::new();
-    for artifact in &image.artifacts {
-        let Route::LegacyTag { tag } = &artifact.found_via else {
-            continue;
-        };
-        if artifact.kind != ArtifactKind::Signature {
-            continue;
-        }
-        let place = format!("tag {tag}");
-        if artifact.layers.is_empty() {
-            signatures.push(SignatureVerdict::unreadable(
-                place.clone(),
-                "signature",
-                format!(
-                    "the signature manifest could not be read: {}",
-                    artifact.errors.join("; ")
-                ),
-            ));
-        }
-        for layer in &artifact.layers {
-            let sig = match &layer.content {
-                LayerContent::Signature(sig) => sig,
-                LayerContent::Unreadable { error } => {
-                    signatures.push(SignatureVerdict::unreadable(
-                        place.clone(),
-                        "signature",
-                        format!("the signature layer could not be read: {error}"),
-                    ));
-                    continue;
-                }
-                _ => {
-                    let mut checks = Checks::default();
-                    checks.fail(
-                        "signature",
-                        format!("layer {} is not a simple-signing payload", layer.media_type),
-                    );
-                    signatures.push(SignatureVerdict::new(place.clone(), None, checks));
-                    continue;
-                }
-            };
-            let verdict = verify_signature(ctx, &image.digest, sig, place.clone());
-            let mut checks = verdict.checks;
-            if let Decoded::Ok(payload) = &sig.payload {
-                let signed = &payload.critical.identity.docker_reference;
-                match identity.check(name, signed) {
-                    Ok(detail) => checks.pass("signed identity", detail),
-                    Err((expected, actual)) => checks.mismatch(
-                        "signed identity",
-                        format!("the payload's docker-reference {actual} does not satisfy signedIdentity"),
-                        expected,
-                        actual,
+    let signatures = legacy_signature_verdicts(ctx, image, |sig, verdict| {
+        let mut checks = verdict.checks;
+        if let Decoded::Ok(payload) = &sig.payload {
+            let signed = &payload.critical.identity.docker_reference;
+            match identity.check(name, signed) {
+                Ok(detail) => checks.pass("signed identity", detail),
+                Err((expected, actual)) => checks.mismatch(
+                    "signed identity",
+                    format!(
+                        "the payload's docker-reference {actual} does not satisfy signedIdentity"
                     ),
-                }
+                    expected,
+                    actual,
+                ),
             }
-            signatures.push(SignatureVerdict::new(
-                verdict.found_via,
-                verdict.signer,
-                checks,
-            ));
         }
-    }
+        SignatureVerdict::new(verdict.found_via, verdict.signer, checks)
+    });
     ImageVerdict::conclude(
         reference.to_owned(),
         image.digest.clone(),

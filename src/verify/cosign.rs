@@ -25,7 +25,6 @@ pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> Imag
             ctx.summary(),
         );
     }
-    let mut signatures = Vec::new();
     for artifact in &image.artifacts {
         if artifact.kind == ArtifactKind::SigstoreBundle {
             warnings.push(format!(
@@ -33,6 +32,28 @@ pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> Imag
                 artifact.digest
             ));
         }
+    }
+    let signatures = legacy_signature_verdicts(ctx, image, |_, verdict| verdict);
+    ImageVerdict::conclude(
+        reference.to_owned(),
+        image.digest.clone(),
+        signatures,
+        "no signatures found",
+        warnings,
+        ctx.summary(),
+    )
+}
+
+/// A verdict for every cosign `.sig` layer on `image` (an unreadable manifest or layer, or one
+/// that is not a simple-signing payload, is a verdict too); `extend` may add checks to the
+/// verdict of each readable signature (policy.json's `signedIdentity`).
+pub fn legacy_signature_verdicts(
+    ctx: &Context,
+    image: &ImageReport,
+    mut extend: impl FnMut(&SignatureLayer, SignatureVerdict) -> SignatureVerdict,
+) -> Vec<SignatureVerdict> {
+    let mut signatures = Vec::new();
+    for artifact in &image.artifacts {
         if artifact.kind != ArtifactKind::Signature
             || !matches!(artifact.found_via, Route::LegacyTag { .. })
         {
@@ -51,9 +72,10 @@ pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> Imag
         }
         for layer in &artifact.layers {
             let verdict = match &layer.content {
-                LayerContent::Signature(sig) => {
-                    verify_signature(ctx, &image.digest, sig, place.clone())
-                }
+                LayerContent::Signature(sig) => extend(
+                    sig,
+                    verify_signature(ctx, &image.digest, sig, place.clone()),
+                ),
                 LayerContent::Unreadable { error } => SignatureVerdict::unreadable(
                     place.clone(),
                     "signature",
@@ -71,14 +93,7 @@ pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> Imag
             signatures.push(verdict);
         }
     }
-    ImageVerdict::conclude(
-        reference.to_owned(),
-        image.digest.clone(),
-        signatures,
-        "no signatures found",
-        warnings,
-        ctx.summary(),
-    )
+    signatures
 }
 
 fn route(route: &Route) -> String {
