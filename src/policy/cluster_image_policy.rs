@@ -172,29 +172,7 @@ fn authority(
             new_bundle_format,
             ..policy
         };
-        if attestations.is_empty() {
-            Authority {
-                name: label,
-                check: Check::Signature {
-                    policy: Box::new(policy),
-                    trust,
-                    signed_identity: None,
-                },
-                attestations: Vec::new(),
-            }
-        } else {
-            Authority {
-                name: label,
-                check: Check::AttestationsOnly { trust },
-                attestations: attestations
-                    .iter()
-                    .map(|a| AttestationRequirement {
-                        policy: Some(policy.clone()),
-                        ..a.clone()
-                    })
-                    .collect(),
-            }
-        }
+        Authority::for_signer(label, policy, trust, &attestations)
     };
     let kinds = ["key", "keyless", "static"]
         .iter()

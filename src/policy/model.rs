@@ -126,6 +126,41 @@ pub struct Authority {
     pub attestations: Vec<AttestationRequirement>,
 }
 
+impl Authority {
+    /// A signer's authority: its image signature under `policy`, or, when `attestations` are
+    /// required, those attestations instead, each signed under `policy` (policy-controller
+    /// authorities and Kyverno attestor entries both work this way).
+    pub fn for_signer(
+        name: String,
+        policy: Policy,
+        trust: TrustOverride,
+        attestations: &[AttestationRequirement],
+    ) -> Authority {
+        if attestations.is_empty() {
+            return Authority {
+                name,
+                check: Check::Signature {
+                    policy: Box::new(policy),
+                    trust,
+                    signed_identity: None,
+                },
+                attestations: Vec::new(),
+            };
+        }
+        Authority {
+            name,
+            check: Check::AttestationsOnly { trust },
+            attestations: attestations
+                .iter()
+                .map(|a| AttestationRequirement {
+                    policy: Some(policy.clone()),
+                    ..a.clone()
+                })
+                .collect(),
+        }
+    }
+}
+
 /// Authorities of which `need` must pass (policy-controller: 1 of the authorities; Kyverno:
 /// `count` of an attestor set's entries, by default all; containers: each requirement alone).
 #[derive(Debug, Clone)]

@@ -41,29 +41,7 @@ pub(super) fn attestor_set(
             new_bundle_format,
             ..policy
         };
-        authorities.push(if attestations.is_empty() {
-            Authority {
-                name: ep,
-                check: Check::Signature {
-                    policy: Box::new(policy),
-                    trust,
-                    signed_identity: None,
-                },
-                attestations: Vec::new(),
-            }
-        } else {
-            Authority {
-                name: ep,
-                check: Check::AttestationsOnly { trust },
-                attestations: attestations
-                    .iter()
-                    .map(|a| AttestationRequirement {
-                        policy: Some(policy.clone()),
-                        ..a.clone()
-                    })
-                    .collect(),
-            }
-        });
+        authorities.push(Authority::for_signer(ep, policy, trust, attestations));
     }
     let need = match set.get("count") {
         None | Some(Value::Null) => authorities.len(),
