@@ -17,9 +17,12 @@ use super::{FetchedManifest, Limits, RegistryError, Source};
 use crate::reference::Digest;
 use crate::target::{DOCKER_HUB, Repository};
 
+mod clients;
 mod content;
 mod exchange;
 mod wire;
+
+use clients::Clients;
 
 use wire::{next_link, read_capped};
 
@@ -40,8 +43,7 @@ pub struct RemoteOptions {
 pub struct RemoteRegistry {
     repository: Repository,
     base: String,
-    http: reqwest::Client,
-    oci: oci_client::Client,
+    clients: Clients,
     credentials: Credentials,
     token: RwLock<Option<String>>,
     limits: Limits,
@@ -54,8 +56,6 @@ pub struct RemoteRegistry {
     /// What is known of the referrers API (`content::REFERRERS_*`).
     referrers_api: AtomicU8,
 }
-
-const USER_AGENT: &str = concat!("sigscope/", env!("CARGO_PKG_VERSION"));
 
 /// Installs ring as rustls' process-wide crypto provider (once; later calls are no-ops).
 pub fn install_crypto_provider() {
@@ -72,38 +72,7 @@ impl RemoteRegistry {
             repository.registry.clone()
         };
         let scheme = if options.allow_http { "http" } else { "https" };
-        let mut http = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .connect_timeout(options.limits.connect_timeout)
-            .read_timeout(options.limits.read_timeout);
-        let mut extra = Vec::new();
-        for pem in &options.ca_certificates_pem {
-            let cert =
-                reqwest::Certificate::from_pem(pem).map_err(|e| RegistryError::Transport {
-                    what: what.clone(),
-                    reason: format!("bad --registry-cacert: {e}"),
-                })?;
-            http = http.add_root_certificate(cert);
-            extra.push(oci_client::client::Certificate {
-                encoding: oci_client::client::CertificateEncoding::Pem,
-                data: pem.clone(),
-            });
-        }
-        let http = http.build().map_err(|e| RegistryError::Transport {
-            what: what.clone(),
-            reason: e.to_string(),
-        })?;
-        let oci = oci_client::Client::new(oci_client::client::ClientConfig {
-            protocol: if options.allow_http {
-                oci_client::client::ClientProtocol::Http
-            } else {
-                oci_client::client::ClientProtocol::Https
-            },
-            extra_root_certificates: extra,
-            connect_timeout: Some(options.limits.connect_timeout),
-            read_timeout: Some(options.limits.read_timeout),
-            ..Default::default()
-        });
+        let clients = Clients::new(&options, &what)?;
         let cache = ContentCache::open(options.cache);
         let hint = cache.repository_hint(&what, SystemTime::now());
         let referrers_api = match hint {
@@ -117,8 +86,7 @@ impl RemoteRegistry {
             referrers_api: AtomicU8::new(referrers_api),
             base: format!("{scheme}://{api_host}/v2/{}", repository.path),
             repository,
-            http,
-            oci,
+            clients,
             credentials: options.credentials,
             token: RwLock::new(None),
             limits: options.limits,

@@ -2,7 +2,6 @@
 //! Docker schema 2 images, TLS registries with a private CA, tag pagination, the referrers
 //! API, and credential helpers.
 
-use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -105,118 +104,6 @@ fn docker_schema_2_images_are_read() {
         "application/vnd.docker.distribution.manifest.v2+json"
     );
     assert_eq!(image["config"]["architecture"], "arm64");
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    run_ok(Command::new("openssl").current_dir(dir).args(args));
-}
-
-#[test]
-fn a_tls_registry_is_trusted_through_registry_cacert_and_refused_without_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    openssl(
-        d,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=sigscope test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign",
-        ],
-    );
-    openssl(
-        d,
-        &[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "server.key",
-            "-out",
-            "server.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ],
-    );
-    std::fs::write(
-        d.join("ext.cnf"),
-        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    openssl(
-        d,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "server.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "server.pem",
-            "-days",
-            "30",
-            "-extfile",
-            "ext.cnf",
-        ],
-    );
-    let registry = Registry::start(RegistryOptions {
-        tls: Some((d.join("server.pem"), d.join("server.key"))),
-        ..RegistryOptions::default()
-    });
-    let mut layout = Layout::create(&d.join("layout"));
-    let m = layout.put_image(&simple_image("tls", "amd64"));
-    layout.tag("v1", &m);
-    run_ok(Tools::get().oras().args([
-        "cp",
-        "--from-oci-layout",
-        "--to-ca-file",
-        d.join("ca.pem").to_str().unwrap(),
-        "--no-tty",
-        &format!("{}:v1", layout.dir().display()),
-        &format!("{}:v1", registry.repo("tls/app")),
-    ]));
-
-    let run = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
-            .args(["inspect", "--output", "json"])
-            .args(extra)
-            .arg(registry.repo("tls/app"))
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-        )
-    };
-    let (code, out) = run(&[]);
-    assert_eq!(code, Some(2), "an unknown CA must be refused: {out}");
-    assert!(out.to_lowercase().contains("certificate"), "{out}");
-    let (code, out) = run(&["--registry-cacert", d.join("ca.pem").to_str().unwrap()]);
-    assert_eq!(code, Some(0), "{out}");
-    let doc: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(tag(&doc, "v1")["image"]["digest"], m.digest.to_string());
 }
 
 #[test]

@@ -24,6 +24,7 @@ mod policy;
 mod policy_attestations;
 mod registry_bed;
 mod scenario;
+mod tls;
 mod transport_faults;
 mod tui;
 mod tui_hostile;

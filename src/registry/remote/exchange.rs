@@ -34,7 +34,8 @@ impl RemoteRegistry {
         );
         self.requests.fetch_add(2, Ordering::Relaxed);
         let token = self
-            .oci
+            .clients
+            .oci()
             .auth(&reference, &auth, oci_client::RegistryOperation::Pull)
             .await
             .map_err(|e| self.auth_error(e.to_string()))?;
@@ -59,15 +60,18 @@ impl RemoteRegistry {
     ) -> Result<reqwest::Response, RegistryError> {
         let mut authorized_again = false;
         let mut retries = 0u32;
+        // Set once a plain-HTTP registry has redirected to https:// (blob storage): another
+        // origin, which gets no credentials, as reqwest's own redirects do.
+        let mut redirected: Option<String> = None;
         loop {
+            let target = redirected.as_deref().unwrap_or(url);
             let mut request = self
-                .http
-                .request(method.clone(), url)
+                .clients
+                .for_url(target)?
+                .request(method.clone(), target)
                 .header(ACCEPT, accept);
-            if let Some(token) = self.token.read().await.as_ref() {
-                request = request.header(AUTHORIZATION, format!("Bearer {token}"));
-            } else if let Credentials::Basic { username, password } = &self.credentials {
-                request = request.basic_auth(username, Some(password));
+            if redirected.is_none() {
+                request = self.with_credentials(request).await;
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
             let response = match request.send().await {
@@ -79,8 +83,14 @@ impl RemoteRegistry {
                     retries += 1;
                     continue;
                 }
-                Err(e) => return Err(self.transport_error(url, &e)),
+                Err(e) => return Err(self.transport_error(target, &e)),
             };
+            if redirected.is_none()
+                && let Some(location) = self.clients.redirect_to_tls(&response)
+            {
+                redirected = Some(location);
+                continue;
+            }
             if response.status() == StatusCode::UNAUTHORIZED && !authorized_again {
                 authorized_again = true;
                 self.authorize().await?;
@@ -99,6 +109,17 @@ impl RemoteRegistry {
                 continue;
             }
             return Ok(response);
+        }
+    }
+
+    /// The request with this source's token, else its basic credentials.
+    async fn with_credentials(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        if let Some(token) = self.token.read().await.as_ref() {
+            request.header(AUTHORIZATION, format!("Bearer {token}"))
+        } else if let Credentials::Basic { username, password } = &self.credentials {
+            request.basic_auth(username, Some(password))
+        } else {
+            request
         }
     }
 

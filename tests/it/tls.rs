@@ -1,0 +1,192 @@
+//! TLS: a registry with a private CA, trusted through `--registry-cacert` and refused without
+//! it; and a plain-HTTP registry whose blobs redirect to HTTPS storage (the plain client builds
+//! no trust store, so the redirect must go through the TLS client and its checks).
+
+use std::path::Path;
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::inspect::tag;
+use crate::support::fault_proxy::{Fault, FaultProxy};
+use crate::support::layout::Layout;
+use crate::support::publish::{copy_to_registry, simple_image};
+use crate::support::registry::{Registry, RegistryOptions};
+use crate::support::tools::{Tools, run_ok};
+
+fn openssl(dir: &Path, args: &[&str]) {
+    run_ok(Command::new("openssl").current_dir(dir).args(args));
+}
+
+/// A private CA (`ca.pem`) and a server certificate for 127.0.0.1 (`server.pem`, `server.key`)
+/// in `d`.
+fn private_ca(d: &Path) {
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=sigscope test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "30",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+}
+
+fn tls_registry(d: &Path) -> Registry {
+    Registry::start(RegistryOptions {
+        tls: Some((d.join("server.pem"), d.join("server.key"))),
+        ..RegistryOptions::default()
+    })
+}
+
+/// Copies the layout's `tag` to the TLS registry with real oras.
+fn copy_to_tls_registry(d: &Path, layout: &Layout, tag: &str, registry: &Registry, repo: &str) {
+    run_ok(Tools::get().oras().args([
+        "cp",
+        "--from-oci-layout",
+        "--to-ca-file",
+        d.join("ca.pem").to_str().unwrap(),
+        "--no-tty",
+        &format!("{}:{tag}", layout.dir().display()),
+        &format!("{}:{tag}", registry.repo(repo)),
+    ]));
+}
+
+/// `sigscope inspect -o json EXTRA… TARGET`: exit code and stdout.
+fn inspect(extra: &[&str], target: &str) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+        .args(["inspect", "--output", "json"])
+        .args(extra)
+        .arg(target)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn a_tls_registry_is_trusted_through_registry_cacert_and_refused_without_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    private_ca(d);
+    let registry = tls_registry(d);
+    let mut layout = Layout::create(&d.join("layout"));
+    let m = layout.put_image(&simple_image("tls", "amd64"));
+    layout.tag("v1", &m);
+    copy_to_tls_registry(d, &layout, "v1", &registry, "tls/app");
+
+    let (code, out) = inspect(&[], &registry.repo("tls/app"));
+    assert_eq!(code, Some(2), "an unknown CA must be refused: {out}");
+    assert!(out.to_lowercase().contains("certificate"), "{out}");
+    let ca = d.join("ca.pem");
+    let cacert = ["--registry-cacert", ca.to_str().unwrap()];
+    let (code, out) = inspect(&cacert, &registry.repo("tls/app"));
+    assert_eq!(code, Some(0), "{out}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(tag(&doc, "v1")["image"]["digest"], m.digest.to_string());
+}
+
+#[test]
+fn a_plain_http_registry_redirecting_a_blob_to_https_is_followed_with_tls_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    private_ca(d);
+    let storage = tls_registry(d);
+    let mut layout = Layout::create(&d.join("layout"));
+    let m = layout.put_image(&simple_image("redirect", "arm64"));
+    layout.tag("v1", &m);
+    // The same image in both: the plain registry (behind the proxy) and the HTTPS "storage".
+    copy_to_registry(&layout, "v1", Registry::shared(), "redirect/app");
+    copy_to_tls_registry(d, &layout, "v1", &storage, "redirect/app");
+    let manifest = layout.dir().join("blobs/sha256").join(m.digest.hex());
+    let config: Value = serde_json::from_slice(&std::fs::read(manifest).unwrap()).unwrap();
+    let config = config["config"]["digest"].as_str().unwrap().to_owned();
+    let proxy = FaultProxy::start(Registry::shared().addr());
+    proxy.add(
+        &format!("/blobs/{config}"),
+        Fault::Status {
+            code: 307,
+            headers: vec![(
+                "Location".into(),
+                format!("https://{}/v2/redirect/app/blobs/{config}", storage.host()),
+            )],
+        },
+    );
+    let target = format!("{}/redirect/app:v1", proxy.host());
+
+    // Without the CA the HTTPS leg is refused: the redirect was followed over TLS, with checks.
+    let (_, out) = inspect(&["--allow-http-registry", "--no-cache"], &target);
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    let errors = tag(&doc, "v1")["image"]["errors"]
+        .to_string()
+        .to_lowercase();
+    assert!(errors.contains("certificate"), "{doc:#}");
+    assert!(proxy.faulted().iter().any(|r| r.contains(&config)));
+
+    let ca = d.join("ca.pem");
+    let cacert = ["--registry-cacert", ca.to_str().unwrap()];
+    let args = [&["--allow-http-registry", "--no-cache"][..], &cacert[..]].concat();
+    let (code, out) = inspect(&args, &target);
+    assert_eq!(code, Some(0), "{out}");
+    let doc: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(tag(&doc, "v1")["image"]["config"]["architecture"], "arm64");
+}
