@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery};
+use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading};
 use sigscope::inventory::model::{Inventory, TagReport};
 use sigscope::reference::Digest;
 use sigscope::registry::any::AnySource;
@@ -81,25 +81,29 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Everything the target names: all tags, or the one image.
 pub async fn discover(source: &AnySource, target: &Target, options: DiscoverOptions) -> Inventory {
-    discover_with(source, target, options, true).await
+    discover_with(source, target, options, Reading::Everything).await
 }
 
-/// Like [`discover`]; without image configs unless `read_configs` (verification needs none).
+/// Like [`discover`], reading only what `reading` needs. Verifying one image reads no tag list
+/// (its `.sig`/`.att` tags are probed: a few requests instead of listing a whole repository).
 pub async fn discover_with(
     source: &AnySource,
     target: &Target,
     options: DiscoverOptions,
-    read_configs: bool,
+    reading: Reading,
 ) -> Inventory {
-    let (mut discovery, listed) = Discovery::new(source, options).await;
-    if !read_configs {
-        discovery.skip_configs();
-    }
     let one = match target {
         Target::Image { selector, .. } => Some(selector.clone()),
         Target::Layout { tag: Some(t), .. } => Some(Selector::Tag(t.clone())),
         _ => None,
     };
+    let (mut discovery, listed) = match (&one, reading) {
+        (Some(_), Reading::Signatures | Reading::Attestations) => {
+            (Discovery::without_tag_list(source, options), Ok(Vec::new()))
+        }
+        _ => Discovery::new(source, options).await,
+    };
+    discovery.read(reading);
     match one {
         None => discovery.inventory(listed).await,
         Some(selector) => {

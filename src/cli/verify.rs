@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::DiscoverOptions;
+use sigscope::inventory::discover::{DiscoverOptions, Reading};
 use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
@@ -29,6 +29,7 @@ struct VerifyDocument<'a> {
 pub async fn run_with(
     args: &VerifyArgs,
     command: &str,
+    reading: Reading,
     verify_one: impl Fn(&Context, &str, &ImageReport) -> ImageVerdict + Sync,
 ) -> anyhow::Result<ExitCode> {
     let policy = args.policy()?;
@@ -44,8 +45,7 @@ pub async fn run_with(
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),
     };
-    // Verification reads no image config: one request less per image.
-    let inventory = super::inspect::discover_with(&source, &target, options, false).await;
+    let inventory = super::inspect::discover_with(&source, &target, options, reading).await;
     let mut verdicts: Vec<ImageVerdict> = inventory
         .errors
         .iter()
@@ -147,5 +147,6 @@ fn verify_all(
 }
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    run_with(&args, "verify", sigscope::verify::cosign::verify_image).await
+    let verify_one = sigscope::verify::cosign::verify_image;
+    run_with(&args, "verify", Reading::Signatures, verify_one).await
 }

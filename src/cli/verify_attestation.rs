@@ -2,6 +2,8 @@
 
 use std::process::ExitCode;
 
+use sigscope::inventory::discover::Reading;
+
 use super::verify_args::VerifyArgs;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -20,6 +22,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     super::verify::run_with(
         &args.verify,
         "verify-attestation",
+        Reading::Attestations,
         move |ctx, reference, image| {
             sigscope::verify::attestation::verify_attestations(ctx, reference, image, &wanted)
         },

@@ -10,7 +10,8 @@ use futures_util::StreamExt as _;
 use futures_util::stream;
 
 use super::model::{
-    ConfigSummary, ImageReport, Inventory, Orphan, PlatformReport, TagOutcome, TagReport,
+    ArtifactKind, ConfigSummary, ImageReport, Inventory, Orphan, PlatformReport, TagOutcome,
+    TagReport,
 };
 use crate::reference::Digest;
 use crate::registry::manifest::{Descriptor, Manifest};
@@ -34,6 +35,41 @@ impl Default for DiscoverOptions {
     }
 }
 
+/// How much of each image discovery reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reading {
+    /// Everything: image configs and every attached artifact (inspect, the TUI, policies).
+    #[default]
+    Everything,
+    /// What verifying signatures needs: no image configs; only signatures (`.sig`, signature
+    /// referrers) and sigstore bundles are read — no attestation, SBOM or other request.
+    Signatures,
+    /// What verifying attestations needs: no image configs; attestations and sigstore bundles.
+    Attestations,
+}
+
+impl Reading {
+    fn configs(self) -> bool {
+        self == Reading::Everything
+    }
+
+    /// Whether artifacts of `kind` are read.
+    pub fn wants(self, kind: &ArtifactKind) -> bool {
+        match self {
+            Reading::Everything => true,
+            Reading::Signatures => {
+                matches!(kind, ArtifactKind::Signature | ArtifactKind::SigstoreBundle)
+            }
+            Reading::Attestations => {
+                matches!(
+                    kind,
+                    ArtifactKind::Attestation | ArtifactKind::SigstoreBundle
+                )
+            }
+        }
+    }
+}
+
 /// Walks a source.
 pub struct Discovery<'a, S: Source> {
     source: &'a S,
@@ -46,8 +82,8 @@ pub struct Discovery<'a, S: Source> {
     referrers_api_known: AtomicBool,
     /// Held by the subject asking the referrers API until it has answered once.
     referrers_probe: tokio::sync::Mutex<()>,
-    /// Whether image configs are read (created date, platform, labels); verification needs none.
-    read_configs: bool,
+    /// What is read of each image.
+    reading: Reading,
 }
 
 impl<'a, S: Source> Discovery<'a, S> {
@@ -57,25 +93,29 @@ impl<'a, S: Source> Discovery<'a, S> {
         options: DiscoverOptions,
     ) -> (Self, Result<Vec<String>, RegistryError>) {
         let listed = source.list_tags().await;
-        let all_tags = listed.as_ref().ok().map(|t| t.iter().cloned().collect());
-        (
-            Discovery {
-                source,
-                all_tags,
-                options,
-                no_referrers_api: AtomicBool::new(false),
-                referrers_api_known: AtomicBool::new(false),
-                referrers_probe: tokio::sync::Mutex::new(()),
-                read_configs: true,
-            },
-            listed,
-        )
+        let mut discovery = Discovery::without_tag_list(source, options);
+        discovery.all_tags = listed.as_ref().ok().map(|t| t.iter().cloned().collect());
+        (discovery, listed)
     }
 
-    /// Skips image configs: one request less per image, for callers (verification) that do not
-    /// show them.
-    pub fn skip_configs(&mut self) {
-        self.read_configs = false;
+    /// Prepares discovery without the tag list: attached artifacts are found by probing their
+    /// tags. For one image this is cheaper than listing a repository of thousands of tags, but
+    /// finds only cosign's known suffixes (`.sig`, `.att`, `.sbom`) and the referrers.
+    pub fn without_tag_list(source: &'a S, options: DiscoverOptions) -> Self {
+        Discovery {
+            source,
+            all_tags: None,
+            options,
+            no_referrers_api: AtomicBool::new(false),
+            referrers_api_known: AtomicBool::new(false),
+            referrers_probe: tokio::sync::Mutex::new(()),
+            reading: Reading::Everything,
+        }
+    }
+
+    /// Reads only what `reading` needs (verification reads no image config and no SBOM).
+    pub fn read(&mut self, reading: Reading) {
+        self.reading = reading;
     }
 
     /// Inspects every image tag of the source.
@@ -90,7 +130,11 @@ impl<'a, S: Source> Discovery<'a, S> {
         for report in &reports {
             add_digests(report, &mut known);
         }
-        let orphans = self.orphans(&known).await;
+        // Verification reports tags only: orphans are read for the full inventory.
+        let orphans = match self.reading {
+            Reading::Everything => self.orphans(&known).await,
+            Reading::Signatures | Reading::Attestations => Vec::new(),
+        };
         Inventory {
             source: self.source.name(),
             tags: reports,
@@ -135,7 +179,7 @@ impl<'a, S: Source> Discovery<'a, S> {
             errors: Vec::new(),
         };
         match &manifest {
-            Manifest::Image { config, .. } if self.read_configs => {
+            Manifest::Image { config, .. } if self.reading.configs() => {
                 match self.config(config).await {
                     Ok(c) => report.config = c,
                     Err(e) => report.errors.push(e.to_string()),
@@ -167,7 +211,7 @@ impl<'a, S: Source> Discovery<'a, S> {
         };
         match self.source.fetch_manifest(&child.digest.to_string()).await {
             Ok(fetched) => match Manifest::parse(&fetched.media_type, &fetched.bytes) {
-                Ok(Manifest::Image { config, .. }) if self.read_configs => {
+                Ok(Manifest::Image { config, .. }) if self.reading.configs() => {
                     match self.config(&config).await {
                         Ok(c) => report.config = c,
                         Err(e) => report.errors.push(e.to_string()),

@@ -20,9 +20,11 @@ use crate::target::{DOCKER_HUB, Repository};
 mod clients;
 mod content;
 mod exchange;
+mod inflight;
 mod wire;
 
 use clients::Clients;
+use inflight::InFlight;
 
 use wire::{next_link, read_capped};
 
@@ -44,6 +46,8 @@ pub struct RemoteRegistry {
     repository: Repository,
     base: String,
     clients: Clients,
+    /// Requests in flight (one at a time per thing) and the tags this run resolved.
+    inflight: InFlight,
     credentials: Credentials,
     token: RwLock<Option<String>>,
     limits: Limits,
@@ -87,6 +91,7 @@ impl RemoteRegistry {
             base: format!("{scheme}://{api_host}/v2/{}", repository.path),
             repository,
             clients,
+            inflight: InFlight::default(),
             credentials: options.credentials,
             token: RwLock::new(None),
             limits: options.limits,

@@ -28,3 +28,4 @@ mod tls;
 mod transport_faults;
 mod tui;
 mod tui_hostile;
+mod verify_requests;

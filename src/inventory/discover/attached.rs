@@ -7,8 +7,8 @@ use std::sync::atomic::Ordering;
 use futures_util::StreamExt as _;
 use futures_util::stream;
 
-use super::Discovery;
 use super::artifact_tags::{LEGACY_SUFFIXES, kind_of_referrer};
+use super::{Discovery, Reading};
 use crate::inventory::layer::{LayerContent, decode_layer};
 use crate::inventory::model::{Artifact, ArtifactKind, Layer, Route};
 use crate::reference::Digest;
@@ -41,7 +41,10 @@ impl<S: Source> Discovery<'_, S> {
     ) -> (Vec<Artifact>, Vec<String>) {
         let mut found: Vec<Found> = Vec::new();
         let mut errors = Vec::new();
-        for (tag, kind, fetched) in self.legacy_tags(subject).await {
+        // Both may need requests (probes without a tag list, the referrers API): at once.
+        let (legacy, referrers) =
+            futures_util::join!(self.legacy_tags(subject), self.referrers(subject));
+        for (tag, kind, fetched) in legacy {
             found.push(Found {
                 route: Route::LegacyTag { tag },
                 kind,
@@ -49,7 +52,7 @@ impl<S: Source> Discovery<'_, S> {
                 fetched,
             });
         }
-        match self.referrers(subject).await {
+        match referrers {
             Ok((route, descriptors)) => {
                 let limit = self.source.limits().max_referrers;
                 if descriptors.len() > limit {
@@ -61,6 +64,9 @@ impl<S: Source> Discovery<'_, S> {
                 for d in descriptors.into_iter().take(limit) {
                     let kind =
                         kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
+                    if !self.reading.wants(&kind) {
+                        continue;
+                    }
                     found.push(Found {
                         route: route.clone(),
                         kind,
@@ -96,19 +102,27 @@ impl<S: Source> Discovery<'_, S> {
                         .unwrap_or_else(|| ArtifactKind::Other(format!(".{suffix}")));
                     (t.clone(), kind, None)
                 })
+                .filter(|(_, kind, _)| self.reading.wants(kind))
                 .collect(),
             None => {
-                let mut out = Vec::new();
-                for (suffix, kind) in LEGACY_SUFFIXES {
-                    let tag = format!("{stem}{suffix}");
+                let probes = LEGACY_SUFFIXES
+                    .iter()
+                    .filter(|(_, kind)| self.reading.wants(kind))
+                    .map(|(suffix, kind)| {
+                        let tag = format!("{stem}{suffix}");
+                        async move {
+                            let fetched = self.source.fetch_manifest(&tag).await;
+                            (tag, kind.clone(), fetched)
+                        }
+                    });
+                futures_util::future::join_all(probes)
+                    .await
+                    .into_iter()
                     // Absent is fine; any other failure is kept, so the artifact is reported
                     // with its error instead of silently missing.
-                    match self.source.fetch_manifest(&tag).await {
-                        Err(e) if e.is_not_found() => {}
-                        fetched => out.push((tag, kind.clone(), Some(fetched))),
-                    }
-                }
-                out
+                    .filter(|(_, _, fetched)| !matches!(fetched, Err(e) if e.is_not_found()))
+                    .map(|(tag, kind, fetched)| (tag, kind, Some(fetched)))
+                    .collect()
             }
         }
     }
@@ -230,7 +244,9 @@ impl<S: Source> Discovery<'_, S> {
                 .await;
         }
         let max_depth = self.source.limits().max_referrer_depth;
-        if depth + 1 < max_depth {
+        if self.reading != Reading::Everything {
+            // Verification reads what is attached to the image, not referrers of referrers.
+        } else if depth + 1 < max_depth {
             let (nested, errors) = Box::pin(self.attached(&fetched.digest, depth + 1)).await;
             artifact.referrers = nested;
             artifact.errors.extend(errors);

@@ -23,16 +23,23 @@ pub(super) const REFERRERS_ABSENT: u8 = 2;
 impl RemoteRegistry {
     /// A manifest by tag or digest: from the cache by digest, else fetched (and then cached).
     pub(super) async fn manifest(&self, reference: &str) -> Result<FetchedManifest, RegistryError> {
+        let _held = self.inflight.hold(format!("manifest {reference}")).await;
         if let Ok(digest) = reference.parse::<Digest>() {
             if let Some(hit) = self.cache.manifest(&digest) {
                 return Ok(fetched(digest, hit));
             }
             return self.get_manifest(reference).await;
         }
+        if let Some(digest) = self.inflight.tag(reference)
+            && let Some(hit) = self.cache.manifest(&digest)
+        {
+            return Ok(fetched(digest, hit));
+        }
         // A repository read before: resolve the tag with HEAD, which registries answer with
         // the digest and do not count as a pull (Docker Hub counts GETs only).
         if self.seen_before {
             if let Some(digest) = self.head_digest(reference).await? {
+                self.inflight.record_tag(reference, &digest);
                 if let Some(hit) = self.cache.manifest(&digest) {
                     return Ok(fetched(digest, hit));
                 }
@@ -84,6 +91,7 @@ impl RemoteRegistry {
                 if let Some(claimed) = claimed {
                     check_digest(&what, &claimed, &bytes)?;
                 }
+                self.inflight.record_tag(reference, &computed);
                 computed
             }
         };
@@ -109,6 +117,10 @@ impl RemoteRegistry {
     ) -> Result<Vec<u8>, RegistryError> {
         let what = self.what("blob", &descriptor.digest.to_string());
         check_declared_size(&what, descriptor, limit)?;
+        let _held = self
+            .inflight
+            .hold(format!("blob {}", descriptor.digest))
+            .await;
         if let Some(hit) = self.cache.blob(&descriptor.digest) {
             return Ok(hit);
         }
