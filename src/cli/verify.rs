@@ -2,16 +2,19 @@
 //! target verifies every tag.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Reading};
+use futures_util::StreamExt as _;
+use futures_util::stream;
+use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading, image_tags};
 use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
 use sigscope::trust::TrustedRoot;
-use sigscope::verify::policy::{Context, Policy, SystemClock};
+use sigscope::verify::policy::{Context, Policy, PolicySummary, SystemClock};
 use sigscope::verify::report::{ImageOutcome, ImageVerdict};
 
 use super::output::{Format, print_json};
@@ -26,37 +29,47 @@ struct VerifyDocument<'a> {
 }
 
 /// Discovers the target and verifies every image in it with `verify_one`.
-pub async fn run_with(
+pub async fn run_with<F>(
     args: &VerifyArgs,
     command: &str,
     reading: Reading,
-    verify_one: impl Fn(&Context, &str, &ImageReport) -> ImageVerdict + Sync,
-) -> anyhow::Result<ExitCode> {
-    let policy = args.policy()?;
-    let trust = args.trust()?;
-    let clock = SystemClock;
-    let ctx = Context {
-        policy: &policy,
-        trust: &trust,
-        clock: &clock,
+    verify_one: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: Fn(&Context, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
+{
+    let checks = Checks {
+        policy: Arc::new(args.policy()?),
+        trust: Arc::new(args.trust()?),
+        verify_one: Arc::new(verify_one),
     };
     let target = Target::parse(&args.image).with_context(|| format!("image {:?}", args.image))?;
     let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),
     };
-    let inventory = super::inspect::discover_with(&source, &target, options, reading).await;
-    let mut verdicts: Vec<ImageVerdict> = inventory
-        .errors
-        .iter()
-        .map(|e| ImageVerdict::could_not_check(target.to_string(), e.clone(), ctx.summary()))
-        .collect();
-    verdicts.extend(verify_all(&inventory.tags, &policy, &trust, &verify_one));
+    let summary = checks.context_summary();
+    let mut verdicts = match &target {
+        Target::Repository { .. } | Target::Layout { tag: None, .. } => {
+            verify_repository(&source, &target, options, reading, &checks).await
+        }
+        _ => {
+            let inventory = super::inspect::discover_with(&source, &target, options, reading).await;
+            inventory
+                .errors
+                .iter()
+                .map(|e| {
+                    ImageVerdict::could_not_check(target.to_string(), e.clone(), summary.clone())
+                })
+                .chain(inventory.tags.iter().map(|tag| checks.verify(tag)))
+                .collect()
+        }
+    };
     if verdicts.is_empty() {
         verdicts.push(ImageVerdict::could_not_check(
             target.to_string(),
             "no tags found".into(),
-            ctx.summary(),
+            summary,
         ));
     }
     let all_verified = verdicts.iter().all(|v| v.verified().is_some());
@@ -83,68 +96,113 @@ pub async fn run_with(
     }))
 }
 
-/// Verifies every tag, across the machine's cores: each worker takes an even share of the tags
-/// (verification is pure computation over what discovery read; the verdicts keep tag order).
-fn verify_all(
-    tags: &[TagReport],
-    policy: &Policy,
-    trust: &TrustedRoot,
-    verify_one: &(impl Fn(&Context, &str, &ImageReport) -> ImageVerdict + Sync),
-) -> Vec<ImageVerdict> {
-    let verify_chunk = |chunk: &[TagReport]| -> Vec<ImageVerdict> {
-        let clock = SystemClock;
-        let ctx = Context {
-            policy,
-            trust,
-            clock: &clock,
-        };
-        chunk
-            .iter()
-            .map(|tag| match &tag.outcome {
-                TagOutcome::Image(image) => verify_one(&ctx, &tag.tag, image),
-                TagOutcome::Error(e) => {
-                    ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), ctx.summary())
-                }
-            })
-            .collect()
-    };
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if workers < 2 || tags.len() < 2 {
-        return verify_chunk(tags);
-    }
-    let chunks: Vec<&[TagReport]> = tags.chunks(tags.len().div_ceil(workers)).collect();
-    std::thread::scope(|scope| {
-        let running: Vec<_> = chunks
-            .iter()
-            .map(|chunk| scope.spawn(|| verify_chunk(chunk)))
-            .collect();
-        running
-            .into_iter()
-            .zip(&chunks)
-            .flat_map(|(worker, chunk)| {
-                worker.join().unwrap_or_else(|_| {
-                    // A worker that died reports its tags as unchecked, never as verified.
-                    let summary = Context {
-                        policy,
-                        trust,
-                        clock: &SystemClock,
-                    }
-                    .summary();
-                    chunk
-                        .iter()
-                        .map(|t| {
-                            ImageVerdict::could_not_check(
-                                t.tag.clone(),
-                                "verification stopped unexpectedly".into(),
-                                summary.clone(),
-                            )
-                        })
-                        .collect()
-                })
-            })
-            .collect()
-    })
+/// What every image is checked against, shareable with the threads that verify.
+struct Checks<F> {
+    policy: Arc<Policy>,
+    trust: Arc<TrustedRoot>,
+    verify_one: Arc<F>,
 }
+
+impl<F> Clone for Checks<F> {
+    fn clone(&self) -> Self {
+        Checks {
+            policy: Arc::clone(&self.policy),
+            trust: Arc::clone(&self.trust),
+            verify_one: Arc::clone(&self.verify_one),
+        }
+    }
+}
+
+impl<F> Checks<F>
+where
+    F: Fn(&Context, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
+{
+    fn context_summary(&self) -> PolicySummary {
+        self.with_context(|ctx| ctx.summary())
+    }
+
+    fn with_context<T>(&self, f: impl FnOnce(&Context) -> T) -> T {
+        let clock = SystemClock;
+        f(&Context {
+            policy: &self.policy,
+            trust: &self.trust,
+            clock: &clock,
+        })
+    }
+
+    fn verify(&self, tag: &TagReport) -> ImageVerdict {
+        self.with_context(|ctx| match &tag.outcome {
+            TagOutcome::Image(image) => (self.verify_one)(ctx, &tag.tag, image),
+            TagOutcome::Error(e) => {
+                ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), ctx.summary())
+            }
+        })
+    }
+}
+
+/// Every tag of a repository, verified while the rest are still being read: each report goes
+/// to the blocking pool (verification is pure computation, spread over the machine's cores) as
+/// discovery yields it, so the last tag's signature is checked moments after it arrives rather
+/// than after a separate pass over all of them. Verdicts keep tag order.
+async fn verify_repository<F>(
+    source: &AnySource,
+    target: &Target,
+    options: DiscoverOptions,
+    reading: Reading,
+    checks: &Checks<F>,
+) -> Vec<ImageVerdict>
+where
+    F: Fn(&Context, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
+{
+    let (mut discovery, listed) = Discovery::new(source, options).await;
+    discovery.read(reading);
+    let (tags, errors) = image_tags(listed);
+    let summary = checks.context_summary();
+    let mut verdicts: Vec<ImageVerdict> = errors
+        .into_iter()
+        .map(|e| ImageVerdict::could_not_check(target.to_string(), e, summary.clone()))
+        .collect();
+    // One verification per core at a time; the rest wait without holding discovery back.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let permits = Arc::new(tokio::sync::Semaphore::new(cores));
+    let verifying = stream::iter(tags)
+        .map(|tag| discovery.tag(tag))
+        .buffered(options.max_workers)
+        .map(|report| {
+            let checks = checks.clone();
+            let permits = Arc::clone(&permits);
+            async move {
+                let tag = report.tag.clone();
+                let verdict = match permits.acquire_owned().await {
+                    Ok(permit) => {
+                        tokio::task::spawn_blocking(move || {
+                            let _permit = permit;
+                            checks.verify(&report)
+                        })
+                        .await
+                    }
+                    Err(_) => Ok(checks.verify(&report)),
+                };
+                (tag, verdict)
+            }
+        })
+        .buffered(VERIFICATIONS_AHEAD);
+    let mut verifying = std::pin::pin!(verifying);
+    while let Some((tag, verdict)) = verifying.next().await {
+        // A verification that died reports its tag as unchecked, never as verified.
+        verdicts.push(verdict.unwrap_or_else(|_| {
+            ImageVerdict::could_not_check(
+                tag,
+                "verification stopped unexpectedly".into(),
+                summary.clone(),
+            )
+        }));
+    }
+    verdicts
+}
+
+/// Reports handed to the verifying threads before the oldest verdict is collected.
+const VERIFICATIONS_AHEAD: usize = 256;
 
 pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     let verify_one = sigscope::verify::cosign::verify_image;

@@ -64,7 +64,9 @@ impl<S: Source> Discovery<'_, S> {
                 for d in descriptors.into_iter().take(limit) {
                     let kind =
                         kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
-                    if !self.reading.wants(&kind) {
+                    // Only a known kind is skipped: cosign's fallback index, for one, gives
+                    // its bundles the empty config's type, and the manifest says what they are.
+                    if !matches!(kind, ArtifactKind::Other(_)) && !self.reading.wants(&kind) {
                         continue;
                     }
                     found.push(Found {
