@@ -27,6 +27,7 @@ async fn main() -> Result<()> {
         .filter_map(|line| line.split_once(' '))
         .map(|(method, path)| Ok((method.parse()?, format!("http://{registry}{path}"))))
         .collect::<Result<_>>()?;
+    sigscope::registry::remote::install_crypto_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(connections)
         .build()?;
