@@ -19,6 +19,7 @@ use crate::registry::{RegistryError, Source};
 
 mod artifact_tags;
 mod attached;
+mod untagged;
 
 pub use artifact_tags::{artifact_tag_subject, is_artifact_tag, kind_of_referrer};
 
@@ -263,15 +264,7 @@ impl<'a, S: Source> Discovery<'a, S> {
 
     /// Artifact tags whose subject digest is none of `known` (see [`add_digests`]).
     pub async fn orphans(&self, known: &BTreeSet<Digest>) -> Vec<Orphan> {
-        let Some(all) = &self.all_tags else {
-            return Vec::new();
-        };
-        let subjects: BTreeSet<Digest> = all
-            .iter()
-            .filter_map(|t| artifact_tag_subject(t))
-            .filter(|d| !known.contains(d))
-            .collect();
-        stream::iter(subjects)
+        stream::iter(self.untagged_subjects(known))
             .map(|subject| async move {
                 let (artifacts, _) = self.attached(&subject, 0).await;
                 Orphan { subject, artifacts }
@@ -279,6 +272,16 @@ impl<'a, S: Source> Discovery<'a, S> {
             .buffered(self.options.max_workers)
             .collect()
             .await
+    }
+
+    /// The subjects of listed artifact tags that `known` does not cover, in digest order.
+    fn untagged_subjects(&self, known: &BTreeSet<Digest>) -> BTreeSet<Digest> {
+        self.all_tags
+            .iter()
+            .flatten()
+            .filter_map(|t| artifact_tag_subject(t))
+            .filter(|d| !known.contains(d))
+            .collect()
     }
 }
 

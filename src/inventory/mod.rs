@@ -3,4 +3,3 @@
 pub mod discover;
 pub mod layer;
 pub mod model;
-pub mod untagged;

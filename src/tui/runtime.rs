@@ -9,13 +9,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use futures_util::StreamExt as _;
-use futures_util::stream::FuturesUnordered;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use crate::inventory::discover::{DiscoverOptions, Discovery, is_artifact_tag};
+use crate::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
 use crate::inventory::model::ImageReport;
-use crate::inventory::untagged::{covered, inspect_untagged};
 use crate::registry::any::AnySource;
 use crate::trust::TrustedRoot;
 use crate::verify::attestation::verify_attestations_of;
@@ -116,12 +114,7 @@ async fn discover(
 ) {
     let options = DiscoverOptions { max_workers };
     let (discovery, listed) = Discovery::new(source.as_ref(), options).await;
-    let all_tags: Vec<String> = listed.clone().unwrap_or_default();
-    let tags: Vec<String> = all_tags
-        .iter()
-        .filter(|t| !is_artifact_tag(t))
-        .cloned()
-        .collect();
+    let (tags, _) = image_tags(listed.clone());
     let listed = listed.map_err(|e| e.to_string());
     if results
         .send(Action::TagsListed {
@@ -133,17 +126,10 @@ async fn discover(
         return;
     }
     // At most `max_workers` tags in flight; each result is sent as soon as it is ready.
-    let mut queue = tags.into_iter();
-    let mut running = FuturesUnordered::new();
-    for tag in queue.by_ref().take(max_workers) {
-        running.push(discovery.tag(tag));
-    }
+    let mut reports = std::pin::pin!(discovery.stream_tags(tags));
     let mut known = BTreeSet::new();
-    while let Some(report) = running.next().await {
-        if let Some(tag) = queue.next() {
-            running.push(discovery.tag(tag));
-        }
-        covered(&report, &mut known);
+    while let Some(report) = reports.next().await {
+        add_digests(&report, &mut known);
         let action = Action::TagInspected {
             request,
             report: Box::new(report),
@@ -153,7 +139,7 @@ async fn discover(
         }
     }
     // Then the untagged digests that have artifacts.
-    for image in inspect_untagged(source.as_ref(), &all_tags, &known, options).await {
+    for image in discovery.untagged_images(&known).await {
         let action = Action::OrphanFound {
             request,
             image: Box::new(image),
