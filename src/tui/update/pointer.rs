@@ -3,7 +3,8 @@
 
 use crossterm::event::{KeyCode, MouseButton, MouseEvent, MouseEventKind};
 
-use super::{detail_key, move_tag, move_tree, select, toggle_node};
+use super::navigation::{detail_key, move_tag, move_tree, toggle_node};
+use super::select;
 use crate::tui::layout::{areas, contains, inner_rows, list_offset};
 use crate::tui::nodes::visible_paths;
 use crate::tui::state::{Focus, State};
