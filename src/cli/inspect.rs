@@ -41,11 +41,13 @@ pub enum InspectFormat {
     Jsonl,
 }
 
+/// The `inspect` JSON document, whole (one image; repositories stream the same bytes through
+/// `inspect_document`).
 #[derive(Serialize)]
-struct InspectDocument<'a> {
-    target: String,
+pub(super) struct InspectDocument<'a> {
+    pub target: String,
     #[serde(flatten)]
-    inventory: &'a Inventory,
+    pub inventory: &'a Inventory,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -57,6 +59,14 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     if args.output == InspectFormat::Jsonl {
         return super::inspect_lines::run(&source, &target, options).await;
+    }
+    let every_tag = matches!(
+        target,
+        Target::Repository { .. } | Target::Layout { tag: None, .. }
+    );
+    if args.output == InspectFormat::Json && every_tag {
+        // Written tag by tag: memory stays flat at any number of tags.
+        return super::inspect_document::run(&source, &target, options).await;
     }
     let inventory = discover(&source, &target, options).await;
     match args.output {

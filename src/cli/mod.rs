@@ -2,6 +2,7 @@
 
 pub mod compare;
 pub mod inspect;
+pub mod inspect_document;
 pub mod inspect_lines;
 pub mod inspect_summary;
 pub mod inspect_text;

@@ -97,17 +97,31 @@ pub fn to_safe_json<T: Serialize>(value: &T) -> serde_json::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Prints `body` as a JSON document for `command`.
-pub fn print_json<T: Serialize>(command: &str, body: &T) -> anyhow::Result<()> {
-    let doc = Document {
+/// `body` as the pretty, terminal-safe JSON document for `command` (with `schema_version`),
+/// without the final newline.
+pub fn to_safe_document<T: Serialize>(command: &str, body: &T) -> serde_json::Result<Vec<u8>> {
+    to_safe_json(&Document {
         schema_version: SCHEMA_VERSION,
         command,
         body,
-    };
-    let mut bytes = to_safe_json(&doc)?;
+    })
+}
+
+/// Prints `body` as a JSON document for `command`.
+pub fn print_json<T: Serialize>(command: &str, body: &T) -> anyhow::Result<()> {
+    write_json(std::io::stdout().lock(), command, body)
+}
+
+/// Writes `body` as a JSON document for `command`, with its final newline, to `out`.
+pub fn write_json<T: Serialize>(
+    mut out: impl io::Write,
+    command: &str,
+    body: &T,
+) -> anyhow::Result<()> {
+    let mut bytes = to_safe_document(command, body)?;
     bytes.push(b'\n');
-    use std::io::Write as _;
-    std::io::stdout().lock().write_all(&bytes)?;
+    out.write_all(&bytes)?;
+    out.flush()?;
     Ok(())
 }
 

@@ -36,7 +36,10 @@ impl Default for CacheOptions {
         CacheOptions {
             dir: None,
             max_disk_bytes: 512 << 20,
-            max_memory_bytes: 64 << 20,
+            // Within one run each manifest and blob is fetched once (discovery visits each
+            // digest once), so the memory layer saves few requests; reuse across runs is the
+            // disk cache's. 16 MiB keeps it from dominating a large run's memory.
+            max_memory_bytes: 16 << 20,
         }
     }
 }

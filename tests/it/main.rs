@@ -16,6 +16,7 @@ mod fixture_shape;
 mod fixture_sigstore_go;
 mod hostile;
 mod inspect;
+mod inspect_document;
 mod inspect_faults;
 mod inspect_lines;
 mod inspect_sources;

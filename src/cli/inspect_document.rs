@@ -1,0 +1,185 @@
+//! `sigscope inspect --output json` over a repository (or a whole OCI layout): the one JSON
+//! document, written tag by tag. Tags are read `max_workers` at a time in tag order; each report
+//! is written as soon as it is next and then dropped, so only the worker window and the digests
+//! needed to find orphans stay in memory, however many tags there are.
+//!
+//! The bytes are exactly those `print_json` writes for the whole collected inventory (same keys,
+//! order, indentation, escaping and final newline): [`StreamedDocument`] writes the pieces of that
+//! pretty-printed document with the same serialiser and formatter.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use futures_util::StreamExt as _;
+use futures_util::stream;
+use serde::Serialize;
+
+use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
+use sigscope::inventory::model::{Orphan, TagReport};
+use sigscope::reference::Digest;
+use sigscope::registry::Source as _;
+use sigscope::registry::any::AnySource;
+use sigscope::target::Target;
+
+use super::output::{to_safe_document, to_safe_json};
+
+/// The fields before `tags`, in the order `Inventory` serialises them after `target`.
+#[derive(Serialize)]
+struct Opening<'a> {
+    target: &'a str,
+    source: &'a str,
+}
+
+/// The fields after `tags`.
+#[derive(Serialize)]
+struct Closing<'a> {
+    orphans: &'a [Orphan],
+    errors: &'a [String],
+}
+
+/// Inspects every tag of `source` and streams the document to stdout.
+pub async fn run(
+    source: &AnySource,
+    target: &Target,
+    options: DiscoverOptions,
+) -> anyhow::Result<ExitCode> {
+    let (discovery, listed) = Discovery::new(source, options).await;
+    let (tags, errors) = image_tags(listed);
+    let out = std::io::BufWriter::new(std::io::stdout());
+    let mut document = InspectStream::begin(out, &target.to_string(), &source.name())?;
+    // Tag order, as `Discovery::inventory` collects them: `buffered` holds at most the window.
+    let mut reports = std::pin::pin!(
+        stream::iter(tags)
+            .map(|tag| discovery.tag(tag))
+            .buffered(options.max_workers)
+    );
+    while let Some(report) = reports.next().await {
+        document.tag(&report)?;
+    }
+    let orphans = discovery.orphans(document.known()).await;
+    let complete = document.end(&orphans, &errors)?;
+    Ok(ExitCode::from(if complete {
+        super::exit::OK
+    } else {
+        super::exit::COULD_NOT_CHECK
+    }))
+}
+
+/// The `inspect` document being written: what it needs to remember between tags.
+pub struct InspectStream<W: Write> {
+    document: StreamedDocument<W>,
+    /// Every digest the tags so far account for (to find orphans).
+    known: BTreeSet<Digest>,
+    /// Whether every tag so far was read.
+    complete: bool,
+}
+
+impl<W: Write> InspectStream<W> {
+    /// Writes the opening, up to the `tags` array.
+    pub fn begin(out: W, target: &str, source: &str) -> anyhow::Result<Self> {
+        let opening = Opening { target, source };
+        Ok(InspectStream {
+            document: StreamedDocument::begin(out, "inspect", &opening, "tags")?,
+            known: BTreeSet::new(),
+            complete: true,
+        })
+    }
+
+    /// Writes the next tag (in tag order) and remembers its digests.
+    pub fn tag(&mut self, report: &TagReport) -> anyhow::Result<()> {
+        self.complete &= report.image().is_some();
+        add_digests(report, &mut self.known);
+        self.document.item(report)
+    }
+
+    /// The digests the tags written so far account for.
+    pub fn known(&self) -> &BTreeSet<Digest> {
+        &self.known
+    }
+
+    /// Writes the orphans and whole-target errors and closes the document. Returns whether the
+    /// inventory is complete (every tag read, no error for the whole target).
+    pub fn end(self, orphans: &[Orphan], errors: &[String]) -> anyhow::Result<bool> {
+        self.document.end(&Closing { orphans, errors })?;
+        Ok(self.complete && errors.is_empty())
+    }
+}
+
+/// A pretty-printed JSON document `{envelope, opening fields, "KEY": [items], closing fields}`
+/// written piece by piece, byte for byte what [`super::output::print_json`] prints for the whole
+/// document. Each piece is serialised with the same terminal-safe pretty formatter; items are
+/// serialised alone and indented two levels by inserting the indent after each newline, which is
+/// exact because a newline inside a JSON string is always escaped (`\n`), so every raw newline
+/// byte is the formatter's own.
+pub struct StreamedDocument<W: Write> {
+    out: W,
+    items: usize,
+}
+
+/// The indent of an array item directly under the document (two levels of two spaces).
+const ITEM_INDENT: &[u8] = b"\n    ";
+
+impl<W: Write> StreamedDocument<W> {
+    /// Writes the envelope (`schema_version`, `command`), the fields of `opening`, and
+    /// `"KEY": [`.
+    pub fn begin<T: Serialize>(
+        mut out: W,
+        command: &str,
+        opening: &T,
+        key: &str,
+    ) -> anyhow::Result<Self> {
+        let whole = to_safe_document(command, opening)?;
+        // The pretty formatter closes a non-empty object with a newline and `}`.
+        let open = whole
+            .strip_suffix(b"\n}")
+            .context("JSON document opening is not an object")?;
+        out.write_all(open)?;
+        out.write_all(b",\n  ")?;
+        out.write_all(&to_safe_json(&key)?)?;
+        out.write_all(b": [")?;
+        Ok(StreamedDocument { out, items: 0 })
+    }
+
+    /// Writes one array item.
+    pub fn item<T: Serialize>(&mut self, item: &T) -> anyhow::Result<()> {
+        let bytes = to_safe_json(item)?;
+        if self.items > 0 {
+            self.out.write_all(b",")?;
+        }
+        // The first line follows the array's own newline and indent; each later line keeps its
+        // indent and gains the item's.
+        for line in bytes.split(|b| *b == b'\n') {
+            self.out.write_all(ITEM_INDENT)?;
+            self.out.write_all(line)?;
+        }
+        self.items += 1;
+        Ok(())
+    }
+
+    /// Closes the array, writes the fields of `closing`, closes the document with its final
+    /// newline and flushes. Returns the writer.
+    pub fn end<T: Serialize>(mut self, closing: &T) -> anyhow::Result<W> {
+        // An empty array is `[]`; a non-empty one ends on its own line.
+        self.out
+            .write_all(if self.items == 0 { b"]" } else { b"\n  ]" })?;
+        let whole = to_safe_json(closing)?;
+        let rest = whole
+            .strip_prefix(b"{")
+            .context("JSON document closing is not an object")?;
+        if rest == b"}" {
+            self.out.write_all(b"\n}")?;
+        } else {
+            self.out.write_all(b",")?;
+            self.out.write_all(rest)?;
+        }
+        self.out.write_all(b"\n")?;
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+#[path = "inspect_document/tests.rs"]
+mod tests;
