@@ -13,7 +13,6 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use futures_util::StreamExt as _;
-use futures_util::stream;
 use serde::Serialize;
 
 use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
@@ -49,12 +48,8 @@ pub async fn run(
     let (tags, errors) = image_tags(listed);
     let out = std::io::BufWriter::new(std::io::stdout());
     let mut document = InspectStream::begin(out, &target.to_string(), &source.name())?;
-    // Tag order, as `Discovery::inventory` collects them: `buffered` holds at most the window.
-    let mut reports = std::pin::pin!(
-        stream::iter(tags)
-            .map(|tag| discovery.tag(tag))
-            .buffered(options.max_workers)
-    );
+    // Tag order, as `Discovery::inventory` collects them: at most the worker window is held.
+    let mut reports = std::pin::pin!(discovery.tags_in_order(tags));
     while let Some(report) = reports.next().await {
         document.tag(&report)?;
     }

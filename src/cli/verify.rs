@@ -8,7 +8,6 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use futures_util::StreamExt as _;
-use futures_util::stream;
 use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading, image_tags};
 use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
@@ -165,9 +164,8 @@ where
     // One verification per core at a time; the rest wait without holding discovery back.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let permits = Arc::new(tokio::sync::Semaphore::new(cores));
-    let verifying = stream::iter(tags)
-        .map(|tag| discovery.tag(tag))
-        .buffered(options.max_workers)
+    let verifying = discovery
+        .tags_in_order(tags)
         .map(|report| {
             let checks = checks.clone();
             let permits = Arc::clone(&permits);

@@ -122,11 +122,7 @@ impl<'a, S: Source> Discovery<'a, S> {
     /// Inspects every image tag of the source.
     pub async fn inventory(&self, listed: Result<Vec<String>, RegistryError>) -> Inventory {
         let (tags, errors) = image_tags(listed);
-        let reports: Vec<TagReport> = stream::iter(tags)
-            .map(|tag| self.tag(tag))
-            .buffered(self.options.max_workers)
-            .collect()
-            .await;
+        let reports: Vec<TagReport> = self.tags_in_order(tags).collect().await;
         let mut known = BTreeSet::new();
         for report in &reports {
             add_digests(report, &mut known);
@@ -142,6 +138,17 @@ impl<'a, S: Source> Discovery<'a, S> {
             orphans,
             errors,
         }
+    }
+
+    /// Inspects `tags`, at most `max_workers` at once, yielding the reports in the order of
+    /// `tags` (a finished report waits only for those before it in the worker window).
+    pub fn tags_in_order(
+        &self,
+        tags: Vec<String>,
+    ) -> impl futures_util::Stream<Item = TagReport> + Send + '_ {
+        stream::iter(tags)
+            .map(move |tag| self.tag(tag))
+            .buffered(self.options.max_workers)
     }
 
     /// Inspects `tags`, at most `max_workers` at once, yielding each report as it completes
