@@ -44,10 +44,6 @@ impl<'a> Leaf<'a> {
         })
     }
 
-    pub fn certificate(&self) -> &X509Certificate<'a> {
-        &self.cert
-    }
-
     /// The key `spki_der` verifies this certificate's signature (checked once per key).
     fn signed_by(&self, spki_der: &[u8]) -> bool {
         if let Some((_, ok)) = self
