@@ -19,7 +19,7 @@ use super::encoding;
 use super::error::DecodeError;
 
 pub use extensions::{FulcioClaim, SanKind, SanView};
-pub use sct::{EMBEDDED_SCT_OID, SctView, tbs_without_sct};
+pub use sct::{EMBEDDED_SCT_OID, SctView, tbs_without_sct, tbs_without_sct_of_parsed};
 
 /// The most certificates accepted in one PEM chain (a budget on untrusted input; real Sigstore
 /// chains have two or three).

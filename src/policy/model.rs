@@ -207,12 +207,12 @@ impl TrustOverride {
     pub fn apply(&self, base: &TrustedRoot) -> TrustedRoot {
         let mut root = base.clone();
         if let Some(chain) = &self.fulcio_chain {
-            root.certificate_authorities = vec![CertificateAuthority {
-                uri: self.origin.clone(),
-                common_name: String::new(),
-                chain_der: chain.clone(),
-                valid_for: ValidFor::ALWAYS,
-            }];
+            root.certificate_authorities = vec![CertificateAuthority::new(
+                self.origin.clone(),
+                String::new(),
+                chain.clone(),
+                ValidFor::ALWAYS,
+            )];
         }
         if let Some(keys) = &self.rekor_keys {
             root.tlogs = keys

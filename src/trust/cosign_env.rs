@@ -87,12 +87,12 @@ pub fn apply_cosign_env(
         let certs = pem_blocks(VAR, &read(VAR, path)?, "CERTIFICATE")?;
         // The file holds roots and intermediates in any order; the chain builder takes them as
         // one pool, so one authority carries them all.
-        base.certificate_authorities = vec![CertificateAuthority {
-            uri: path.display().to_string(),
-            common_name: String::new(),
-            chain_der: certs,
-            valid_for: ValidFor::ALWAYS,
-        }];
+        base.certificate_authorities = vec![CertificateAuthority::new(
+            path.display().to_string(),
+            String::new(),
+            certs,
+            ValidFor::ALWAYS,
+        )];
     }
     if let Some(path) = &vars.rekor_public_key {
         base.tlogs = keys("SIGSTORE_REKOR_PUBLIC_KEY", path)?

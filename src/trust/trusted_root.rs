@@ -1,10 +1,13 @@
 //! `trusted_root.json` (protobuf-specs `sigstore_trustroot.proto`, JSON form).
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use sha2::Digest as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::ca_pool::{CaPool, PoolCache};
 use crate::artifact::error::{decode_base64, parse_json};
 use crate::verify::key::PublicKey;
 
@@ -57,6 +60,30 @@ pub struct CertificateAuthority {
     pub common_name: String,
     pub chain_der: Vec<Vec<u8>>,
     pub valid_for: ValidFor,
+    /// The chain parsed, and the signatures within it checked, on first use.
+    pool: PoolCache,
+}
+
+impl CertificateAuthority {
+    pub fn new(
+        uri: String,
+        common_name: String,
+        chain_der: Vec<Vec<u8>>,
+        valid_for: ValidFor,
+    ) -> CertificateAuthority {
+        CertificateAuthority {
+            uri,
+            common_name,
+            chain_der,
+            valid_for,
+            pool: PoolCache::default(),
+        }
+    }
+
+    /// The chain's certificates as path validation reads them, parsed once per authority.
+    pub fn pool(&self) -> Cow<'_, CaPool> {
+        self.pool.pool(&self.chain_der)
+    }
 }
 
 /// Everything trusted.
@@ -225,15 +252,13 @@ impl TrustedRoot {
                 raw.iter()
                     .map(|a| {
                         let what = format!("{kind} {}", a.uri);
-                        Ok(CertificateAuthority {
-                            uri: a.uri.clone(),
-                            common_name: a
-                                .subject
+                        Ok(CertificateAuthority::new(
+                            a.uri.clone(),
+                            a.subject
                                 .as_ref()
                                 .map(|s| s.common_name.clone())
                                 .unwrap_or_default(),
-                            chain_der: a
-                                .cert_chain
+                            a.cert_chain
                                 .certificates
                                 .iter()
                                 .map(|c| {
@@ -241,8 +266,8 @@ impl TrustedRoot {
                                         .map_err(|e| malformed(e.to_string()))
                                 })
                                 .collect::<Result<_, _>>()?,
-                            valid_for: valid_for(source, &what, a.valid_for.as_ref())?,
-                        })
+                            valid_for(source, &what, a.valid_for.as_ref())?,
+                        ))
                     })
                     .collect()
             };

@@ -2,12 +2,17 @@
 //! clients apply it: client-spec "Certificate": the chain must lead to a trusted root, every
 //! certificate valid at the signing time, the leaf an end-entity for code signing).
 
-use x509_parser::prelude::{FromDer as _, X509Certificate};
+use std::cell::RefCell;
 
-use crate::trust::CertificateAuthority;
+use x509_parser::prelude::{FromDer as _, X509Certificate};
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use crate::trust::{CaPool, CertificateAuthority};
 
 /// Longest path accepted (leaf excluded).
 pub const MAX_PATH_LENGTH: usize = 8;
+
+const NOT_DER: &str = "the signing certificate is not valid DER";
 
 /// A validated path.
 #[derive(Debug, Clone)]
@@ -20,17 +25,169 @@ pub struct ValidPath {
     pub authority: usize,
 }
 
-fn parse(der: &[u8]) -> Option<X509Certificate<'_>> {
-    X509Certificate::from_der(der).ok().map(|(_, c)| c)
+/// The signing certificate, parsed once for every check that reads it. It remembers which
+/// trusted keys verify its signature, so the chain and the SCT's issuer need one verification.
+/// (The trusted certificates are parsed once per authority: [`CertificateAuthority::pool`].)
+pub struct Leaf<'a> {
+    cert: X509Certificate<'a>,
+    /// (issuer SPKI DER, whether that key verifies this certificate's signature).
+    verified_by: RefCell<Vec<(Vec<u8>, bool)>>,
 }
 
-fn valid_at(cert: &X509Certificate, at: i64) -> bool {
-    let v = cert.validity();
-    v.not_before.timestamp() <= at && at <= v.not_after.timestamp()
-}
+impl<'a> Leaf<'a> {
+    /// Parses the DER; `None` when x509-parser refuses it.
+    pub fn parse(der: &'a [u8]) -> Option<Leaf<'a>> {
+        let (_, cert) = X509Certificate::from_der(der).ok()?;
+        Some(Leaf {
+            cert,
+            verified_by: RefCell::new(Vec::new()),
+        })
+    }
 
-fn is_ca(cert: &X509Certificate) -> bool {
-    matches!(cert.basic_constraints(), Ok(Some(bc)) if bc.value.ca)
+    /// The key `spki_der` verifies this certificate's signature (checked once per key).
+    fn signed_by(&self, spki_der: &[u8]) -> bool {
+        if let Some((_, ok)) = self
+            .verified_by
+            .borrow()
+            .iter()
+            .find(|(k, _)| k.as_slice() == spki_der)
+        {
+            return *ok;
+        }
+        let ok = SubjectPublicKeyInfo::from_der(spki_der)
+            .is_ok_and(|(_, spki)| self.cert.verify_signature(Some(&spki)).is_ok());
+        self.verified_by.borrow_mut().push((spki_der.to_vec(), ok));
+        ok
+    }
+
+    /// Finds a path from this leaf to a self-signed root within one authority valid at `at`.
+    pub fn chain(
+        &self,
+        authorities: &[CertificateAuthority],
+        at: i64,
+    ) -> Result<ValidPath, String> {
+        let leaf = &self.cert;
+        let validity = leaf.validity();
+        if !(validity.not_before.timestamp() <= at && at <= validity.not_after.timestamp()) {
+            return Err(format!(
+                "the signing certificate is valid from {} to {}, not at the signing time {}",
+                validity.not_before,
+                validity.not_after,
+                crate::artifact::encoding::rfc3339(at)
+            ));
+        }
+        if matches!(leaf.basic_constraints(), Ok(Some(bc)) if bc.value.ca) {
+            return Err("the signing certificate is a CA certificate, not an end entity".into());
+        }
+        let mut reasons = Vec::new();
+        for (index, authority) in authorities.iter().enumerate() {
+            if !authority.valid_for.contains(at) {
+                reasons.push(format!(
+                    "CA {} is not trusted at {}",
+                    authority.uri,
+                    crate::artifact::encoding::rfc3339(at)
+                ));
+                continue;
+            }
+            match self.path_in(&authority.pool(), at) {
+                Ok((subjects, issuer_spki_der)) => {
+                    return Ok(ValidPath {
+                        subjects,
+                        issuer_spki_der,
+                        authority: index,
+                    });
+                }
+                Err(reason) => reasons.push(reason),
+            }
+        }
+        if authorities.is_empty() {
+            return Err("no certificate authority is trusted".into());
+        }
+        Err(format!(
+            "the signing certificate (issuer {}) does not chain to a trusted CA: {}",
+            leaf.issuer(),
+            reasons.join("; ")
+        ))
+    }
+
+    /// The path from this leaf within `pool`: each step takes the first certificate of the pool
+    /// named as the issuer whose key verifies the signature, until a self-signed one.
+    fn path_in(&self, pool: &CaPool, at: i64) -> Result<(Vec<String>, Vec<u8>), String> {
+        let certificates = &pool.certificates;
+        let leaf_issuer = self.cert.issuer();
+        let mut next = certificates
+            .iter()
+            .position(|c| {
+                c.subject_raw.as_slice() == leaf_issuer.as_raw() && self.signed_by(&c.spki_der)
+            })
+            .ok_or_else(|| format!("no trusted issuer named {leaf_issuer} signed it"));
+        let mut subjects = Vec::new();
+        let mut issuer_spki = None;
+        for _ in 0..=MAX_PATH_LENGTH {
+            let issuer = next.and_then(|i| {
+                certificates
+                    .get(i)
+                    .ok_or_else(|| "no such issuer".to_owned())
+            })?;
+            if !issuer.is_ca {
+                return Err(format!("issuer {} is not a CA", issuer.subject));
+            }
+            if !issuer.valid_at(at) {
+                return Err(format!(
+                    "CA certificate {} is valid from {} to {}, not at the signing time",
+                    issuer.subject, issuer.not_before_text, issuer.not_after_text
+                ));
+            }
+            if issuer_spki.is_none() {
+                issuer_spki = Some(issuer.spki_der.clone());
+            }
+            subjects.push(issuer.subject.clone());
+            if issuer.self_signed {
+                return Ok((subjects, issuer_spki.unwrap_or_default()));
+            }
+            next = issuer
+                .issued_by
+                .ok_or_else(|| format!("no trusted issuer named {} signed it", issuer.issuer));
+        }
+        Err(format!(
+            "limit reached: no root within {MAX_PATH_LENGTH} certificates"
+        ))
+    }
+
+    /// The SPKI of the trusted certificate that signed this leaf, whatever the time (the SCT's
+    /// issuer key hash names it even when the path is refused for its dates).
+    pub fn issuer_spki(&self, authorities: &[CertificateAuthority]) -> Option<Vec<u8>> {
+        let leaf_issuer = self.cert.issuer().as_raw();
+        for authority in authorities {
+            let pool = authority.pool();
+            if let Some(c) = pool
+                .certificates
+                .iter()
+                .find(|c| c.subject_raw.as_slice() == leaf_issuer && self.signed_by(&c.spki_der))
+            {
+                return Some(c.spki_der.clone());
+            }
+        }
+        None
+    }
+
+    /// The leaf carries the codeSigning extended key usage (Fulcio certificate profile).
+    pub fn code_signing(&self) -> Result<String, String> {
+        match self.cert.extended_key_usage() {
+            Ok(Some(eku)) if eku.value.code_signing => Ok("codeSigning extended key usage".into()),
+            Ok(Some(_)) => {
+                Err("the certificate's extended key usage does not include codeSigning".into())
+            }
+            // Go's x509 (and so cosign) treats a leaf without the extension as valid for any
+            // usage; sigscope agrees, and says so.
+            Ok(None) => Ok(
+                "no extended key usage extension: any usage is allowed (as cosign accepts)".into(),
+            ),
+            Err(e) => Err(format!(
+                "the extended key usage extension is malformed: {e}"
+            )),
+        }
+    }
 }
 
 /// Finds a path from `leaf_der` to a self-signed root within one authority valid at `at`.
@@ -39,129 +196,31 @@ pub fn verify_chain(
     authorities: &[CertificateAuthority],
     at: i64,
 ) -> Result<ValidPath, String> {
-    let leaf = parse(leaf_der).ok_or("the signing certificate is not valid DER")?;
-    if !valid_at(&leaf, at) {
-        return Err(format!(
-            "the signing certificate is valid from {} to {}, not at the signing time {}",
-            leaf.validity().not_before,
-            leaf.validity().not_after,
-            crate::artifact::encoding::rfc3339(at)
-        ));
-    }
-    if is_ca(&leaf) {
-        return Err("the signing certificate is a CA certificate, not an end entity".into());
-    }
-    let mut reasons = Vec::new();
-    for (index, authority) in authorities.iter().enumerate() {
-        if !authority.valid_for.contains(at) {
-            reasons.push(format!(
-                "CA {} is not trusted at {}",
-                authority.uri,
-                crate::artifact::encoding::rfc3339(at)
-            ));
-            continue;
-        }
-        let pool: Vec<X509Certificate> = authority
-            .chain_der
-            .iter()
-            .filter_map(|d| parse(d))
-            .collect();
-        match path_in(&leaf, &pool, at) {
-            Ok((subjects, issuer_spki_der)) => {
-                return Ok(ValidPath {
-                    subjects,
-                    issuer_spki_der,
-                    authority: index,
-                });
-            }
-            Err(reason) => reasons.push(reason),
-        }
-    }
-    if authorities.is_empty() {
-        return Err("no certificate authority is trusted".into());
-    }
-    Err(format!(
-        "the signing certificate (issuer {}) does not chain to a trusted CA: {}",
-        leaf.issuer(),
-        reasons.join("; ")
-    ))
+    Leaf::parse(leaf_der).ok_or(NOT_DER)?.chain(authorities, at)
 }
 
-fn path_in(
-    leaf: &X509Certificate,
-    pool: &[X509Certificate],
-    at: i64,
-) -> Result<(Vec<String>, Vec<u8>), String> {
-    let mut current = leaf;
-    let mut subjects = Vec::new();
-    let mut issuer_spki = None;
-    for _ in 0..=MAX_PATH_LENGTH {
-        let issuer = pool
-            .iter()
-            .find(|c| {
-                c.subject().as_raw() == current.issuer().as_raw()
-                    && current.verify_signature(Some(c.public_key())).is_ok()
-            })
-            .ok_or_else(|| format!("no trusted issuer named {} signed it", current.issuer()))?;
-        if !is_ca(issuer) {
-            return Err(format!("issuer {} is not a CA", issuer.subject()));
-        }
-        if !valid_at(issuer, at) {
-            return Err(format!(
-                "CA certificate {} is valid from {} to {}, not at the signing time",
-                issuer.subject(),
-                issuer.validity().not_before,
-                issuer.validity().not_after
-            ));
-        }
-        if issuer_spki.is_none() {
-            issuer_spki = Some(issuer.public_key().raw.to_vec());
-        }
-        subjects.push(issuer.subject().to_string());
-        let self_signed = issuer.subject().as_raw() == issuer.issuer().as_raw()
-            && issuer.verify_signature(None).is_ok();
-        if self_signed {
-            return Ok((subjects, issuer_spki.unwrap_or_default()));
-        }
-        current = issuer;
-    }
-    Err(format!(
-        "limit reached: no root within {MAX_PATH_LENGTH} certificates"
-    ))
-}
-
-/// The SPKI of the trusted certificate that signed `leaf_der`, whatever the time (the SCT's
-/// issuer key hash names it even when the path is refused for its dates).
+/// The SPKI of the trusted certificate that signed `leaf_der`, whatever the time.
 pub fn issuer_spki(leaf_der: &[u8], authorities: &[CertificateAuthority]) -> Option<Vec<u8>> {
-    let leaf = parse(leaf_der)?;
-    authorities
-        .iter()
-        .flat_map(|a| a.chain_der.iter())
-        .filter_map(|d| parse(d))
-        .find(|c| {
-            c.subject().as_raw() == leaf.issuer().as_raw()
-                && leaf.verify_signature(Some(c.public_key())).is_ok()
-        })
-        .map(|c| c.public_key().raw.to_vec())
+    Leaf::parse(leaf_der)?.issuer_spki(authorities)
 }
 
 /// The leaf carries the codeSigning extended key usage (Fulcio certificate profile).
 pub fn check_code_signing(leaf_der: &[u8]) -> Result<String, String> {
-    let leaf = parse(leaf_der).ok_or("the signing certificate is not valid DER")?;
-    match leaf.extended_key_usage() {
-        Ok(Some(eku)) if eku.value.code_signing => Ok("codeSigning extended key usage".into()),
-        Ok(Some(_)) => {
-            Err("the certificate's extended key usage does not include codeSigning".into())
-        }
-        // Go's x509 (and so cosign) treats a leaf without the extension as valid for any
-        // usage; sigscope agrees, and says so.
-        Ok(None) => {
-            Ok("no extended key usage extension: any usage is allowed (as cosign accepts)".into())
-        }
-        Err(e) => Err(format!(
-            "the extended key usage extension is malformed: {e}"
-        )),
-    }
+    Leaf::parse(leaf_der).ok_or(NOT_DER)?.code_signing()
+}
+
+/// [`Leaf::chain`] for a leaf that may not have parsed.
+pub fn leaf_chain(
+    leaf: Option<&Leaf>,
+    authorities: &[CertificateAuthority],
+    at: i64,
+) -> Result<ValidPath, String> {
+    leaf.ok_or(NOT_DER)?.chain(authorities, at)
+}
+
+/// [`Leaf::code_signing`] for a leaf that may not have parsed.
+pub fn leaf_code_signing(leaf: Option<&Leaf>) -> Result<String, String> {
+    leaf.ok_or(NOT_DER)?.code_signing()
 }
 
 #[cfg(test)]

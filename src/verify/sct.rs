@@ -4,13 +4,33 @@
 
 use sha2::{Digest as _, Sha256};
 
-use crate::artifact::certificate::{CertificateView, tbs_without_sct};
+use crate::artifact::certificate::{CertificateView, tbs_without_sct, tbs_without_sct_of_parsed};
 use crate::trust::TransparencyLog;
+use crate::verify::chain::Leaf;
 use crate::verify::key::{HashAlgorithm, RsaPadding};
 
 /// Verifies the leaf's embedded SCTs; returns a description of the one that verified.
 pub fn verify_embedded_scts(
     leaf: &CertificateView,
+    issuer_spki_der: &[u8],
+    ctlogs: &[TransparencyLog],
+) -> Result<String, String> {
+    verify_scts(leaf, None, issuer_spki_der, ctlogs)
+}
+
+/// [`verify_embedded_scts`] for a leaf already parsed from `leaf.der`.
+pub fn verify_embedded_scts_of(
+    leaf: &CertificateView,
+    parsed: &Leaf,
+    issuer_spki_der: &[u8],
+    ctlogs: &[TransparencyLog],
+) -> Result<String, String> {
+    verify_scts(leaf, Some(parsed), issuer_spki_der, ctlogs)
+}
+
+fn verify_scts(
+    leaf: &CertificateView,
+    parsed: Option<&Leaf>,
     issuer_spki_der: &[u8],
     ctlogs: &[TransparencyLog],
 ) -> Result<String, String> {
@@ -20,7 +40,11 @@ pub fn verify_embedded_scts(
     if leaf.scts.is_empty() {
         return Err("the certificate has no embedded SCT".into());
     }
-    let tbs = tbs_without_sct(&leaf.der).map_err(|e| e.to_string())?;
+    let tbs = match parsed {
+        Some(_) => tbs_without_sct_of_parsed(&leaf.der),
+        None => tbs_without_sct(&leaf.der),
+    }
+    .map_err(|e| e.to_string())?;
     let issuer_key_hash = Sha256::digest(issuer_spki_der);
     let mut reasons = Vec::new();
     for sct in &leaf.scts {

@@ -4,22 +4,23 @@
 
 use sha2::{Digest as _, Sha256};
 
-use super::chain::{check_code_signing, issuer_spki, verify_chain};
+use super::chain::{Leaf, leaf_chain, leaf_code_signing};
 use super::check::Checks;
 use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::policy::{Context, Signer};
-use super::sct::verify_embedded_scts;
+use super::sct::verify_embedded_scts_of;
 use super::tlog::{self, Signed};
 use crate::artifact::certificate::CertificateView;
 use crate::inventory::layer::{Decoded, SigningMaterial};
 
-/// The key that must verify the signature, once the signer checks have run.
-pub enum SigningKey {
+/// The key that must verify the signature, once the signer checks have run (a certificate is
+/// the one in the signing material, borrowed).
+pub enum SigningKey<'a> {
     Key(PublicKey),
-    Certificate(Box<CertificateView>, PublicKey),
+    Certificate(&'a CertificateView, PublicKey),
 }
 
-impl SigningKey {
+impl SigningKey<'_> {
     /// cosign verifies with SHA-256 whatever the key (its `LoadVerifier(pub, crypto.SHA256)`).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         let key = match self {
@@ -80,12 +81,12 @@ pub fn check_timestamp(
 }
 
 /// Runs the signer checks; returns the key to verify with when they leave one.
-pub fn check_signer(
+pub fn check_signer<'m>(
     ctx: &Context,
-    material: &SigningMaterial,
+    material: &'m SigningMaterial,
     at: i64,
     checks: &mut Checks,
-) -> Option<SigningKey> {
+) -> Option<SigningKey<'m>> {
     match &ctx.policy.signer {
         Signer::Key(key) => {
             checks.pass(
@@ -100,7 +101,7 @@ pub fn check_signer(
         }
         Signer::Keyless(identity) => {
             let cert = match &material.certificate {
-                Some(Decoded::Ok(c)) => c.clone(),
+                Some(Decoded::Ok(c)) => c,
                 Some(Decoded::Error(e)) => {
                     checks.fail(
                         "certificate",
@@ -123,8 +124,11 @@ pub fn check_signer(
                     cert.serial, cert.issuer
                 ),
             );
+            // Parsed once for the chain, its issuer's key and the extended key usage.
+            let leaf = Leaf::parse(&cert.der);
+            let authorities = &ctx.trust.certificate_authorities;
             // client-spec: the certificate must chain to a trusted Fulcio root at signing time.
-            match verify_chain(&cert.der, &ctx.trust.certificate_authorities, at) {
+            match leaf_chain(leaf.as_ref(), authorities, at) {
                 Ok(path) => checks.pass(
                     "chain",
                     format!(
@@ -134,20 +138,23 @@ pub fn check_signer(
                 ),
                 Err(e) => checks.fail("chain", e),
             }
-            let issuer_spki = issuer_spki(&cert.der, &ctx.trust.certificate_authorities);
-            checks.record("code signing", check_code_signing(&cert.der));
+            let issuer_spki = leaf.as_ref().and_then(|l| l.issuer_spki(authorities));
+            checks.record("code signing", leaf_code_signing(leaf.as_ref()));
             // client-spec: at least one SCT from a trusted CT log.
             if ctx.policy.ignore_sct {
                 checks.skip("sct", "--insecure-ignore-sct");
-            } else if let Some(spki) = &issuer_spki {
-                checks.record("sct", verify_embedded_scts(&cert, spki, &ctx.trust.ctlogs));
+            } else if let (Some(spki), Some(parsed)) = (&issuer_spki, &leaf) {
+                checks.record(
+                    "sct",
+                    verify_embedded_scts_of(cert, parsed, spki, &ctx.trust.ctlogs),
+                );
             } else {
                 checks.fail(
                     "sct",
                     "not checked: the certificate's issuer is not trusted",
                 );
             }
-            match identity.check_subject(&cert) {
+            match identity.check_subject(cert) {
                 Ok(d) => checks.pass("identity", d),
                 Err((expected, actual)) => checks.mismatch(
                     "identity",
@@ -156,7 +163,7 @@ pub fn check_signer(
                     actual,
                 ),
             }
-            match identity.check_issuer(&cert) {
+            match identity.check_issuer(cert) {
                 Ok(d) => checks.pass("issuer", d),
                 Err((expected, actual)) => checks.mismatch(
                     "issuer",
@@ -166,7 +173,7 @@ pub fn check_signer(
                 ),
             }
             if !identity.github.is_empty() {
-                match identity.check_github(&cert) {
+                match identity.check_github(cert) {
                     Ok(d) => checks.pass("github claims", d),
                     Err((flag, expected, actual)) => checks.mismatch(
                         "github claims",
@@ -183,7 +190,7 @@ pub fn check_signer(
                     return None;
                 }
             };
-            Some(SigningKey::Certificate(Box::new(cert), key))
+            Some(SigningKey::Certificate(cert, key))
         }
     }
 }
@@ -242,12 +249,8 @@ pub fn check_tlog(
         );
         return;
     };
-    let signer_der;
     let signer = match signing_key {
-        SigningKey::Key(k) => {
-            signer_der = k.spki_der().to_vec();
-            tlog::Signer::Key(&signer_der)
-        }
+        SigningKey::Key(k) => tlog::Signer::Key(k.spki_der()),
         SigningKey::Certificate(c, _) => tlog::Signer::Certificate(&c.der),
     };
     let signed = Signed {

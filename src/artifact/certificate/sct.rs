@@ -156,6 +156,13 @@ pub fn tbs_without_sct(cert_der: &[u8]) -> Result<Vec<u8>, DecodeError> {
     const WHAT: &str = "certificate";
     // Reject what x509-parser rejects, so both views agree on what a certificate is.
     X509Certificate::from_der(cert_der).map_err(|e| DecodeError::der(WHAT, e))?;
+    tbs_without_sct_of_parsed(cert_der)
+}
+
+/// [`tbs_without_sct`] for a certificate x509-parser has already accepted (the caller parsed
+/// these very bytes), so it is not parsed by x509-parser a second time.
+pub fn tbs_without_sct_of_parsed(cert_der: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    const WHAT: &str = "certificate";
     let cert = x509_cert::Certificate::from_der(cert_der).map_err(|e| DecodeError::der(WHAT, e))?;
     let mut tbs = cert.tbs_certificate;
     if let Some(exts) = tbs.extensions.as_mut() {

@@ -324,3 +324,29 @@ fn checkpoints_over_the_limits_are_refused_as_limits() {
     let err = parse_checkpoint(&huge).unwrap_err().to_string();
     assert!(err.contains("limit reached"), "{err}");
 }
+
+#[test]
+fn set_payload_written_directly_is_byte_for_byte_the_canonicaliser_s() {
+    // Plain ASCII (the direct path), ASCII controls (written raw by both), and strings that take
+    // the canonicaliser's path (quotes, backslashes, non-ASCII that NFC composes).
+    let bodies = [
+        "eyJhcGlWZXJzaW9uIjoiMC4wLjEiLCJraW5kIjoiaGFzaGVkcmVrb3JkIn0=",
+        "",
+        "tab\there\nnewline\u{1}\u{7f}",
+        "quote\"back\\slash",
+        "e\u{301}t\u{e9}",
+    ];
+    for body in bodies {
+        for (time, index) in [(1_700_000_000, 7), (-1, -2), (0, i64::MAX)] {
+            let direct = set_payload(body, time, "c0ffee", index).unwrap();
+            let canonical = crate::artifact::canonical::to_canonical_json(&serde_json::json!({
+                "body": body,
+                "integratedTime": time,
+                "logID": "c0ffee",
+                "logIndex": index,
+            }))
+            .unwrap();
+            assert_eq!(direct, canonical, "{body:?}");
+        }
+    }
+}

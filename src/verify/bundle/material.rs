@@ -8,11 +8,11 @@ use crate::artifact::bundle::{BundleView, VerificationMaterialView};
 use crate::artifact::certificate::CertificateView;
 use crate::artifact::encoding::rfc3339;
 use crate::trust::TrustedRoot;
-use crate::verify::chain::{check_code_signing, issuer_spki, verify_chain};
+use crate::verify::chain::{Leaf, leaf_chain, leaf_code_signing};
 use crate::verify::check::Checks;
 use crate::verify::identity::IdentityPolicy;
 use crate::verify::key::PublicKey;
-use crate::verify::sct::verify_embedded_scts;
+use crate::verify::sct::verify_embedded_scts_of;
 use crate::verify::timestamp::verify_timestamp;
 
 fn self_signed(der: &[u8]) -> bool {
@@ -145,8 +145,11 @@ pub(super) fn check_certificate(
 ) {
     let mut issuer = None;
     let mut failed = false;
+    // Parsed once for every verified time, the issuer's key and the extended key usage.
+    let parsed = Leaf::parse(&leaf.der);
+    let authorities = &root.certificate_authorities;
     for &t in &state.times {
-        match verify_chain(&leaf.der, &root.certificate_authorities, t) {
+        match leaf_chain(parsed.as_ref(), authorities, t) {
             Ok(path) => issuer = Some(path.issuer_spki_der),
             Err(reason) => {
                 checks.mismatch(
@@ -175,14 +178,17 @@ pub(super) fn check_certificate(
             ),
         );
     }
-    checks.record("code signing", check_code_signing(&leaf.der));
+    checks.record("code signing", leaf_code_signing(parsed.as_ref()));
     // RFC 6962 §3.2: the SCT covers the issuer's key hash, whatever the path's dates.
-    let issuer = issuer.or_else(|| issuer_spki(&leaf.der, &root.certificate_authorities));
-    match issuer {
-        Some(spki) => {
-            checks.record("sct", verify_embedded_scts(leaf, &spki, &root.ctlogs));
+    let issuer = issuer.or_else(|| parsed.as_ref().and_then(|l| l.issuer_spki(authorities)));
+    match (issuer, &parsed) {
+        (Some(spki), Some(parsed)) => {
+            checks.record(
+                "sct",
+                verify_embedded_scts_of(leaf, parsed, &spki, &root.ctlogs),
+            );
         }
-        None => checks.fail(
+        _ => checks.fail(
             "sct",
             "no trusted issuer certificate to check the SCT against",
         ),
