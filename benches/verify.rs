@@ -15,6 +15,7 @@ use sigscope::registry::any::AnySource;
 use sigscope::registry::remote::RemoteOptions;
 use sigscope::target::Target;
 use sigscope::trust::TrustedRoot;
+use sigscope::verify::bundle::{Artifact as BundleArtifact, ExpectedSigner, verify_bundle};
 use sigscope::verify::cosign::verify_image;
 use sigscope::verify::identity::{IdentityPolicy, Matcher};
 use sigscope::verify::key::PublicKey;
@@ -106,6 +107,14 @@ fn keyless(c: &mut Criterion) {
         },
     );
     c.bench_function(
+        "raw ECDSA P-256 verifications, x5 (a bundle's: leaf certificate, SCT, SET, checkpoint, signature)",
+        |b| {
+            b.iter(|| {
+                (0..5).all(|_| public.verify_default(black_box(&message), black_box(&signature)))
+            })
+        },
+    );
+    c.bench_function(
         "raw ECDSA P-256 verifications, x6 (the 4, plus intermediate and root of a fresh root)",
         |b| {
             b.iter(|| {
@@ -118,19 +127,62 @@ fn keyless(c: &mut Criterion) {
 fn bundle(c: &mut Criterion) {
     let mut sigstore = VirtualSigstore::new("bench", 1_790_000_000 - 86_400).unwrap();
     let identity = Identity::email("dev@acme.example", "https://accounts.example.com");
+    // Earlier entries in the log, so the inclusion proof has hashes to climb.
+    for i in 0..7u64 {
+        let earlier = format!("earlier {i}");
+        sigstore
+            .sign(
+                &identity,
+                earlier.as_bytes(),
+                1_790_000_000 + i,
+                SigningOptions::default(),
+            )
+            .unwrap();
+    }
     let sig = sigstore
         .sign(
             &identity,
             b"payload",
-            1_790_000_000,
+            1_790_000_100,
             SigningOptions::default(),
         )
         .unwrap();
-    let bytes = serde_json::to_vec(&sigstore.message_bundle(&sig).unwrap()).unwrap();
+    let bundle = sigstore.message_bundle(&sig).unwrap();
+    let entry = &bundle["verificationMaterial"]["tlogEntries"][0];
+    assert!(
+        entry["inclusionProof"]["hashes"]
+            .as_array()
+            .is_some_and(|h| !h.is_empty())
+            && entry["inclusionProof"]["checkpoint"]["envelope"].is_string()
+            && entry["inclusionPromise"]["signedEntryTimestamp"].is_string(),
+        "the bench bundle carries an inclusion proof, a checkpoint and a SET"
+    );
+    let bytes = serde_json::to_vec(&bundle).unwrap();
     sigscope::artifact::bundle::decode_bundle(&bytes).unwrap();
     c.bench_function("decode one sigstore bundle v0.3", |b| {
         b.iter(|| sigscope::artifact::bundle::decode_bundle(black_box(&bytes)))
     });
+
+    let root_json = serde_json::to_vec(&sigstore.trusted_root().unwrap()).unwrap();
+    let trust = TrustedRoot::from_json("bench", &root_json).unwrap();
+    let expected = ExpectedSigner::Identity(IdentityPolicy {
+        subject: Matcher::Exact("dev@acme.example".to_owned()),
+        issuer: Matcher::Exact("https://accounts.example.com".to_owned()),
+        github: Vec::new(),
+    });
+    let artifact = BundleArtifact::from_bytes(b"payload".to_vec());
+    assert!(
+        verify_bundle(&bytes, &artifact, &expected, &trust)
+            .verified()
+            .is_some(),
+        "the bench bundle verifies"
+    );
+    // Per bundle the path verifies 5 signatures (the leaf certificate's, the SCT's, the SET's,
+    // the checkpoint's and the one over the artifact) and hashes the Merkle path.
+    c.bench_function(
+        "keyless sigstore bundle v0.3, end to end (chain, SCT, SET, inclusion proof, checkpoint, signature)",
+        |b| b.iter(|| verify_bundle(black_box(&bytes), &artifact, &expected, black_box(&trust))),
+    );
 }
 
 criterion_group!(benches, keyless, bundle);
