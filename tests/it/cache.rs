@@ -4,7 +4,6 @@
 //! everything again; the tag list saves the 404 probes for unsigned digests.
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 use sigscope::fixture::{Identity, SigningOptions, VirtualSigstore};
@@ -43,7 +42,7 @@ pub fn signed_repository(repository: &str) -> Vec<String> {
 
 /// Runs `sigscope inspect -o json` with the disk cache in `cache` (or `--no-cache`).
 fn inspect(target: &str, cache: &Path, extra: &[&str]) -> Value {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "inspect",
             "--output",
@@ -201,7 +200,7 @@ fn verify_reads_no_image_config() {
     signed_repository(repository);
     let proxy = FaultProxy::start(Registry::shared().addr());
     let target = format!("{}/{repository}", proxy.host());
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args(["verify", "--allow-http-registry", &target])
         .args(["--certificate-identity", "dev@acme.example"])
         .args(["--certificate-oidc-issuer", "https://accounts.example.com"])

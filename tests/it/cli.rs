@@ -1,12 +1,7 @@
 //! The binary's basic contract: version and help.
 
-use std::process::Command;
-
 fn sigscope(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = crate::support::sigscope().args(args).output().unwrap();
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

@@ -1,14 +1,12 @@
 //! `sigscope compare` on the scenario: the builds signed by someone else stand out, each with
 //! its reason; the CI builds do not.
 
-use std::process::Command;
-
 use crate::support::scenario::Scenario;
 
 #[test]
 fn the_odd_builds_stand_out_with_their_reasons() {
     let scenario = Scenario::shared();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "compare",
             "--output",

@@ -3,7 +3,6 @@
 //! file and as `sha256:<hex>`. Cases named `*_fail` must not verify; the others must.
 
 use std::path::Path;
-use std::process::Command;
 
 use sha2::{Digest as _, Sha256};
 
@@ -47,7 +46,7 @@ fn run_case(dir: &Path, suite: &Path, form: &'static str) -> Run {
     } else {
         suite.join("a.txt")
     };
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut cmd = crate::support::sigscope();
     cmd.arg("verify-bundle")
         .arg("--bundle")
         .arg(dir.join("bundle.sigstore.json"));

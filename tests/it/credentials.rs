@@ -4,7 +4,6 @@
 //! stdout and stderr is searched for the password and the token.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::publish::simple_image;
@@ -17,7 +16,7 @@ const PASSWORD: &str = "pw-5ecret-c0ffee";
 
 /// Runs sigscope with `env`; returns the exit code and everything it printed.
 fn sigscope(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut cmd = crate::support::sigscope();
     cmd.args(args)
         .env("HOME", "/nonexistent")
         .env_remove("DOCKER_CONFIG")

@@ -46,7 +46,7 @@ impl Run {
 /// Runs `cosign <sub> ARGS IMAGE` and `sigscope <sub> ARGS IMAGE` with the scenario's trust.
 pub fn both(scenario: &Scenario, sub: &str, args: &[&str], image: &str) -> (Run, Run) {
     let mut cosign = Tools::get().cosign();
-    let mut sigscope = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut sigscope = crate::support::sigscope();
     for cmd in [&mut cosign, &mut sigscope] {
         for (var, path) in scenario.trust.env() {
             cmd.env(var, path);
@@ -155,7 +155,7 @@ fn verify_agrees_with_cosign_for_the_key_on_every_tag() {
 
 /// sigscope's JSON verdict for one image under the CI identity.
 fn sigscope_json(scenario: &Scenario, args: &[&str], image: &str) -> serde_json::Value {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut cmd = crate::support::sigscope();
     for (var, path) in scenario.trust.env() {
         cmd.env(var, path);
     }
@@ -167,7 +167,7 @@ fn sigscope_json(scenario: &Scenario, args: &[&str], image: &str) -> serde_json:
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     if std::env::var_os("SIGSCOPE_SHOW_OUTPUT").is_some() {
-        let mut again = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+        let mut again = crate::support::sigscope();
         for (var, path) in scenario.trust.env() {
             again.env(var, path);
         }
@@ -282,7 +282,7 @@ fn each_rejection_names_the_check_that_failed_with_expected_and_actual() {
 #[test]
 fn verifying_a_whole_repository_gives_one_verdict_per_tag_and_exit_1() {
     let scenario = Scenario::shared();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut cmd = crate::support::sigscope();
     for (var, path) in scenario.trust.env() {
         cmd.env(var, path);
     }
@@ -376,7 +376,7 @@ fn a_signature_that_cannot_be_read_is_exit_2_never_verified_or_rejected() {
     );
     let (_, path) = scenario.repository.split_once('/').unwrap();
     let image = format!("{}/{path}:v1.2.0", proxy.host());
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut cmd = crate::support::sigscope();
     for (var, p) in scenario.trust.env() {
         cmd.env(var, p);
     }
@@ -403,7 +403,7 @@ fn a_signature_that_cannot_be_read_is_exit_2_never_verified_or_rejected() {
         .local_addr()
         .unwrap()
         .port();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "verify",
             "--allow-http-registry",
@@ -445,7 +445,7 @@ fn bundle_referrers_verify_with_new_bundle_format() {
     // The keyless cosign-v3-style signature bundle on v2.1.0: cosign 2.5 would fetch TUF for
     // this path, so the reference is sigstore-go (tests/it/scenario.rs accepts it for CI).
     let run = |identity: &[&str]| {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+        let mut cmd = crate::support::sigscope();
         cmd.args([
             "verify",
             "--new-bundle-format",
@@ -478,7 +478,7 @@ fn bundle_referrers_verify_with_new_bundle_format() {
     );
     // Without the flag, the legacy path finds no .sig and says where the bundle is.
     let legacy = {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+        let mut cmd = crate::support::sigscope();
         cmd.args([
             "verify",
             "--allow-http-registry",

@@ -53,7 +53,7 @@ fn both(image: &str, trust: &CosignTrustFiles, extra: &[&str]) -> (Run, Run, ser
         &id.issuer,
     ];
     let mut cosign = Tools::get().cosign();
-    let mut sigscope = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut sigscope = crate::support::sigscope();
     for cmd in [&mut cosign, &mut sigscope] {
         for (var, path) in trust.env() {
             cmd.env(var, path);
@@ -364,7 +364,7 @@ fn key_and_annotation_faults_fail_in_both() {
     let other = work.path().join("other/cosign.pub");
     let run = |key: &Path, extra: &[&str]| {
         let mut c = Tools::get().cosign();
-        let mut g = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+        let mut g = crate::support::sigscope();
         for cmd in [&mut c, &mut g] {
             cmd.args([
                 "verify",
@@ -434,7 +434,7 @@ fn an_imported_ed25519_key_verifies_alike_in_both() {
         &image,
     ]));
     let mut c = Tools::get().cosign();
-    let mut g = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut g = crate::support::sigscope();
     for cmd in [&mut c, &mut g] {
         cmd.args([
             "verify",

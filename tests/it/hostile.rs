@@ -5,7 +5,6 @@
 //! TUI side is in `tui_hostile.rs`.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -118,7 +117,7 @@ impl Hostile {
 }
 
 fn sigscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args(args)
         .env("HOME", "/nonexistent")
         .env_remove("DOCKER_CONFIG")

@@ -2,7 +2,6 @@
 //! artifact cosign and oras wrote, with what the fixture minted, found and decoded.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use serde_json::Value;
 
@@ -10,7 +9,7 @@ use crate::support::scenario::{Minted, Scenario, Signer};
 
 /// Runs the real binary; returns its exit code and parsed JSON.
 pub fn inspect_json(args: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args(["inspect", "--output", "json", "--allow-http-registry"])
         .args(args)
         .env_remove("DOCKER_CONFIG")
@@ -297,7 +296,7 @@ fn inspect_of_one_tag_and_of_one_digest_report_only_that_image() {
 #[test]
 fn inspect_text_is_a_readable_tree_naming_signers_and_routes() {
     let scenario = Scenario::shared();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args(["inspect", "--allow-http-registry", &scenario.repository])
         .output()
         .unwrap();

@@ -7,8 +7,6 @@
 //! repository behind a proxy (escape sequences everywhere, a tag whose read fails with a hostile
 //! message), and the public go-bazel OCI layout (a whole layout streams too).
 
-use std::process::Command;
-
 use serde::Serialize;
 use sigscope::inventory::discover::{DiscoverOptions, Discovery};
 use sigscope::inventory::model::Inventory;
@@ -71,7 +69,7 @@ fn collected(target: &str) -> Inventory {
 
 /// Runs `sigscope inspect -o json TARGET`; returns the exit code and stdout.
 fn inspect_json_bytes(target: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "inspect",
             "--output",

@@ -119,7 +119,7 @@ fn an_unreachable_registry_is_an_error_not_a_hang_or_panic() {
         .local_addr()
         .unwrap()
         .port();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "inspect",
             "--allow-http-registry",
@@ -187,7 +187,7 @@ fn basic_auth_registry_needs_credentials_and_never_prints_them() {
         ),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "inspect",
             "--output",

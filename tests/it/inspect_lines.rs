@@ -1,8 +1,6 @@
 //! `sigscope inspect --output jsonl` against the real registry: one compact JSON object per tag
 //! (each a line of its own, parseable alone), carrying what the JSON document carries.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::cache::signed_repository;
@@ -13,7 +11,7 @@ fn jsonl_writes_one_object_per_tag_each_on_its_own_line() {
     let repository = "inspect-jsonl";
     let digests = signed_repository(repository);
     let target = Registry::shared().repo(repository);
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "inspect",
             "--output",

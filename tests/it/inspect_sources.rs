@@ -237,7 +237,7 @@ fn credentials_come_from_a_docker_credential_helper() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "inspect",
             "--output",

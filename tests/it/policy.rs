@@ -32,7 +32,7 @@ fn write(name: &str, text: &str) -> PathBuf {
 }
 
 fn sigscope() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    crate::support::sigscope()
 }
 
 /// `sigscope policy eval --output json`: the exit code and the document.

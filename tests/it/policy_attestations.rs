@@ -3,8 +3,6 @@
 //! attestation carries a CUE policy is never reported as admitted, since sigscope does not run
 //! CUE: its text is shown and the tag is "could not check".
 
-use std::process::Command;
-
 use crate::support::scenario::Scenario;
 use crate::support::tools::{Tools, verdict};
 
@@ -12,7 +10,7 @@ fn eval(scenario: &Scenario, name: &str, policy: &str) -> (Option<i32>, serde_js
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(name);
     std::fs::write(&path, policy).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args([
             "policy",
             "eval",

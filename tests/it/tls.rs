@@ -111,7 +111,7 @@ fn copy_to_tls_registry(d: &Path, layout: &Layout, tag: &str, registry: &Registr
 
 /// `sigscope inspect -o json EXTRA… TARGET`: exit code and stdout.
 fn inspect(extra: &[&str], target: &str) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args(["inspect", "--output", "json"])
         .args(extra)
         .arg(target)

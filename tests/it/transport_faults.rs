@@ -3,7 +3,6 @@
 //! are reported on their own tag while the other tags are read; `verify` never calls such
 //! content verified.
 
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use sigscope::fixture::GITHUB_ISSUER;
@@ -113,7 +112,7 @@ fn stalls_truncations_and_bad_digests_are_reported_per_tag_and_the_rest_is_read(
 /// all output.
 fn verify(image: &str, extra: &[&str]) -> (i32, String) {
     let scenario = Scenario::shared();
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
+    let out = crate::support::sigscope()
         .args(["verify", "--allow-http-registry", "--output", "json"])
         .args(["--certificate-identity-regexp", CI_IDENTITY_REGEXP])
         .args(["--certificate-oidc-issuer", GITHUB_ISSUER])

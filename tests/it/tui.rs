@@ -50,6 +50,7 @@ impl Session {
             )
             .args(["sh", "-c", &script])
             .env_remove("NO_COLOR")
+            .env("SIGSCOPE_NO_CACHE", "1")
             .env("TERM", "xterm-256color")
             .status()
             .expect("tmux (installed by scripts/testbed)");
@@ -251,9 +252,7 @@ fn verifying_the_registry_from_the_dialog_and_the_signer_view_mark_the_odd_build
 
 #[test]
 fn without_a_terminal_a_bare_target_is_still_text_and_no_target_prints_a_hint() {
-    let out = Command::new(env!("CARGO_BIN_EXE_sigscope"))
-        .output()
-        .unwrap();
+    let out = crate::support::sigscope().output().unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("run it in a terminal"), "{text}");

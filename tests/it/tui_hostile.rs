@@ -42,6 +42,7 @@ impl Hostage {
             .args(["new-session", "-d", "-x", "140", "-y", "40"])
             .args(["sh", "-c", &script])
             .env_remove("NO_COLOR")
+            .env("SIGSCOPE_NO_CACHE", "1")
             .env("HOME", "/nonexistent")
             .env("TERM", "xterm-256color")
             .status()

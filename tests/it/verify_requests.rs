@@ -2,8 +2,6 @@
 //! only what the check needs. One image lists no tags (its cosign tags are probed); signatures
 //! read no attestation, SBOM or image config; attestations read no signature.
 
-use std::process::Command;
-
 use sigscope::fixture::GITHUB_ISSUER;
 
 use crate::support::fault_proxy::FaultProxy;
@@ -15,7 +13,7 @@ fn through_proxy(args: &[&str], image: &str) -> (Option<i32>, String, Vec<String
     let scenario = Scenario::shared();
     let proxy = FaultProxy::start(Registry::shared().addr());
     let target = image.replace(&Registry::shared().host(), &proxy.host());
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    let mut cmd = crate::support::sigscope();
     for (var, path) in scenario.trust.env() {
         cmd.env(var, path);
     }

@@ -16,6 +16,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+/// `sigscope` as the tests run it: never with the user's content cache (`SIGSCOPE_NO_CACHE`;
+/// the tests of the cache remove it and name their own folder).
+pub fn sigscope() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_sigscope"));
+    command.env("SIGSCOPE_NO_CACHE", "1");
+    command
+}
+
 /// The folder holding the test bed's binaries: `SIGSCOPE_TESTBED_BIN` when set, otherwise what
 /// `scripts/testbed` prints (it installs on first use and is instant when cached).
 pub fn testbed_bin() -> &'static Path {
