@@ -254,6 +254,37 @@ mod tests {
     }
 
     #[test]
+    fn a_trusted_chain_without_a_root_stops_at_the_path_limit() {
+        let mut s = VirtualSigstore::new("chain", AT - 1000).unwrap();
+        let root = root_of(&s);
+        let der = leaf(&mut s, LeafOptions::default());
+        // Cross-signed CAs with no self-signed root: the walk from the leaf would go round
+        // intermediate -> root -> intermediate … for ever without the limit.
+        let mut pool = root.certificate_authorities[0].pool().into_owned();
+        let intermediate = pool
+            .certificates
+            .iter()
+            .position(|c| !c.self_signed)
+            .unwrap();
+        let top = pool
+            .certificates
+            .iter()
+            .position(|c| c.self_signed)
+            .unwrap();
+        pool.certificates[top].self_signed = false;
+        pool.certificates[top].issued_by = Some(intermediate);
+        let leaf = Leaf::parse(&der).unwrap();
+        let err = leaf.path_in(&pool, AT as i64 + 60).unwrap_err();
+        assert_eq!(
+            err,
+            format!("limit reached: no root within {MAX_PATH_LENGTH} certificates")
+        );
+        // The untouched pool has its root two steps up.
+        let fine = root.certificate_authorities[0].pool();
+        assert_eq!(leaf.path_in(&fine, AT as i64 + 60).unwrap().0.len(), 2);
+    }
+
+    #[test]
     fn a_fixture_leaf_chains_at_signing_time_only() {
         let mut s = VirtualSigstore::new("chain", AT - 1000).unwrap();
         let root = root_of(&s);
