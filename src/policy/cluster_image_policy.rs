@@ -9,7 +9,9 @@
 
 use serde_json::{Map, Value};
 
-use super::document::{NoteKind, Notes, PolicyError, boolean, child, list, object, string};
+use super::document::{
+    NoteKind, Notes, PolicyError, boolean, child, list, object, resource_spec, string,
+};
 use super::glob::ImageGlob;
 use super::model::{
     AttestationRequirement, Authority, Check, Engine, Group, ImageMatch, PolicyText, Rule,
@@ -22,18 +24,7 @@ pub const KIND: &str = "ClusterImagePolicy";
 
 /// Reads one `ClusterImagePolicy` document into one rule.
 pub fn read(doc: &Map<String, Value>, notes: &mut Notes) -> Result<Rule, PolicyError> {
-    let name = child(doc, "metadata", KIND)?
-        .and_then(|m| m.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("(unnamed)")
-        .to_owned();
-    let at = format!("{KIND}/{name}");
-    notes.unknown_fields(
-        doc,
-        &at,
-        &["apiVersion", "kind", "metadata", "spec", "status"],
-    );
-    let spec = child(doc, "spec", &at)?.ok_or_else(|| PolicyError::invalid(&at, "no spec"))?;
+    let (at, spec) = resource_spec(doc, KIND, notes)?;
     let sp = format!("{at}.spec");
     notes.unknown_fields(
         spec,

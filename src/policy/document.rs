@@ -181,6 +181,27 @@ pub fn child<'a>(
     }
 }
 
+/// A Kubernetes resource of `kind`: its path (`Kind/name`, for notes and errors) and its `spec`,
+/// with unknown top-level fields noted.
+pub fn resource_spec<'a>(
+    doc: &'a Map<String, Value>,
+    kind: &str,
+    notes: &mut Notes,
+) -> Result<(String, &'a Map<String, Value>), PolicyError> {
+    let name = child(doc, "metadata", kind)?
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("(unnamed)");
+    let at = format!("{kind}/{name}");
+    notes.unknown_fields(
+        doc,
+        &at,
+        &["apiVersion", "kind", "metadata", "spec", "status"],
+    );
+    let spec = child(doc, "spec", &at)?.ok_or_else(|| PolicyError::invalid(&at, "no spec"))?;
+    Ok((at, spec))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

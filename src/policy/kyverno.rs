@@ -12,7 +12,7 @@ mod attestor;
 
 use attestor::attestor_set;
 
-use super::document::{NoteKind, Notes, PolicyError, boolean, child, list, object, string};
+use super::document::{NoteKind, Notes, PolicyError, boolean, list, object, resource_spec, string};
 use super::glob::Wildcard;
 use super::model::{AttestationRequirement, Engine, ImageMatch, PolicyText, Rule};
 
@@ -25,18 +25,7 @@ pub fn read(
     kind: &str,
     notes: &mut Notes,
 ) -> Result<Vec<Rule>, PolicyError> {
-    let name = child(doc, "metadata", kind)?
-        .and_then(|m| m.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("(unnamed)")
-        .to_owned();
-    let at = format!("{kind}/{name}");
-    notes.unknown_fields(
-        doc,
-        &at,
-        &["apiVersion", "kind", "metadata", "spec", "status"],
-    );
-    let spec = child(doc, "spec", &at)?.ok_or_else(|| PolicyError::invalid(&at, "no spec"))?;
+    let (at, spec) = resource_spec(doc, kind, notes)?;
     let sp = format!("{at}.spec");
     const SPEC: &[&str] = &[
         "rules",
