@@ -2,17 +2,15 @@
 //! with `capture-pane`, presses keys, and checks that `q` exits and leaves the terminal restored
 //! (cooked mode, primary screen).
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::scenario::Scenario;
+use crate::support::tmux::{Terminal, TerminalSetup};
 
-/// One tmux server and session, on a private socket, killed when dropped.
-struct Session {
-    socket: String,
-    _dir: tempfile::TempDir,
-}
+/// One tmux server and session at 120×40, on a private socket, killed when dropped.
+struct Session(Terminal);
+
+const KEY_GAP: Duration = Duration::from_millis(60);
 
 impl Session {
     fn start(args: &[&str]) -> Session {
@@ -21,82 +19,40 @@ impl Session {
 
     /// Starts `sigscope ARGS` with extra environment variables (`-e NAME=VALUE` each).
     fn start_with(args: &[&str], env: &[(&str, String)]) -> Session {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("tmux.sock").display().to_string();
-        let bin = PathBuf::from(env!("CARGO_BIN_EXE_sigscope"));
-        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
-        // After sigscope exits, the shell reports its status and the terminal mode.
-        let script = format!(
-            "'{}' {}; echo \"sigscope exited $?\"; stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon'; sleep 600",
-            bin.display(),
-            quoted.join(" ")
-        );
-        let status = Command::new("tmux")
-            .args([
-                "-S",
-                &socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-x",
-                "120",
-                "-y",
-                "40",
-            ])
-            .args(
-                env.iter()
-                    .flat_map(|(k, v)| ["-e".to_owned(), format!("{k}={v}")]),
-            )
-            .args(["sh", "-c", &script])
-            .env_remove("NO_COLOR")
-            .env("SIGSCOPE_NO_CACHE", "1")
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux (installed by scripts/testbed)");
-        assert!(status.success());
-        Session { socket, _dir: dir }
+        Session(Terminal::start(
+            args,
+            &TerminalSetup {
+                width: 120,
+                height: 40,
+                conf: "",
+                before: "",
+                // After sigscope exits, the terminal mode.
+                after: "stty -a | tr ' ' '\\n' | grep -x -- '-\\?icanon';",
+                env,
+                server_env: &[],
+            },
+        ))
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-S", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.0.tmux(args)
     }
 
     fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p"])
+        self.0.screen()
     }
 
     fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "timed out waiting for {needle:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.0.wait_for(needle, Duration::from_secs(30))
     }
 
     /// Types `text` literally (`^`, `$` and `\\` included).
     fn type_text(&self, text: &str) {
-        self.tmux(&["send-keys", "-l", text]);
-        std::thread::sleep(Duration::from_millis(60));
+        self.0.type_text(text, KEY_GAP);
     }
 
     fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", k]);
-            std::thread::sleep(Duration::from_millis(60));
-        }
+        self.0.keys(keys, KEY_GAP);
     }
 
     /// `q` quits with status 0, the terminal is back in cooked mode and on the primary screen.
@@ -110,12 +66,6 @@ impl Session {
             "raw mode left on:\n{mode}"
         );
         assert_eq!(self.tmux(&["display", "-p", "#{alternate_on}"]).trim(), "0");
-    }
-}
-
-impl Drop for Session {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
     }
 }
 

@@ -4,107 +4,62 @@
 //! their escaped forms), and a registry that stalls does not freeze the interface.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::hostile::{FORBIDDEN, Hostile};
 use crate::support::fault_proxy::{Fault, FaultProxy};
 use crate::support::registry::Registry;
+use crate::support::tmux::{Terminal, TerminalSetup};
 
 /// One tmux server with `set-clipboard on`, recording every byte the pane's program writes.
-struct Hostage {
-    socket: String,
-    dir: tempfile::TempDir,
-}
+struct Hostage(Terminal);
 
 impl Hostage {
     fn start(args: &[&str]) -> Hostage {
-        let dir = tempfile::tempdir().unwrap();
-        let socket = dir.path().join("tmux.sock").display().to_string();
-        let conf = dir.path().join("tmux.conf");
-        // Clipboard writes by OSC 52 become tmux paste buffers; titles are allowed to change.
-        std::fs::write(
-            &conf,
-            "set -s set-clipboard on\nset -g allow-rename on\nset -g set-titles on\n",
-        )
-        .unwrap();
-        let bin = PathBuf::from(env!("CARGO_BIN_EXE_sigscope"));
-        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
-        // The delay lets pipe-pane attach before sigscope writes its first byte.
-        let script = format!(
-            "sleep 1; '{}' {}; echo \"sigscope exited $?\"; sleep 600",
-            bin.display(),
-            quoted.join(" ")
+        let terminal = Terminal::start(
+            args,
+            &TerminalSetup {
+                width: 140,
+                height: 40,
+                // Clipboard writes by OSC 52 become tmux paste buffers; titles may change.
+                conf: "set -s set-clipboard on\nset -g allow-rename on\nset -g set-titles on\n",
+                // The delay lets pipe-pane attach before sigscope writes its first byte.
+                before: "sleep 1;",
+                after: "",
+                env: &[],
+                server_env: &[("HOME", "/nonexistent")],
+            },
         );
-        let status = Command::new("tmux")
-            .args(["-S", &socket, "-f"])
-            .arg(&conf)
-            .args(["new-session", "-d", "-x", "140", "-y", "40"])
-            .args(["sh", "-c", &script])
-            .env_remove("NO_COLOR")
-            .env("SIGSCOPE_NO_CACHE", "1")
-            .env("HOME", "/nonexistent")
-            .env("TERM", "xterm-256color")
-            .status()
-            .expect("tmux (installed by scripts/testbed)");
-        assert!(status.success());
-        let session = Hostage { socket, dir };
+        let session = Hostage(terminal);
         let raw = session.raw_path();
-        session.tmux(&["pipe-pane", "-o", &format!("cat >> '{}'", raw.display())]);
+        session
+            .0
+            .tmux(&["pipe-pane", "-o", &format!("cat >> '{}'", raw.display())]);
         session
     }
 
     fn raw_path(&self) -> PathBuf {
-        self.dir.path().join("pane.raw")
-    }
-
-    fn tmux(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-S", &self.socket])
-            .args(args)
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.0.dir().join("pane.raw")
     }
 
     fn screen(&self) -> String {
-        self.tmux(&["capture-pane", "-p"])
+        self.0.screen()
     }
 
     fn wait_for(&self, needle: &str, within: Duration) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < within,
-                "timed out waiting for {needle:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.0.wait_for(needle, within)
     }
 
     fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.tmux(&["send-keys", k]);
-            std::thread::sleep(Duration::from_millis(80));
-        }
+        self.0.keys(keys, Duration::from_millis(80));
     }
 
     fn title(&self) -> String {
-        self.tmux(&["display", "-p", "#{pane_title}"])
+        self.0.tmux(&["display", "-p", "#{pane_title}"])
     }
 
     fn buffers(&self) -> String {
-        self.tmux(&["list-buffers"])
-    }
-}
-
-impl Drop for Hostage {
-    fn drop(&mut self) {
-        self.tmux(&["kill-server"]);
+        self.0.tmux(&["list-buffers"])
     }
 }
 

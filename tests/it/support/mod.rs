@@ -9,6 +9,7 @@ pub mod predicates;
 pub mod publish;
 pub mod registry;
 pub mod scenario;
+pub mod tmux;
 pub mod token_server;
 pub mod tools;
 
