@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::inspect::tag;
 use crate::support::fault_proxy::{Fault, FaultProxy};
-use crate::support::layout::Layout;
+use crate::support::layout::{Layout, Written};
 use crate::support::publish::{copy_to_registry, simple_image};
 use crate::support::registry::{Registry, RegistryOptions};
 use crate::support::tools::{Tools, run_ok};
@@ -123,22 +123,49 @@ fn inspect(extra: &[&str], target: &str) -> (Option<i32>, String) {
     )
 }
 
+/// A scratch folder with a private CA, a registry serving TLS with it, and a layout holding one
+/// image tagged `v1`.
+struct TlsBed {
+    dir: tempfile::TempDir,
+    registry: Registry,
+    layout: Layout,
+    image: Written,
+}
+
+impl TlsBed {
+    fn new(label: &str, architecture: &str) -> TlsBed {
+        let dir = tempfile::tempdir().unwrap();
+        private_ca(dir.path());
+        let registry = tls_registry(dir.path());
+        let mut layout = Layout::create(&dir.path().join("layout"));
+        let image = layout.put_image(&simple_image(label, architecture));
+        layout.tag("v1", &image);
+        TlsBed {
+            dir,
+            registry,
+            layout,
+            image,
+        }
+    }
+
+    /// `--registry-cacert` and the CA's file.
+    fn cacert(&self) -> [String; 2] {
+        let ca = self.dir.path().join("ca.pem");
+        ["--registry-cacert".into(), ca.display().to_string()]
+    }
+}
+
 #[test]
 fn a_tls_registry_is_trusted_through_registry_cacert_and_refused_without_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    private_ca(d);
-    let registry = tls_registry(d);
-    let mut layout = Layout::create(&d.join("layout"));
-    let m = layout.put_image(&simple_image("tls", "amd64"));
-    layout.tag("v1", &m);
-    copy_to_tls_registry(d, &layout, "v1", &registry, "tls/app");
+    let bed = TlsBed::new("tls", "amd64");
+    let (d, registry, layout, m) = (bed.dir.path(), &bed.registry, &bed.layout, &bed.image);
+    copy_to_tls_registry(d, layout, "v1", registry, "tls/app");
 
     let (code, out) = inspect(&[], &registry.repo("tls/app"));
     assert_eq!(code, Some(2), "an unknown CA must be refused: {out}");
     assert!(out.to_lowercase().contains("certificate"), "{out}");
-    let ca = d.join("ca.pem");
-    let cacert = ["--registry-cacert", ca.to_str().unwrap()];
+    let cacert = bed.cacert();
+    let cacert: Vec<&str> = cacert.iter().map(String::as_str).collect();
     let (code, out) = inspect(&cacert, &registry.repo("tls/app"));
     assert_eq!(code, Some(0), "{out}");
     let doc: Value = serde_json::from_str(&out).unwrap();
@@ -147,16 +174,11 @@ fn a_tls_registry_is_trusted_through_registry_cacert_and_refused_without_it() {
 
 #[test]
 fn a_plain_http_registry_redirecting_a_blob_to_https_is_followed_with_tls_checks() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    private_ca(d);
-    let storage = tls_registry(d);
-    let mut layout = Layout::create(&d.join("layout"));
-    let m = layout.put_image(&simple_image("redirect", "arm64"));
-    layout.tag("v1", &m);
+    let bed = TlsBed::new("redirect", "arm64");
+    let (d, storage, layout, m) = (bed.dir.path(), &bed.registry, &bed.layout, &bed.image);
     // The same image in both: the plain registry (behind the proxy) and the HTTPS "storage".
-    copy_to_registry(&layout, "v1", Registry::shared(), "redirect/app");
-    copy_to_tls_registry(d, &layout, "v1", &storage, "redirect/app");
+    copy_to_registry(layout, "v1", Registry::shared(), "redirect/app");
+    copy_to_tls_registry(d, layout, "v1", storage, "redirect/app");
     let manifest = layout.dir().join("blobs/sha256").join(m.digest.hex());
     let config: Value = serde_json::from_slice(&std::fs::read(manifest).unwrap()).unwrap();
     let config = config["config"]["digest"].as_str().unwrap().to_owned();
@@ -182,9 +204,9 @@ fn a_plain_http_registry_redirecting_a_blob_to_https_is_followed_with_tls_checks
     assert!(errors.contains("certificate"), "{doc:#}");
     assert!(proxy.faulted().iter().any(|r| r.contains(&config)));
 
-    let ca = d.join("ca.pem");
-    let cacert = ["--registry-cacert", ca.to_str().unwrap()];
-    let args = [&["--allow-http-registry", "--no-cache"][..], &cacert[..]].concat();
+    let cacert = bed.cacert();
+    let mut args = vec!["--allow-http-registry", "--no-cache"];
+    args.extend(cacert.iter().map(String::as_str));
     let (code, out) = inspect(&args, &target);
     assert_eq!(code, Some(0), "{out}");
     let doc: Value = serde_json::from_str(&out).unwrap();

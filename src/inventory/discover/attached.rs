@@ -246,9 +246,11 @@ impl<S: Source> Discovery<'_, S> {
                 .await;
         }
         let max_depth = self.source.limits().max_referrer_depth;
+        // Verification reads what is attached to the image, not referrers of referrers.
         if self.reading != Reading::Everything {
-            // Verification reads what is attached to the image, not referrers of referrers.
-        } else if depth + 1 < max_depth {
+            return artifact;
+        }
+        if depth + 1 < max_depth {
             let (nested, errors) = Box::pin(self.attached(&fetched.digest, depth + 1)).await;
             artifact.referrers = nested;
             artifact.errors.extend(errors);
