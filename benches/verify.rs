@@ -51,7 +51,7 @@ fn keyless(c: &mut Criterion) {
         annotations: Vec::new(),
         ignore_tlog: false,
         ignore_sct: false,
-        new_bundle_format: false,
+        storage: sigscope::verify::storage::Storage::COSIGN_V3,
     };
     let clock = FixedClock(NOW);
     let ctx = Context {

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context as _;
 use serde::Serialize;
 
 use futures_util::StreamExt as _;
@@ -42,7 +41,7 @@ where
         trust: Arc::new(args.trust()?),
         verify_one: Arc::new(verify_one),
     };
-    let target = Target::parse(&args.image).with_context(|| format!("image {:?}", args.image))?;
+    let target = args.target()?;
     let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),

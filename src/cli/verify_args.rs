@@ -9,6 +9,7 @@ use sigscope::trust::{CosignTrustVariables, TrustedRoot, apply_cosign_env};
 use sigscope::verify::identity::{GITHUB_FLAGS, IdentityPolicy, Matcher};
 use sigscope::verify::key::PublicKey;
 use sigscope::verify::policy::{Policy, Signer};
+use sigscope::verify::storage::{Bundles, Storage};
 
 use super::output::Format;
 use super::registry_args::RegistryArgs;
@@ -70,10 +71,20 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub insecure_ignore_sct: bool,
 
-    /// Verify sigstore bundles attached as OCI referrers (cosign v3's format) instead of the
-    /// legacy `.sig`/`.att` tags.
+    /// cosign v3's meaning: sigstore bundle referrers are verified when any is attached, the
+    /// legacy `.sig`/`.att` tags otherwise (the default, `true`); `=false` verifies only the legacy
+    /// tags (and cosign's OCI 1.1 signature referrers). Every signature found is shown either way.
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub new_bundle_format: Option<bool>,
+
+    /// Accepted for cosign compatibility: sigscope always reads cosign's OCI 1.1 signature
+    /// referrers (`--registry-referrers-mode=oci-1-1`) beside the `.sig` tags.
     #[arg(long)]
-    pub new_bundle_format: bool,
+    pub experimental_oci11: bool,
+
+    /// cosign's `--local-image`: IMAGE is the folder of an OCI layout (`cosign save` output).
+    #[arg(long)]
+    pub local_image: bool,
 
     /// Accepted for cosign compatibility: sigscope always verifies offline.
     #[arg(long)]
@@ -92,6 +103,18 @@ pub struct VerifyArgs {
 }
 
 impl VerifyArgs {
+    /// The target the image argument names (`--local-image`: a layout folder).
+    pub fn target(&self) -> anyhow::Result<sigscope::target::Target> {
+        if self.local_image {
+            return Ok(sigscope::target::Target::Layout {
+                path: PathBuf::from(&self.image),
+                tag: None,
+            });
+        }
+        sigscope::target::Target::parse(&self.image)
+            .with_context(|| format!("image {:?}", self.image))
+    }
+
     /// The policy the flags describe.
     pub fn policy(&self) -> anyhow::Result<Policy> {
         let keyless = self.certificate_identity.is_some()
@@ -154,7 +177,14 @@ impl VerifyArgs {
             annotations,
             ignore_tlog: self.insecure_ignore_tlog,
             ignore_sct: self.insecure_ignore_sct,
-            new_bundle_format: self.new_bundle_format,
+            storage: match self.new_bundle_format {
+                Some(false) => Storage {
+                    bundles: Bundles::Never,
+                    oci11_signatures: true,
+                    reader: "cosign with --new-bundle-format=false",
+                },
+                None | Some(true) => Storage::COSIGN_V3,
+            },
         })
     }
 

@@ -32,20 +32,30 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
             lines.push(format!("  warning: {}", printable(w)));
         }
         // Failing signatures first: they are what needs explaining.
+        // Counted signatures first, failing ones first among them: they are what needs
+        // explaining; then those the followed consumer does not read.
         let mut sigs: Vec<(usize, &SignatureVerdict)> = v.signatures.iter().enumerate().collect();
-        sigs.sort_by_key(|(_, s)| s.verified);
+        sigs.sort_by_key(|(_, s)| (s.not_counted.is_some(), s.verified));
         for (i, s) in sigs {
             lines.push(format!(
                 "  signature {} of {} ({}): {}{}",
                 i + 1,
                 v.signatures.len(),
                 printable(&s.found_via),
-                if s.verified { "verified" } else { "FAILED" },
+                match (s.verified, s.not_counted.is_some()) {
+                    (true, false) => "verified",
+                    (false, false) => "FAILED",
+                    (true, true) => "passed, not counted",
+                    (false, true) => "failed, not counted",
+                },
                 s.signer
                     .as_deref()
                     .map(|s| format!(", signer {}", printable(s)))
                     .unwrap_or_default()
             ));
+            if let Some(why) = &s.not_counted {
+                lines.push(format!("    not counted: {}", printable(why)));
+            }
             let mut checks: Vec<_> = s.checks.0.iter().collect();
             checks.sort_by_key(|c| !matches!(c.outcome, Outcome::Failed { .. }));
             for c in checks {

@@ -278,8 +278,12 @@ pub fn first_signer(image: &ImageReport) -> (Option<Signer>, bool) {
                     _ => {}
                 },
                 LayerContent::Bundle { bundle, .. } => {
-                    if let Some(cert) = bundle.ok().and_then(|b| b.leaf_certificate()) {
-                        return (Some(Signer::from_certificate(cert)), false);
+                    if let Some(b) = bundle.ok() {
+                        match b.leaf_certificate() {
+                            Some(cert) => return (Some(Signer::from_certificate(cert)), false),
+                            // A bundle with a public key hint instead of a certificate.
+                            None => key_signed = true,
+                        }
                     }
                 }
                 _ => {}

@@ -193,7 +193,15 @@ fn conclude(
                     outcome = AuthorityOutcome::Failed;
                 }
                 reasons.push(format!("{what}: {reason}"));
-                if verdict.signatures.is_empty() {
+                // Signatures this controller does not read are no evidence either way; with
+                // none that it reads, the image-level reason (which names them) is the failure.
+                let counted = || {
+                    verdict
+                        .signatures
+                        .iter()
+                        .filter(|s| s.not_counted.is_none())
+                };
+                if counted().next().is_none() {
                     failures.push(Failure {
                         on: "image".into(),
                         check: what.clone(),
@@ -202,7 +210,7 @@ fn conclude(
                         actual: None,
                     });
                 }
-                for sig in &verdict.signatures {
+                for sig in counted() {
                     failures.extend(sig.checks.failures().map(|c| {
                         let (reason, expected, actual) = match &c.outcome {
                             Outcome::Failed {

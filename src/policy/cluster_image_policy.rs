@@ -18,6 +18,7 @@ use super::model::{
     TrustOverride, identity, matcher, pem_certificates, pem_keys, signer_policy,
 };
 use crate::verify::policy::{Policy, Signer};
+use crate::verify::storage::Storage;
 
 pub const API_GROUP: &str = "policy.sigstore.dev/";
 pub const KIND: &str = "ClusterImagePolicy";
@@ -140,9 +141,13 @@ fn authority(
             );
         }
     }
-    let new_bundle_format = match string(a, "signatureFormat", at)?.as_deref() {
-        None | Some("legacy") => false,
-        Some("bundle") => true,
+    let storage = match string(a, "signatureFormat", at)?.as_deref() {
+        None | Some("legacy") => {
+            Storage::LEGACY_TAGS.read_by("policy-controller (signatureFormat: legacy)")
+        }
+        Some("bundle") => {
+            Storage::BUNDLES_ONLY.read_by("policy-controller (signatureFormat: bundle)")
+        }
         Some(other) => {
             return Err(PolicyError::invalid(
                 &format!("{at}.signatureFormat"),
@@ -160,7 +165,7 @@ fn authority(
     let finish = |policy: Policy, trust: TrustOverride, label: String| {
         let policy = Policy {
             ignore_tlog: ignore_tlog || policy.ignore_tlog,
-            new_bundle_format,
+            storage,
             ..policy
         };
         Authority::for_signer(label, policy, trust, &attestations)

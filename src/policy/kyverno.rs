@@ -15,6 +15,7 @@ use attestor::attestor_set;
 use super::document::{NoteKind, Notes, PolicyError, boolean, list, object, resource_spec, string};
 use super::glob::Wildcard;
 use super::model::{AttestationRequirement, Engine, ImageMatch, PolicyText, Rule};
+use crate::verify::storage::Storage;
 
 pub const API_GROUP: &str = "kyverno.io/";
 pub const KINDS: &[&str] = &["ClusterPolicy", "Policy"];
@@ -163,9 +164,9 @@ fn verify_images(
         };
         notes.add(&format!("{at}.{field}"), NoteKind::Noted, what);
     }
-    let new_bundle_format = match string(e, "type", at)?.as_deref() {
-        None | Some("Cosign") => false,
-        Some("SigstoreBundle") => true,
+    let storage = match string(e, "type", at)?.as_deref() {
+        None | Some("Cosign") => Storage::LEGACY_TAGS.read_by("Kyverno (type: Cosign)"),
+        Some("SigstoreBundle") => Storage::BUNDLES_ONLY.read_by("Kyverno (type: SigstoreBundle)"),
         Some(other) => {
             return Err(PolicyError::invalid(
                 &format!("{at}.type"),
@@ -198,7 +199,7 @@ fn verify_images(
         groups.push(attestor_set(
             set,
             &format!("{at}.attestors[{s}]"),
-            new_bundle_format,
+            storage,
             &[],
             notes,
         )?);
@@ -232,7 +233,7 @@ fn verify_images(
             groups.push(attestor_set(
                 set,
                 &format!("{ap}.attestors[{s}]"),
-                new_bundle_format,
+                storage,
                 std::slice::from_ref(&requirement),
                 notes,
             )?);

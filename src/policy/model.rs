@@ -266,14 +266,15 @@ pub fn pem_keys(text: &str, path: &str) -> Result<Vec<PublicKey>, PolicyError> {
     Ok(keys)
 }
 
-/// A verification policy for a signer, with cosign's defaults.
+/// A verification policy for a signer, with the controllers' defaults (the legacy `.sig`/`.att`
+/// tags; a policy that names bundles says so).
 pub fn signer_policy(signer: Signer) -> Policy {
     Policy {
         signer,
         annotations: Vec::new(),
         ignore_tlog: false,
         ignore_sct: false,
-        new_bundle_format: false,
+        storage: crate::verify::storage::Storage::LEGACY_TAGS,
     }
 }
 

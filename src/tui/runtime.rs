@@ -181,7 +181,7 @@ pub fn policy(spec: &VerifySpec) -> Result<Policy, String> {
         annotations: Vec::new(),
         ignore_tlog: false,
         ignore_sct: false,
-        new_bundle_format: false,
+        storage: crate::verify::storage::Storage::COSIGN_V3,
     })
 }
 

@@ -4,13 +4,15 @@
 
 use super::check::Checks;
 use super::policy::Context;
+use super::referrer::Wanted;
 use super::report::{ImageVerdict, SignatureVerdict};
 use super::signing::{check_signer, check_tlog, signing_time};
+use super::storage::Candidate;
 use crate::artifact::dsse::pae;
 use crate::artifact::error::decode_base64;
 use crate::artifact::predicate::predicate_type_for;
 use crate::inventory::layer::{AttestationLayer, Decoded, LayerContent};
-use crate::inventory::model::{ArtifactKind, ImageReport, Route};
+use crate::inventory::model::{ArtifactKind, ImageReport};
 use crate::reference::Digest;
 
 /// Verifies the attestations of `image` of `predicate` (a cosign short name or a URI).
@@ -25,8 +27,8 @@ pub fn verify_attestations(
 
 /// Verifies the attestations of `image`: of `predicate` when given, of any type otherwise
 /// (the TUI's "every attestation" choice; the predicate type is then reported, not required).
-/// With `new_bundle_format`, `None` follows [`super::referrer::bundle_verdicts`]: image
-/// signatures (the cosign sign predicate), so callers of that path should name a type.
+/// Sigstore bundle referrers and `.att` tags are all checked; which count follows the policy's
+/// [`Storage`](super::storage::Storage) (cosign v3: bundles when any is attached, else `.att`).
 pub fn verify_attestations_of(
     ctx: &Context,
     reference: &str,
@@ -34,33 +36,30 @@ pub fn verify_attestations_of(
     predicate: Option<&str>,
 ) -> ImageVerdict {
     let wanted = predicate.map(predicate_type_for);
-    if ctx.policy.new_bundle_format {
-        return ImageVerdict::conclude(
-            reference.to_owned(),
-            image.digest.clone(),
-            super::referrer::bundle_verdicts(ctx, image, wanted),
-            "no sigstore bundle attestations found",
-            ctx.policy.warnings(),
-            ctx.summary(),
-        );
-    }
-    let mut verdicts = Vec::new();
+    let bundles = super::referrer::bundle_candidates(ctx, image, Wanted::Attestation(wanted));
+    let mut legacy = Vec::new();
     for artifact in &image.artifacts {
         if artifact.kind != ArtifactKind::Attestation {
             continue;
         }
-        let place = match &artifact.found_via {
-            Route::LegacyTag { tag } => format!("tag {tag}"),
-            Route::ReferrersApi => "referrers API".into(),
-            Route::FallbackTag { tag } => format!("referrers tag {tag}"),
-        };
+        let place = super::referrer::place(artifact);
+        if artifact.layers.is_empty() && !artifact.errors.is_empty() {
+            legacy.push(SignatureVerdict::unreadable(
+                place.clone(),
+                "envelope",
+                format!(
+                    "the attestation manifest could not be read: {}",
+                    artifact.errors.join("; ")
+                ),
+            ));
+        }
         for (i, layer) in artifact.layers.iter().enumerate() {
             let here = format!("{place} layer {}", i + 1);
             match &layer.content {
                 LayerContent::Attestation(att) => {
-                    verdicts.push(verify_attestation(ctx, &image.digest, att, wanted, here))
+                    legacy.push(verify_attestation(ctx, &image.digest, att, wanted, here))
                 }
-                LayerContent::Unreadable { error } => verdicts.push(SignatureVerdict::unreadable(
+                LayerContent::Unreadable { error } => legacy.push(SignatureVerdict::unreadable(
                     here,
                     "envelope",
                     format!("the attestation layer could not be read: {error}"),
@@ -69,10 +68,14 @@ pub fn verify_attestations_of(
             }
         }
     }
+    let legacy = legacy
+        .into_iter()
+        .map(|v| Candidate::legacy(v, false))
+        .collect();
     ImageVerdict::conclude(
         reference.to_owned(),
         image.digest.clone(),
-        verdicts,
+        ctx.policy.storage.select(bundles, legacy),
         "no attestations found",
         ctx.policy.warnings(),
         ctx.summary(),

@@ -3,72 +3,78 @@
 
 use super::check::Checks;
 use super::policy::Context;
+use super::referrer::Wanted;
 use super::report::{ImageVerdict, SignatureVerdict};
 use super::signing::{check_signer, check_timestamp, check_tlog, signing_time};
+use super::storage::Candidate;
 use crate::artifact::error::decode_base64;
 use crate::artifact::simple_signing::COSIGN_SIGNATURE_TYPE;
 use crate::inventory::layer::{Decoded, LayerContent, SignatureLayer};
 use crate::inventory::model::{ArtifactKind, ImageReport, Route};
 use crate::reference::Digest;
 
-/// Verifies every cosign signature on `image` (found under `reference`).
+/// Verifies every cosign signature on `image` (found under `reference`): sigstore bundle
+/// referrers, `.sig` tags and cosign's OCI 1.1 signature referrers are all checked; which of
+/// them count follows the policy's [`Storage`](super::storage::Storage) (cosign v3's choice by
+/// default).
 pub fn verify_image(ctx: &Context, reference: &str, image: &ImageReport) -> ImageVerdict {
-    let mut warnings = ctx.policy.warnings();
-    if ctx.policy.new_bundle_format {
-        let signatures = super::referrer::bundle_verdicts(ctx, image, None);
-        return ImageVerdict::conclude(
-            reference.to_owned(),
-            image.digest.clone(),
-            signatures,
-            "no sigstore bundle signatures found",
-            warnings,
-            ctx.summary(),
-        );
-    }
-    for artifact in &image.artifacts {
-        if artifact.kind == ArtifactKind::SigstoreBundle {
-            warnings.push(format!(
-                "a sigstore bundle referrer ({}) is not checked without --new-bundle-format",
-                artifact.digest
-            ));
-        }
-    }
-    let signatures = legacy_signature_verdicts(ctx, image, |_, verdict| verdict);
+    let bundles = super::referrer::bundle_candidates(ctx, image, Wanted::ImageSignature);
+    let legacy = legacy_signature_candidates(ctx, image, true, |_, verdict| verdict);
     ImageVerdict::conclude(
         reference.to_owned(),
         image.digest.clone(),
-        signatures,
+        ctx.policy.storage.select(bundles, legacy),
         "no signatures found",
-        warnings,
+        ctx.policy.warnings(),
         ctx.summary(),
     )
 }
 
 /// A verdict for every cosign `.sig` layer on `image` (an unreadable manifest or layer, or one
 /// that is not a simple-signing payload, is a verdict too); `extend` may add checks to the
-/// verdict of each readable signature (policy.json's `signedIdentity`).
+/// verdict of each readable signature (policy.json's `signedIdentity`). Only the `.sig` tags:
+/// what containers/image and cosign 2.x read.
 pub fn legacy_signature_verdicts(
     ctx: &Context,
     image: &ImageReport,
-    mut extend: impl FnMut(&SignatureLayer, SignatureVerdict) -> SignatureVerdict,
+    extend: impl FnMut(&SignatureLayer, SignatureVerdict) -> SignatureVerdict,
 ) -> Vec<SignatureVerdict> {
+    legacy_signature_candidates(ctx, image, false, extend)
+        .into_iter()
+        .map(|c| c.verdict)
+        .collect()
+}
+
+/// The `.sig` tags' signatures and, with `oci11`, cosign's OCI 1.1 signature referrers
+/// (`--registry-referrers-mode=oci-1-1`: the same simple-signing manifest, stored as a referrer).
+fn legacy_signature_candidates(
+    ctx: &Context,
+    image: &ImageReport,
+    oci11: bool,
+    mut extend: impl FnMut(&SignatureLayer, SignatureVerdict) -> SignatureVerdict,
+) -> Vec<Candidate> {
     let mut signatures = Vec::new();
     for artifact in &image.artifacts {
-        if artifact.kind != ArtifactKind::Signature
-            || !matches!(artifact.found_via, Route::LegacyTag { .. })
-        {
+        let referrer = !matches!(artifact.found_via, Route::LegacyTag { .. });
+        if artifact.kind != ArtifactKind::Signature || (referrer && !oci11) {
             continue;
         }
-        let place = route(&artifact.found_via);
+        let place = super::referrer::place(artifact);
+        let mut push = |verdict| signatures.push(Candidate::legacy(verdict, referrer));
         if artifact.layers.is_empty() {
-            signatures.push(SignatureVerdict::unreadable(
-                place.clone(),
-                "signature",
-                format!(
-                    "the signature manifest could not be read: {}",
-                    artifact.errors.join("; ")
-                ),
-            ));
+            push(if artifact.errors.is_empty() {
+                // A manifest with no layers holds no signature (cosign: no signatures found).
+                continue;
+            } else {
+                SignatureVerdict::unreadable(
+                    place.clone(),
+                    "signature",
+                    format!(
+                        "the signature manifest could not be read: {}",
+                        artifact.errors.join("; ")
+                    ),
+                )
+            });
         }
         for layer in &artifact.layers {
             let verdict = match &layer.content {
@@ -90,18 +96,10 @@ pub fn legacy_signature_verdicts(
                     SignatureVerdict::new(place.clone(), None, checks)
                 }
             };
-            signatures.push(verdict);
+            push(verdict);
         }
     }
     signatures
-}
-
-fn route(route: &Route) -> String {
-    match route {
-        Route::LegacyTag { tag } => format!("tag {tag}"),
-        Route::ReferrersApi => "referrers API".into(),
-        Route::FallbackTag { tag } => format!("referrers tag {tag}"),
-    }
 }
 
 /// The checks of one `.sig` layer, in cosign's order.
@@ -166,31 +164,11 @@ pub fn verify_signature(
                     payload.critical.kind.clone(),
                 );
             }
-            for (k, v) in &ctx.policy.annotations {
-                let actual = payload
-                    .optional
-                    .as_ref()
-                    .and_then(|o| o.get(k))
-                    .map(|v| match v {
-                        serde_json::Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    });
-                match actual {
-                    Some(a) if &a == v => checks.pass("annotation", format!("{k}={v}")),
-                    Some(a) => checks.mismatch(
-                        "annotation",
-                        format!("annotation {k} is {a}, expected {v}"),
-                        v.clone(),
-                        a,
-                    ),
-                    None => checks.mismatch(
-                        "annotation",
-                        format!("annotation {k} is absent, expected {v}"),
-                        v.clone(),
-                        "(absent)",
-                    ),
-                }
-            }
+            super::annotations::check(
+                &ctx.policy.annotations,
+                payload.optional.as_ref(),
+                &mut checks,
+            );
         }
         Decoded::Error(e) => {
             checks.fail("payload digest", format!("the payload is unreadable: {e}"))

@@ -1,6 +1,7 @@
 //! The verifier: sigscope's own ordered pipeline of checks, each reported as passed, failed
 //! with expected and actual values, or skipped with the reason.
 
+pub mod annotations;
 pub mod attestation;
 pub mod bundle;
 pub mod chain;
@@ -14,6 +15,7 @@ pub mod referrer;
 pub mod report;
 pub mod sct;
 pub mod signing;
+pub mod storage;
 pub mod timestamp;
 pub mod tlog;
 mod tsa_chain;

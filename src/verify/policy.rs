@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::identity::IdentityPolicy;
 use super::key::PublicKey;
+use super::storage::Storage;
 use crate::trust::TrustedRoot;
 
 /// Who must have signed.
@@ -25,8 +26,8 @@ pub struct Policy {
     pub ignore_tlog: bool,
     /// `--insecure-ignore-sct`
     pub ignore_sct: bool,
-    /// `--new-bundle-format`: verify sigstore bundle referrers instead of `.sig`/`.att` tags.
-    pub new_bundle_format: bool,
+    /// Which stored signatures count (cosign v3's choice unless a consumer or flag narrows it).
+    pub storage: Storage,
 }
 
 impl Policy {

@@ -18,6 +18,10 @@ pub struct SignatureVerdict {
     /// The signature could not be read (registry or digest error): it proves nothing either way.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub unreadable: bool,
+    /// Why this signature does not count toward the image's verdict (the consumer being
+    /// followed does not read it there); its checks are still shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_counted: Option<String>,
     pub checks: Checks,
 }
 
@@ -28,6 +32,7 @@ impl SignatureVerdict {
             signer,
             verified: checks.all_passed(),
             unreadable: false,
+            not_counted: None,
             checks,
         }
     }
@@ -79,8 +84,9 @@ pub struct ImageVerdict {
 }
 
 impl ImageVerdict {
-    /// The verdict from the signatures found: verified when any one passed every check
-    /// (as cosign: one matching signature is enough).
+    /// The verdict from the signatures found: verified when any one that counts passed every
+    /// check (as cosign: one matching signature is enough). Signatures that do not count are
+    /// kept in the report; when one of them passed, the reason says so.
     pub fn conclude(
         reference: String,
         digest: Digest,
@@ -89,25 +95,41 @@ impl ImageVerdict {
         warnings: Vec<String>,
         policy: PolicySummary,
     ) -> ImageVerdict {
-        let unreadable = signatures.iter().filter(|s| s.unreadable).count();
-        let outcome = match signatures.iter().position(|s| s.verified) {
+        let counted = || signatures.iter().filter(|s| s.not_counted.is_none());
+        let total = counted().count();
+        let unreadable = counted().filter(|s| s.unreadable).count();
+        let outcome = match signatures
+            .iter()
+            .position(|s| s.verified && s.not_counted.is_none())
+        {
             Some(i) => ImageOutcome::Verified(Verified { by_signature: i }),
             // An unread signature might have verified: nothing can be concluded.
             None if unreadable > 0 => ImageOutcome::CouldNotCheck {
                 reason: format!(
-                    "no signature verified and {unreadable} of {} could not be read",
-                    signatures.len()
+                    "no signature verified and {unreadable} of {total} could not be read"
                 ),
             },
-            None if signatures.is_empty() => ImageOutcome::NotVerified {
+            None if total == 0 => ImageOutcome::NotVerified {
                 reason: none_found.to_owned(),
             },
             None => ImageOutcome::NotVerified {
+                reason: format!("none of the {total} signatures passed every check"),
+            },
+        };
+        let outcome = match (
+            outcome,
+            signatures
+                .iter()
+                .find(|s| s.verified && s.not_counted.is_some()),
+        ) {
+            (ImageOutcome::NotVerified { reason }, Some(aside)) => ImageOutcome::NotVerified {
                 reason: format!(
-                    "none of the {} signatures passed every check",
-                    signatures.len()
+                    "{reason}; the signature at {} passed every check but does not count: {}",
+                    aside.found_via,
+                    aside.not_counted.as_deref().unwrap_or_default()
                 ),
             },
+            (outcome, _) => outcome,
         };
         ImageVerdict {
             reference,

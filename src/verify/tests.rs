@@ -71,7 +71,7 @@ fn keyless(subject: &str, issuer: &str, ignore_tlog: bool) -> Policy {
         annotations: Vec::new(),
         ignore_tlog,
         ignore_sct: false,
-        new_bundle_format: false,
+        storage: crate::verify::storage::Storage::COSIGN_V3,
     }
 }
 

@@ -1,11 +1,16 @@
 //! `sigscope compare` on the scenario: the builds signed by someone else stand out, each with
 //! its reason; the CI builds do not.
 
+use rstest::rstest;
+
+use crate::support::registry::RegistryKind;
 use crate::support::scenario::Scenario;
 
-#[test]
-fn the_odd_builds_stand_out_with_their_reasons() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn the_odd_builds_stand_out_with_their_reasons(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let out = crate::support::sigscope()
         .args([
             "compare",
@@ -37,7 +42,7 @@ fn the_odd_builds_stand_out_with_their_reasons() {
         doc["majority"]["identity"],
         "https://github.com/acme/app/.github/workflows/release.yml"
     );
-    for ci in ["v1.0.0", "v1.1.0", "v1.5.0", "v2.0.0", "v2.1.0"] {
+    for ci in ["v1.0.0", "v1.1.0", "v1.5.0", "v2.0.0", "v2.1.0", "v3.1.0"] {
         assert_eq!(
             row(ci)["outliers"].as_array().unwrap().len(),
             0,
@@ -56,15 +61,18 @@ fn the_odd_builds_stand_out_with_their_reasons() {
         "{}",
         reasons("v1.7.0")
     );
-    assert!(
-        reasons("v1.8.0").contains("signed with a key"),
-        "{}",
-        reasons("v1.8.0")
-    );
+    // cosign 2.5's `.sig`, and cosign v3's bundles and OCI 1.1 signature referrer.
+    for keyed in ["v1.8.0", "v3.0.0", "v3.2.0", "v3.3.0-oci11"] {
+        assert!(
+            reasons(keyed).contains("signed with a key"),
+            "{kind} {keyed}: {}",
+            reasons(keyed)
+        );
+    }
     assert!(
         reasons("v1.9.0-rc1").contains("unsigned"),
         "{}",
         reasons("v1.9.0-rc1")
     );
-    assert_eq!(doc["outliers"], 4, "{doc:#}");
+    assert_eq!(doc["outliers"], 7, "{doc:#}");
 }

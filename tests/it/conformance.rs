@@ -6,7 +6,8 @@ use std::path::Path;
 
 use sha2::{Digest as _, Sha256};
 
-use crate::support::{report, shared_fixtures};
+use crate::support::tools::{Tools, Verdict, verdict};
+use crate::support::{oracle, report, shared_fixtures};
 
 /// The suite's defaults (sigstore-conformance test/assets/bundle-verify/README.md).
 const DEFAULT_IDENTITY: &str = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
@@ -21,6 +22,8 @@ struct Run {
     expect_success: bool,
     code: Option<i32>,
     output: String,
+    /// sigstore-go 1.x's verdict on the same case and form, run offline.
+    sigstore_go: Verdict,
 }
 
 impl Run {
@@ -39,6 +42,17 @@ fn read_trimmed(path: &Path) -> Option<String> {
         .map(|s| s.trim().to_owned())
 }
 
+/// The case's expected signer: its identity and issuer (the suite's defaults when it names
+/// none), or `Err` with the path of its public key.
+fn signer(dir: &Path) -> Result<(String, String), std::path::PathBuf> {
+    if dir.join("key.pub").is_file() {
+        return Err(dir.join("key.pub"));
+    }
+    let identity = read_trimmed(&dir.join("identity")).unwrap_or_else(|| DEFAULT_IDENTITY.into());
+    let issuer = read_trimmed(&dir.join("issuer")).unwrap_or_else(|| DEFAULT_ISSUER.into());
+    Ok((identity, issuer))
+}
+
 fn run_case(dir: &Path, suite: &Path, form: &'static str) -> Run {
     let case = dir.file_name().unwrap().to_string_lossy().into_owned();
     let artifact = if dir.join("artifact").is_file() {
@@ -50,15 +64,12 @@ fn run_case(dir: &Path, suite: &Path, form: &'static str) -> Run {
     cmd.arg("verify-bundle")
         .arg("--bundle")
         .arg(dir.join("bundle.sigstore.json"));
-    if dir.join("key.pub").is_file() {
-        cmd.arg("--key").arg(dir.join("key.pub"));
-    } else {
-        let identity =
-            read_trimmed(&dir.join("identity")).unwrap_or_else(|| DEFAULT_IDENTITY.into());
-        let issuer = read_trimmed(&dir.join("issuer")).unwrap_or_else(|| DEFAULT_ISSUER.into());
-        cmd.args(["--certificate-identity", &identity])
-            .args(["--certificate-oidc-issuer", &issuer]);
-    }
+    match signer(dir) {
+        Err(key) => cmd.arg("--key").arg(key),
+        Ok((identity, issuer)) => cmd
+            .args(["--certificate-identity", &identity])
+            .args(["--certificate-oidc-issuer", &issuer]),
+    };
     if dir.join("trusted_root.json").is_file() {
         cmd.arg("--trusted-root").arg(dir.join("trusted_root.json"));
     }
@@ -76,11 +87,38 @@ fn run_case(dir: &Path, suite: &Path, form: &'static str) -> Run {
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     Run {
         expect_success: !case.ends_with("_fail"),
+        sigstore_go: sigstore_go(dir, suite, &artifact, form),
         case,
         form,
         code: out.status.code(),
         output: text,
     }
+}
+
+/// sigstore-go 1.x's `sigstore-go-verification` on one case, with the same identity, trusted
+/// root (the production root from ../shared when the case names none) and artifact form.
+fn sigstore_go(dir: &Path, suite: &Path, artifact: &Path, form: &str) -> Verdict {
+    let mut cmd = Tools::get().sigstore_go_verification();
+    let root = if dir.join("trusted_root.json").is_file() {
+        dir.join("trusted_root.json")
+    } else {
+        suite.join("../../../../root-signing/targets/trusted_root.json")
+    };
+    cmd.arg("-trustedrootJSONpath").arg(root);
+    match signer(dir) {
+        Err(key) => cmd.arg("-publicKey").arg(key),
+        Ok((identity, issuer)) => cmd.args(["-expectedSAN", &identity, "-expectedIssuer", &issuer]),
+    };
+    match form {
+        "digest" => {
+            let bytes = std::fs::read(artifact).unwrap();
+            cmd.args(["-artifact-digest", &hex::encode(Sha256::digest(bytes))]);
+        }
+        _ => {
+            cmd.arg("-artifact").arg(artifact);
+        }
+    }
+    verdict(cmd.arg(dir.join("bundle.sigstore.json")))
 }
 
 /// The binary's reasons: its failed checks, or its error line.
@@ -143,7 +181,38 @@ fn sigstore_conformance_bundle_verify_suite() {
             run.output
         );
     }
-    let line = format!("conformance: {passed} passed, {} failed", failed.len());
+    // sigstore-go 1.x on the same cases: its own pass count, and where it and sigscope differ.
+    let go_passed = runs
+        .iter()
+        .filter(|r| r.sigstore_go.accepted == r.expect_success)
+        .count();
+    for run in &runs {
+        let agreed = run.sigstore_go.accepted == (run.code == Some(0));
+        oracle(
+            "sigstore-go 1.x",
+            &format!("conformance {} [{}]", run.case, run.form),
+            agreed,
+        );
+        if !agreed {
+            println!(
+                "sigstore-go differs on {} [{}]: sigstore-go {}, sigscope exit {:?}\n{}",
+                run.case,
+                run.form,
+                if run.sigstore_go.accepted {
+                    "verified"
+                } else {
+                    "rejected"
+                },
+                run.code,
+                run.sigstore_go.output.trim()
+            );
+        }
+    }
+    let line = format!(
+        "conformance: {passed} passed, {} failed (sigstore-go 1.x on the same cases: {go_passed} of {})",
+        failed.len(),
+        runs.len()
+    );
     println!("{line}");
     report("conformance.log", &line);
     assert!(

@@ -49,7 +49,7 @@ fn assert_no_part_of(secret: &str, out: &str, what: &str) {
 /// Signs `image` with a fresh cosign key (no transparency log), logged in through `docker`.
 fn sign_with_key(image: &str, docker: &Path, work: &Path) {
     let cosign = |args: &[&str]| {
-        let mut c = Tools::get().cosign();
+        let mut c = Tools::get().cosign2();
         c.current_dir(work).env("DOCKER_CONFIG", docker).args(args);
         c
     };

@@ -7,7 +7,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use sigscope::fixture::GITHUB_ISSUER;
 
-use crate::support::scenario::{CI_IDENTITY_REGEXP, HUMAN_EMAIL, HUMAN_ISSUER, Scenario};
+use rstest::rstest;
+
+use crate::support::cosigns::Cosign;
+use crate::support::registry::RegistryKind;
+use crate::support::scenario::{
+    CI_IDENTITY_REGEXP, COSIGN_SIGN_PREDICATE, HUMAN_EMAIL, HUMAN_ISSUER, Scenario,
+};
 use crate::support::tools::{Tools, verdict};
 
 static AGREED: AtomicUsize = AtomicUsize::new(0);
@@ -18,16 +24,32 @@ pub struct Run {
     pub accepted: bool,
     pub exit: Option<i32>,
     pub output: String,
+    /// For cosign v3's run: cosign 2.5's on the same case, recorded beside it.
+    pub cosign2: Option<Box<Run>>,
 }
 
 impl Run {
-    /// Runs real cosign.
+    /// Runs one real cosign.
     pub fn cosign(cmd: &mut Command) -> Run {
         let v = verdict(cmd);
         Run {
             accepted: v.accepted,
             exit: None,
             output: v.output,
+            cosign2: None,
+        }
+    }
+
+    /// Runs cosign v3 (the reference) and cosign 2.5 on one case, each command set up by
+    /// `setup` for that cosign.
+    pub fn cosigns(setup: impl Fn(Cosign, &mut Command)) -> Run {
+        let mut v3 = Tools::get().cosign();
+        setup(Cosign::V3, &mut v3);
+        let mut v2 = Tools::get().cosign2();
+        setup(Cosign::V2, &mut v2);
+        Run {
+            cosign2: Some(Box::new(Run::cosign(&mut v2))),
+            ..Run::cosign(&mut v3)
         }
     }
 
@@ -39,32 +61,43 @@ impl Run {
             exit: out.status.code(),
             output: String::from_utf8_lossy(&out.stdout).into_owned()
                 + &String::from_utf8_lossy(&out.stderr),
+            cosign2: None,
         }
     }
 }
 
-/// Runs `cosign <sub> ARGS IMAGE` and `sigscope <sub> ARGS IMAGE` with the scenario's trust.
+/// Runs `cosign <sub> ARGS IMAGE` (v3 and 2.5, each with the trust it takes, see
+/// [`Cosign::command`]) and `sigscope <sub> ARGS IMAGE` with the scenario's trusted root.
 pub fn both(scenario: &Scenario, sub: &str, args: &[&str], image: &str) -> (Run, Run) {
-    let mut cosign = Tools::get().cosign();
+    let v3 = Run::cosign(&mut Cosign::V3.command(scenario, sub, args, image));
+    let v2 = Run::cosign(&mut Cosign::V2.command(scenario, sub, args, image));
     let mut sigscope = crate::support::sigscope();
-    for cmd in [&mut cosign, &mut sigscope] {
-        for (var, path) in scenario.trust.env() {
-            cmd.env(var, path);
-        }
-        cmd.arg(sub)
-            .args(["--offline", "--allow-http-registry"])
-            .args(args)
-            .arg(image);
-    }
-    (Run::cosign(&mut cosign), Run::sigscope(&mut sigscope))
+    sigscope
+        .arg(sub)
+        .args(["--offline", "--allow-http-registry", "--trusted-root"])
+        .arg(&scenario.trusted_root)
+        .args(args)
+        .arg(image);
+    (
+        Run {
+            cosign2: Some(Box::new(v2)),
+            ..v3
+        },
+        Run::sigscope(&mut sigscope),
+    )
 }
 
-/// Asserts agreement and counts it.
+fn said(accepted: bool) -> &'static str {
+    if accepted { "verified" } else { "rejected" }
+}
+
+/// Asserts that sigscope agrees with cosign v3 and counts it; cosign 2.5's verdict, when it
+/// was run, is recorded beside it (README lists where the two cosigns differ).
 pub fn agree(what: &str, cosign: &Run, sigscope: &Run) {
     assert_eq!(
         cosign.accepted,
         sigscope.accepted,
-        "{what}: cosign {} but sigscope {}\n--- cosign:\n{}\n--- sigscope:\n{}",
+        "{what}: cosign v3 {} but sigscope {}\n--- cosign v3:\n{}\n--- sigscope:\n{}",
         if cosign.accepted {
             "accepted"
         } else {
@@ -85,16 +118,25 @@ pub fn agree(what: &str, cosign: &Run, sigscope: &Run) {
         sigscope.output
     );
     let n = AGREED.fetch_add(1, Ordering::Relaxed) + 1;
-    let verdict = if cosign.accepted {
-        "verified"
-    } else {
-        "rejected"
+    let verdict = said(cosign.accepted);
+    let second = match &cosign.cosign2 {
+        Some(v2) if v2.accepted == cosign.accepted => format!("; cosign 2.5 {}", said(v2.accepted)),
+        Some(v2) => format!("; cosign 2.5 DIFFERS: {}", said(v2.accepted)),
+        None => "; cosign 2.5 not run".into(),
     };
-    eprintln!("agree #{n}: {what}: {verdict}");
-    crate::support::report("differential.log", &format!("{what}: both {verdict}"));
+    eprintln!("agree #{n}: {what}: {verdict}{second}");
+    crate::support::oracle("cosign v3", what, true);
+    if let Some(v2) = &cosign.cosign2 {
+        crate::support::oracle("cosign 2.5", what, v2.accepted == sigscope.accepted);
+    }
+    crate::support::report(
+        "differential.log",
+        &format!("{what}: both {verdict}{second}"),
+    );
 }
 
-fn over_tags(scenario: &Scenario, label: &str, args: &[&str]) {
+fn over_tags(kind: RegistryKind, label: &str, args: &[&str]) {
+    let scenario = Scenario::on(kind);
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = scenario
             .tags
@@ -112,15 +154,16 @@ fn over_tags(scenario: &Scenario, label: &str, args: &[&str]) {
             .collect()
     });
     for (tag, (c, s)) in results {
-        agree(&format!("{tag} {label}"), &c, &s);
+        agree(&format!("{kind}: {tag} {label}"), &c, &s);
     }
 }
 
-#[test]
-fn verify_agrees_with_cosign_for_the_ci_identity_on_every_tag() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn verify_agrees_with_cosign_for_the_ci_identity_on_every_tag(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
     over_tags(
-        scenario,
+        kind,
         "CI regexp",
         &[
             "--certificate-identity-regexp",
@@ -131,11 +174,12 @@ fn verify_agrees_with_cosign_for_the_ci_identity_on_every_tag() {
     );
 }
 
-#[test]
-fn verify_agrees_with_cosign_for_the_human_identity_on_every_tag() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn verify_agrees_with_cosign_for_the_human_identity_on_every_tag(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
     over_tags(
-        scenario,
+        kind,
         "human email",
         &[
             "--certificate-identity",
@@ -146,11 +190,16 @@ fn verify_agrees_with_cosign_for_the_human_identity_on_every_tag() {
     );
 }
 
-#[test]
-fn verify_agrees_with_cosign_for_the_key_on_every_tag() {
-    let scenario = Scenario::shared();
-    let key = scenario.cosign_public_key.to_str().unwrap().to_owned();
-    over_tags(scenario, "key", &["--insecure-ignore-tlog", "--key", &key]);
+#[rstest]
+fn verify_agrees_with_cosign_for_the_key_on_every_tag(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let key = Scenario::on(kind)
+        .cosign_public_key
+        .to_str()
+        .unwrap()
+        .to_owned();
+    over_tags(kind, "key", &["--insecure-ignore-tlog", "--key", &key]);
 }
 
 /// sigscope's JSON verdict for one image under the CI identity.
@@ -315,9 +364,11 @@ fn verifying_a_whole_repository_gives_one_verdict_per_tag_and_exit_1() {
     }
 }
 
-#[test]
-fn verify_attestation_agrees_with_cosign_by_type() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn verify_attestation_agrees_with_cosign_by_type(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let key = scenario.cosign_public_key.to_str().unwrap().to_owned();
     let custom = crate::support::predicates::CUSTOM_PREDICATE_TYPE;
     let cases: &[(&str, &str)] = &[
@@ -330,6 +381,13 @@ fn verify_attestation_agrees_with_cosign_by_type() {
         ("v1.5.0", "slsaprovenance"),
         ("v1.0.0", "slsaprovenance1"),
         ("v1.9.0-rc1", "custom"),
+        // Bundle referrers: cosign 2.5's and cosign v3's attestations, cosign v3's signature.
+        ("v1.4.0", "slsaprovenance1"),
+        ("v1.4.0", "cyclonedx"),
+        ("v3.2.0", "slsaprovenance1"),
+        ("v3.2.0", "custom"),
+        ("v3.0.0", "slsaprovenance1"),
+        ("v3.0.0", COSIGN_SIGN_PREDICATE),
     ];
     let results: Vec<_> = std::thread::scope(|s| {
         let handles: Vec<_> = cases
@@ -355,8 +413,12 @@ fn verify_attestation_agrees_with_cosign_by_type() {
             .map(|(t, k, h)| (t, k, h.join().unwrap()))
             .collect()
     });
-    for (tag, kind, (c, s)) in results {
-        agree(&format!("{tag} attestation --type {kind}"), &c, &s);
+    for (tag, predicate, (c, s)) in results {
+        agree(
+            &format!("{kind}: {tag} attestation --type {predicate}"),
+            &c,
+            &s,
+        );
     }
 }
 
@@ -416,86 +478,109 @@ fn a_signature_that_cannot_be_read_is_exit_2_never_verified_or_rejected() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-#[test]
-fn bundle_referrers_verify_with_new_bundle_format() {
-    let scenario = Scenario::shared();
-    let key = scenario.cosign_public_key.to_str().unwrap().to_owned();
-    let root = scenario.trusted_root.to_str().unwrap().to_owned();
-    // Real cosign's key-signed SLSA bundle on v1.4.0, both tools, with --trusted-root so cosign
-    // stays offline.
-    for (kind, accepted) in [("slsaprovenance1", true), ("cyclonedx", false)] {
-        let (c, s) = both(
-            scenario,
-            "verify-attestation",
-            &[
-                "--new-bundle-format",
-                "--insecure-ignore-tlog",
-                "--trusted-root",
-                &root,
-                "--key",
-                &key,
-                "--type",
-                kind,
-            ],
-            &scenario.image("v1.4.0"),
-        );
-        agree(&format!("v1.4.0 bundle attestation --type {kind}"), &c, &s);
-        assert_eq!(s.accepted, accepted, "{}", s.output);
-    }
-    // The keyless cosign-v3-style signature bundle on v2.1.0: cosign 2.5 would fetch TUF for
-    // this path, so the reference is sigstore-go (tests/it/scenario.rs accepts it for CI).
-    let run = |identity: &[&str]| {
-        let mut cmd = crate::support::sigscope();
-        cmd.args([
-            "verify",
-            "--new-bundle-format",
-            "--allow-http-registry",
-            "--trusted-root",
-            &root,
-        ])
-        .args(identity)
-        .arg(scenario.image("v2.1.0"));
-        Run::sigscope(&mut cmd)
-    };
-    let ci = run(&[
+/// v1.4.0 carries a CI `.sig` and a key-signed SLSA bundle. cosign v3 reads only the bundle
+/// (bundles first), so the CI identity is rejected there; sigscope agrees, and shows the `.sig`
+/// passing but not counted, with the flag that makes it count: `--new-bundle-format=false`,
+/// under which both accept.
+#[rstest]
+fn a_legacy_signature_beside_a_bundle_counts_only_without_the_bundle_format(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
+    let ci = [
         "--certificate-identity-regexp",
         CI_IDENTITY_REGEXP,
         "--certificate-oidc-issuer",
         GITHUB_ISSUER,
-    ]);
-    assert_eq!(ci.exit, Some(0), "{}", ci.output);
-    let human = run(&[
-        "--certificate-identity",
-        HUMAN_EMAIL,
-        "--certificate-oidc-issuer",
-        HUMAN_ISSUER,
-    ]);
-    assert_eq!(human.exit, Some(1), "{}", human.output);
+    ];
+    let image = scenario.image("v1.4.0");
+    let (c, s) = both(scenario, "verify", &ci, &image);
+    agree(&format!("{kind}: v1.4.0 CI regexp, bundle first"), &c, &s);
+    assert!(!s.accepted);
     assert!(
-        human.output.contains("expected: alice@acme.example"),
+        s.output.contains("passed, not counted") && s.output.contains("--new-bundle-format=false"),
         "{}",
-        human.output
+        s.output
     );
-    // Without the flag, the legacy path finds no .sig and says where the bundle is.
-    let legacy = {
-        let mut cmd = crate::support::sigscope();
-        cmd.args([
+    let legacy: Vec<&str> = ci
+        .iter()
+        .copied()
+        .chain(["--new-bundle-format=false"])
+        .collect();
+    let (c, s) = both(scenario, "verify", &legacy, &image);
+    agree(
+        &format!("{kind}: v1.4.0 CI regexp, --new-bundle-format=false"),
+        &c,
+        &s,
+    );
+    assert!(s.accepted, "{}", s.output);
+    // The key signed only the bundle: with the legacy format nothing of the key's is read.
+    let key = scenario.cosign_public_key.to_str().unwrap();
+    let (c, s) = both(
+        scenario,
+        "verify",
+        &[
+            "--insecure-ignore-tlog",
+            "--key",
+            key,
+            "--new-bundle-format=false",
+        ],
+        &image,
+    );
+    agree(
+        &format!("{kind}: v1.4.0 key, --new-bundle-format=false"),
+        &c,
+        &s,
+    );
+    assert!(!s.accepted);
+}
+
+/// The keyless bundle referrers (v2.1.0 via oras, v3.1.0 attached by cosign v3) verify with no
+/// flag, name their route, and name the identity that does not match.
+#[rstest]
+fn keyless_bundle_referrers_verify_without_flags_and_name_their_route(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
+    for tag in ["v2.1.0", "v3.1.0"] {
+        let image = scenario.image(tag);
+        let (c, s) = both(
+            scenario,
             "verify",
-            "--allow-http-registry",
-            "--trusted-root",
-            &root,
-            "--certificate-identity-regexp",
-            CI_IDENTITY_REGEXP,
-            "--certificate-oidc-issuer",
-            GITHUB_ISSUER,
-        ])
-        .arg(scenario.image("v2.1.0"));
-        Run::sigscope(&mut cmd)
-    };
-    assert_eq!(legacy.exit, Some(1), "{}", legacy.output);
-    assert!(
-        legacy.output.contains("--new-bundle-format"),
-        "{}",
-        legacy.output
-    );
+            &[
+                "--certificate-identity-regexp",
+                CI_IDENTITY_REGEXP,
+                "--certificate-oidc-issuer",
+                GITHUB_ISSUER,
+            ],
+            &image,
+        );
+        agree(&format!("{kind}: {tag} keyless bundle, CI"), &c, &s);
+        assert!(s.accepted, "{}", s.output);
+        let route = match kind {
+            RegistryKind::Olareg => "(referrers API)".to_owned(),
+            RegistryKind::Distribution => format!(
+                "(referrers tag {})",
+                scenario.case(tag).digest.cosign_tag_stem()
+            ),
+        };
+        assert!(s.output.contains(&route), "{kind} {tag}: {}", s.output);
+        let (c, s) = both(
+            scenario,
+            "verify",
+            &[
+                "--certificate-identity",
+                HUMAN_EMAIL,
+                "--certificate-oidc-issuer",
+                HUMAN_ISSUER,
+            ],
+            &image,
+        );
+        agree(&format!("{kind}: {tag} keyless bundle, human"), &c, &s);
+        assert!(
+            s.output.contains("expected: alice@acme.example"),
+            "{}",
+            s.output
+        );
+    }
 }

@@ -52,18 +52,22 @@ fn both(image: &str, trust: &CosignTrustFiles, extra: &[&str]) -> (Run, Run, ser
         "--certificate-oidc-issuer",
         &id.issuer,
     ];
-    let mut cosign = Tools::get().cosign();
-    let mut sigscope = crate::support::sigscope();
-    for cmd in [&mut cosign, &mut sigscope] {
+    // Legacy `.sig` signatures: both cosigns take the `SIGSTORE_*` variables here.
+    let setup = |cmd: &mut Command| {
         for (var, path) in trust.env() {
             cmd.env(var, path);
         }
         cmd.args(["verify", "--offline", "--allow-http-registry"])
             .args(args)
             .args(extra);
-    }
+    };
+    let c = Run::cosigns(|_, cmd| {
+        setup(cmd);
+        cmd.arg(image);
+    });
+    let mut sigscope = crate::support::sigscope();
+    setup(&mut sigscope);
     sigscope.args(["--output", "json"]);
-    let c = Run::cosign(cosign.arg(image));
     let s = Run::sigscope(sigscope.arg(image));
     // The JSON document is the stdout part (stderr, if any, follows it).
     let json = serde_json::Deserializer::from_str(&s.output)
@@ -343,7 +347,7 @@ fn key_and_annotation_faults_fail_in_both() {
     let work = tempfile::tempdir().unwrap();
     let image = fresh_image("keyed");
     let cosign = |args: &[&str]| {
-        let mut c = Tools::get().cosign();
+        let mut c = Tools::get().cosign2();
         c.current_dir(work.path()).args(args);
         c
     };
@@ -363,9 +367,7 @@ fn key_and_annotation_faults_fail_in_both() {
     let key = work.path().join("cosign.pub");
     let other = work.path().join("other/cosign.pub");
     let run = |key: &Path, extra: &[&str]| {
-        let mut c = Tools::get().cosign();
-        let mut g = crate::support::sigscope();
-        for cmd in [&mut c, &mut g] {
+        let setup = |cmd: &mut Command| {
             cmd.args([
                 "verify",
                 "--offline",
@@ -376,8 +378,10 @@ fn key_and_annotation_faults_fail_in_both() {
             .arg(key)
             .args(extra)
             .arg(&image);
-        }
-        (Run::cosign(&mut c), Run::sigscope(&mut g))
+        };
+        let mut g = crate::support::sigscope();
+        setup(&mut g);
+        (Run::cosigns(|_, c| setup(c)), Run::sigscope(&mut g))
     };
     for (label, key, extra, accepted) in [
         (
@@ -419,13 +423,13 @@ fn an_imported_ed25519_key_verifies_alike_in_both() {
         "-out",
         "ed25519.pem",
     ]));
-    run_ok(Tools::get().cosign().current_dir(work.path()).args([
+    run_ok(Tools::get().cosign2().current_dir(work.path()).args([
         "import-key-pair",
         "--key",
         "ed25519.pem",
     ]));
     let image = fresh_image("key-ed25519");
-    run_ok(Tools::get().cosign().current_dir(work.path()).args([
+    run_ok(Tools::get().cosign2().current_dir(work.path()).args([
         "sign",
         "--yes",
         "--key",
@@ -433,9 +437,7 @@ fn an_imported_ed25519_key_verifies_alike_in_both() {
         "--tlog-upload=false",
         &image,
     ]));
-    let mut c = Tools::get().cosign();
-    let mut g = crate::support::sigscope();
-    for cmd in [&mut c, &mut g] {
+    let setup = |cmd: &mut Command| {
         cmd.args([
             "verify",
             "--offline",
@@ -445,8 +447,10 @@ fn an_imported_ed25519_key_verifies_alike_in_both() {
         ])
         .arg(work.path().join("import-cosign.pub"))
         .arg(&image);
-    }
-    let (c, g) = (Run::cosign(&mut c), Run::sigscope(&mut g));
+    };
+    let mut g = crate::support::sigscope();
+    setup(&mut g);
+    let (c, g) = (Run::cosigns(|_, c| setup(c)), Run::sigscope(&mut g));
     agree("ed25519 key signature", &c, &g);
     assert!(g.accepted, "{}", g.output);
     assert!(g.output.contains("Ed25519"), "{}", g.output);

@@ -75,7 +75,7 @@ impl Hostile {
         );
         // Keyed: cosign's `-a` annotations land in the simple-signing payload.
         let cosign = |args: &[&str]| {
-            let mut c = Tools::get().cosign();
+            let mut c = Tools::get().cosign2();
             c.current_dir(work.path()).args(args);
             c
         };

@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::support::scenario::{Minted, Scenario, Signer};
+use rstest::rstest;
+
+use crate::support::registry::RegistryKind;
+use crate::support::scenario::{BUNDLE_MEDIA_TYPE, Minted, Scenario, Signer};
 
 /// Runs the real binary; returns its exit code and parsed JSON.
 pub fn inspect_json(args: &[&str]) -> (i32, Value) {
@@ -117,9 +120,11 @@ fn assert_minted_found(tag_name: &str, image: &Value, minted: &Minted) {
     }
 }
 
-#[test]
-fn inspect_reports_every_scenario_tag_with_what_was_minted() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn inspect_reports_every_scenario_tag_with_what_was_minted(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let (code, doc) = inspect_json(&[&scenario.repository]);
     assert_eq!(doc["schema_version"], 1);
     // Every tag reads, so inspect succeeds.
@@ -142,18 +147,22 @@ fn inspect_reports_every_scenario_tag_with_what_was_minted() {
                 assert!(kinds.is_empty(), "{}: {kinds:?}", case.tag)
             }
             Signer::Nobody => {}
+            // A `.sig`, cosign's OCI 1.1 signature referrer, or cosign v3's bundle.
             _ => assert!(
-                kinds.contains(&&Value::from("signature")),
-                "{}: {kinds:?}",
+                kinds.contains(&&Value::from("signature"))
+                    || kinds.contains(&&Value::from("sigstore_bundle")),
+                "{kind} {}: {kinds:?}",
                 case.tag
             ),
         }
     }
 }
 
-#[test]
-fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let (_, doc) = inspect_json(&[&scenario.repository]);
 
     let v15 = &tag(&doc, "v1.5.0")["image"];
@@ -189,13 +198,13 @@ fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
         .expect("sbom");
     assert_eq!(sbom["found_via"]["tag"], format!("{stem}.sbom"));
 
-    // Real cosign's --new-bundle-format attestation, through the fallback tag.
+    // Real cosign's --new-bundle-format attestation, through the API or the fallback tag.
     let v14 = &tag(&doc, "v1.4.0")["image"];
     let bundle = artifacts(v14)
         .into_iter()
         .find(|a| a["kind"] == "sigstore_bundle")
         .expect("bundle referrer on v1.4.0");
-    assert_eq!(bundle["found_via"]["route"], "fallback_tag");
+    assert_eq!(bundle["found_via"]["route"], kind.referrers_route());
     assert_eq!(
         bundle["subject"],
         scenario.case("v1.4.0").digest.to_string()
@@ -220,7 +229,70 @@ fn inspect_finds_attestations_sboms_and_bundle_referrers_with_their_routes() {
         .into_iter()
         .find(|a| a["kind"] == "sigstore_bundle")
         .expect("bundle referrer on v2.1.0");
-    assert_eq!(bundle["found_via"]["route"], "fallback_tag");
+    assert_eq!(bundle["found_via"]["route"], kind.referrers_route());
+
+    // What cosign v3 writes: bundles, and the OCI 1.1 simple-signing referrer.
+    for (t, artifact_kind, artifact_type) in [
+        ("v3.0.0", "sigstore_bundle", BUNDLE_MEDIA_TYPE),
+        ("v3.1.0", "sigstore_bundle", BUNDLE_MEDIA_TYPE),
+        ("v3.2.0", "sigstore_bundle", BUNDLE_MEDIA_TYPE),
+        (
+            "v3.3.0-oci11",
+            "signature",
+            "application/vnd.dev.cosign.artifact.sig.v1+json",
+        ),
+    ] {
+        let image = &tag(&doc, t)["image"];
+        let found: Vec<&Value> = artifacts(image)
+            .into_iter()
+            .filter(|a| a["kind"] == artifact_kind)
+            .collect();
+        assert_eq!(found.len(), 1, "{kind} {t}: {found:?}");
+        assert_eq!(found[0]["artifact_type"], artifact_type, "{kind} {t}");
+        assert_eq!(
+            found[0]["found_via"]["route"],
+            kind.referrers_route(),
+            "{kind} {t}"
+        );
+    }
+}
+
+/// The scenario, discovered on a registry with the referrers API and on one without, gives the
+/// same artifacts on every tag; only the route of referrers differs (API vs fallback tag).
+#[test]
+fn both_registries_discover_the_same_scenario_each_by_its_route() {
+    let shape = |kind: RegistryKind| {
+        let scenario = Scenario::on(kind);
+        let (code, doc) = inspect_json(&[&scenario.repository]);
+        assert_eq!(code, 0, "{kind}: {doc:#}");
+        let mut rows = BTreeSet::new();
+        for t in doc["tags"].as_array().unwrap() {
+            for a in artifacts(&t["image"]) {
+                let route = a["found_via"]["route"].as_str().unwrap().to_owned();
+                // Legacy tags are the same everywhere; referrers come by this registry's route.
+                if route != "legacy_tag" {
+                    assert_eq!(route, kind.referrers_route(), "{kind}: {a:#}");
+                }
+                let layers = a["layers"].as_array().map_or(0, Vec::len);
+                rows.insert(format!(
+                    "{} {} {} {} layers={layers}",
+                    t["tag"].as_str().unwrap(),
+                    a["kind"],
+                    a["artifact_type"],
+                    if route == "legacy_tag" {
+                        "legacy"
+                    } else {
+                        "referrer"
+                    },
+                ));
+            }
+        }
+        rows
+    };
+    let distribution = shape(RegistryKind::Distribution);
+    let olareg = shape(RegistryKind::Olareg);
+    assert!(distribution.len() > 20, "{distribution:#?}");
+    assert_eq!(distribution, olareg);
 }
 
 #[test]

@@ -21,6 +21,7 @@ mod inspect_faults;
 mod inspect_lines;
 mod inspect_sources;
 mod limits;
+mod notation;
 mod policy;
 mod policy_attestations;
 mod registry_bed;

@@ -71,7 +71,9 @@ fn decisions(doc: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
-/// What real cosign says about every scenario tag with these identity flags.
+/// What real cosign says about every scenario tag with these identity flags, reading the legacy
+/// `.sig` tags only: what policy-controller (without `signatureFormat: bundle`) and Kyverno's
+/// `type: Cosign` read, and cosign v3 with `--new-bundle-format=false`.
 fn cosign_verdicts(scenario: &Scenario, args: &[&str]) -> BTreeMap<&'static str, bool> {
     std::thread::scope(|s| {
         let handles: Vec<_> = scenario
@@ -86,9 +88,14 @@ fn cosign_verdicts(scenario: &Scenario, args: &[&str]) -> BTreeMap<&'static str,
                         for (var, path) in scenario.trust.env() {
                             cmd.env(var, path);
                         }
-                        cmd.args(["verify", "--offline", "--allow-http-registry"])
-                            .args(args)
-                            .arg(image);
+                        cmd.args([
+                            "verify",
+                            "--offline",
+                            "--allow-http-registry",
+                            "--new-bundle-format=false",
+                        ])
+                        .args(args)
+                        .arg(image);
                         verdict(&mut cmd).accepted
                     }),
                 )

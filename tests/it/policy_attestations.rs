@@ -66,6 +66,8 @@ fn cosign_slsa_verdicts(scenario: &'static Scenario) -> &'static Vec<(&'static s
                                 "verify-attestation",
                                 "--offline",
                                 "--allow-http-registry",
+                                // The controllers read the legacy `.att` tags.
+                                "--new-bundle-format=false",
                                 "--insecure-ignore-tlog",
                                 "--key",
                                 &key_path,

@@ -1,63 +1,39 @@
 //! The scenario repository, checked with real cosign and oras: every tag says what the scenario
 //! table claims, so later tests can rely on it as ground truth.
 
-use std::process::Command;
-
+use rstest::rstest;
 use sigscope::fixture::GITHUB_ISSUER;
 
+use crate::support::cosigns::Cosign;
+use crate::support::registry::RegistryKind;
 use crate::support::scenario::{
-    BUNDLE_MEDIA_TYPE, CI_IDENTITY_REGEXP, HUMAN_EMAIL, HUMAN_ISSUER, Scenario, TagCase,
+    BUNDLE_MEDIA_TYPE, CI_IDENTITY_REGEXP, HUMAN_EMAIL, HUMAN_ISSUER, Scenario, TagCase, Verdicts,
 };
 use crate::support::tools::{Tools, Verdict, run_ok, verdict};
 
-fn keyless(scenario: &Scenario) -> Command {
-    let mut cmd = Tools::get().cosign();
-    for (var, path) in scenario.trust.env() {
-        cmd.env(var, path);
-    }
-    cmd
-}
+const CI: &[&str] = &[
+    "--certificate-identity-regexp",
+    CI_IDENTITY_REGEXP,
+    "--certificate-oidc-issuer",
+    GITHUB_ISSUER,
+];
+const HUMAN: &[&str] = &[
+    "--certificate-identity",
+    HUMAN_EMAIL,
+    "--certificate-oidc-issuer",
+    HUMAN_ISSUER,
+];
 
 fn verify_ci(scenario: &Scenario, image: &str) -> Verdict {
-    verdict(keyless(scenario).args([
-        "verify",
-        "--offline",
-        "--allow-http-registry",
-        "--certificate-identity-regexp",
-        CI_IDENTITY_REGEXP,
-        "--certificate-oidc-issuer",
-        GITHUB_ISSUER,
-        image,
-    ]))
+    Cosign::V3.verify(scenario, "verify", CI, image)
 }
 
-fn verify_human(scenario: &Scenario, image: &str) -> Verdict {
-    verdict(keyless(scenario).args([
-        "verify",
-        "--offline",
-        "--allow-http-registry",
-        "--certificate-identity",
-        HUMAN_EMAIL,
-        "--certificate-oidc-issuer",
-        HUMAN_ISSUER,
-        image,
-    ]))
-}
-
-fn verify_key(scenario: &Scenario, image: &str) -> Verdict {
-    verdict(
-        Tools::get()
-            .cosign()
-            .args([
-                "verify",
-                "--offline",
-                "--allow-http-registry",
-                "--insecure-ignore-tlog",
-                "--key",
-            ])
-            .arg(&scenario.cosign_public_key)
-            .arg(image),
-    )
+fn key_args(scenario: &Scenario) -> Vec<String> {
+    vec![
+        "--insecure-ignore-tlog".into(),
+        "--key".into(),
+        scenario.cosign_public_key.display().to_string(),
+    ]
 }
 
 /// Runs `f` over every tag case concurrently (cosign takes a few hundred ms per run).
@@ -78,9 +54,36 @@ fn over_cases<T: Send>(
     })
 }
 
-#[test]
-fn scenario_has_a_dozen_tags_and_the_cosign_and_referrer_tags() {
-    let scenario = Scenario::shared();
+/// Both cosigns' `verify` on every tag with `args`, against the verdict `pick` takes from the
+/// scenario's table for each.
+fn cosign_verdicts_match(
+    kind: RegistryKind,
+    args: &[&str],
+    label: &str,
+    pick: fn(Verdicts) -> bool,
+) {
+    let scenario = Scenario::on(kind);
+    for cosign in Cosign::BOTH {
+        for (case, v) in over_cases(scenario, |c| {
+            cosign.verify(scenario, "verify", args, &scenario.image(c.tag))
+        }) {
+            assert_eq!(
+                v.accepted,
+                pick(cosign.expected(case)),
+                "{kind}: {} on {} with {label}: {}",
+                cosign.name(),
+                case.tag,
+                v.output
+            );
+        }
+    }
+}
+
+#[rstest]
+fn scenario_has_a_dozen_tags_and_the_cosign_and_referrer_tags(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let out =
         run_ok(
             Tools::get()
@@ -97,9 +100,6 @@ fn scenario_has_a_dozen_tags_and_the_cosign_and_referrer_tags() {
         format!("{}.sbom", stem("v1.5.0")),
         format!("{}.sig", stem("v2.0.0")),
         format!("{}.sig", stem("v2.2.0-mismatched")),
-        // OCI 1.1 referrers tag schema: the fallback index for bundle referrers.
-        stem("v2.1.0"),
-        stem("v1.4.0"),
         format!("{}.sig", scenario.orphan_subject.cosign_tag_stem()),
     ] {
         assert!(
@@ -111,48 +111,83 @@ fn scenario_has_a_dozen_tags_and_the_cosign_and_referrer_tags() {
         !tags.iter().any(|t| t.starts_with(&stem("v1.9.0-rc1"))),
         "unsigned tag has artifacts"
     );
-}
-
-#[test]
-fn cosign_verdicts_for_the_ci_identity_match_the_scenario() {
-    let scenario = Scenario::shared();
-    for (case, v) in over_cases(scenario, |c| verify_ci(scenario, &scenario.image(c.tag))) {
+    // OCI 1.1 referrers: the fallback index tag `sha256-<hex>` where the registry has no
+    // referrers API, none where it has one (the registry keeps the list).
+    for tag in ["v2.1.0", "v1.4.0", "v3.0.0", "v3.3.0-oci11"] {
         assert_eq!(
-            v.accepted, case.verifies_ci,
-            "{} with CI identity: {}",
-            case.tag, v.output
+            tags.contains(&stem(tag).as_str()),
+            !kind.has_referrers_api(),
+            "{kind}: referrers fallback tag of {tag} in {tags:?}"
         );
     }
 }
 
-#[test]
-fn cosign_verdicts_for_the_human_identity_match_the_scenario() {
-    let scenario = Scenario::shared();
-    for (case, v) in over_cases(scenario, |c| verify_human(scenario, &scenario.image(c.tag))) {
-        assert_eq!(
-            v.accepted, case.verifies_human,
-            "{} with human identity: {}",
-            case.tag, v.output
-        );
+/// The registry with the referrers API answers it with an OCI index of the attached
+/// artifacts, as the distribution spec's "Listing Referrers" says; the other answers 404.
+#[rstest]
+fn the_referrers_api_answers_on_olareg_and_is_absent_on_distribution(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
+    let registry = crate::support::registry::Registry::shared_of(kind);
+    let (_, repository) = scenario.repository.split_once('/').unwrap();
+    let digest = &scenario.case("v3.0.0").digest;
+    let (status, content_type, body) =
+        registry.get(&format!("/v2/{repository}/referrers/{digest}"));
+    if !kind.has_referrers_api() {
+        assert_eq!(status, 404, "{kind}: {body}");
+        return;
     }
+    assert_eq!(status, 200, "{kind}: {body}");
+    assert_eq!(content_type, "application/vnd.oci.image.index.v1+json");
+    let index: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let manifests = index["manifests"].as_array().unwrap();
+    assert_eq!(manifests.len(), 1, "{index:#}");
+    assert_eq!(manifests[0]["artifactType"], BUNDLE_MEDIA_TYPE);
+    assert_eq!(
+        manifests[0]["annotations"]["dev.sigstore.bundle.predicateType"],
+        "https://sigstore.dev/cosign/sign/v1"
+    );
 }
 
-#[test]
-fn cosign_verdicts_for_the_key_match_the_scenario() {
-    let scenario = Scenario::shared();
-    for (case, v) in over_cases(scenario, |c| verify_key(scenario, &scenario.image(c.tag))) {
-        assert_eq!(
-            v.accepted, case.verifies_key,
-            "{} with key: {}",
-            case.tag, v.output
-        );
-    }
+#[rstest]
+fn cosign_verdicts_for_the_ci_identity_match_the_scenario(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    cosign_verdicts_match(kind, CI, "CI identity", |v| v.ci);
+}
+
+#[rstest]
+fn cosign_verdicts_for_the_human_identity_match_the_scenario(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    cosign_verdicts_match(kind, HUMAN, "human identity", |v| v.human);
+}
+
+#[rstest]
+fn cosign_verdicts_for_the_key_match_the_scenario(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
+    let args = key_args(scenario);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    cosign_verdicts_match(kind, &args, "key", |v| v.key);
 }
 
 #[test]
 fn failures_happen_for_the_reason_the_scenario_intends() {
     let scenario = Scenario::shared();
+    // cosign v3 checks the leaf against the trusted root with sigstore-go; cosign 2.5 with Go's
+    // x509 pools.
     let rogue = verify_ci(scenario, &scenario.image("v1.7.0"));
+    assert!(
+        rogue
+            .output
+            .contains("leaf certificate verification failed"),
+        "{}",
+        rogue.output
+    );
+    let rogue = Cosign::V2.verify(scenario, "verify", CI, &scenario.image("v1.7.0"));
     assert!(
         rogue
             .output
@@ -183,93 +218,81 @@ fn failures_happen_for_the_reason_the_scenario_intends() {
     );
 }
 
-#[test]
-fn legacy_attestations_verify_with_the_key_by_type() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn attestations_verify_with_the_key_by_type(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let attest = |tag: &str, kind: &str| {
-        verdict(
-            Tools::get()
-                .cosign()
-                .args([
-                    "verify-attestation",
-                    "--offline",
-                    "--allow-http-registry",
-                    "--insecure-ignore-tlog",
-                    "--key",
-                ])
-                .arg(&scenario.cosign_public_key)
-                .args(["--type", kind, &scenario.image(tag)]),
-        )
+        let mut args = key_args(scenario);
+        args.extend(["--type".to_owned(), kind.to_owned()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        Cosign::V3.verify(scenario, "verify-attestation", &args, &scenario.image(tag))
     };
     let case = scenario.case("v1.5.0");
     assert_eq!(case.key_attestations.len(), 4);
-    for kind in &case.key_attestations {
-        let v = attest("v1.5.0", kind);
-        assert!(v.accepted, "v1.5.0 --type {kind}: {}", v.output);
+    for c in &scenario.tags {
+        for kind in &c.key_attestations {
+            let v = attest(c.tag, kind);
+            assert!(v.accepted, "{} --type {kind}: {}", c.tag, v.output);
+        }
     }
     let v = attest("v1.0.0", "slsaprovenance1");
     assert!(!v.accepted, "v1.0.0 has no attestation: {}", v.output);
+    // cosign v3 reads bundles first: v3.0.0's sign bundle is no SLSA attestation.
+    let v = attest("v3.0.0", "slsaprovenance1");
+    assert!(!v.accepted, "v3.0.0 has no SLSA attestation: {}", v.output);
 }
 
-#[test]
-fn bundle_referrers_verify_with_cosign_new_bundle_format() {
-    let scenario = Scenario::shared();
-    // Real cosign wrote this one (key-signed SLSA v1 bundle referrer).
-    let v = verdict(
-        Tools::get()
-            .cosign()
-            .args([
-                "verify-attestation",
-                "--new-bundle-format",
-                "--insecure-ignore-tlog",
-                "--allow-http-registry",
-                "--key",
-            ])
-            .arg(&scenario.cosign_public_key)
-            .arg("--trusted-root")
-            .arg(&scenario.trusted_root)
-            .args(["--type", "slsaprovenance1", &scenario.image("v1.4.0")]),
-    );
-    assert!(v.accepted, "v1.4.0 bundle referrer: {}", v.output);
-    // The fixture's keyless cosign-v3-style bundle, attached with oras. cosign 2.5 insists on
-    // its public TUF mirror for Fulcio roots on this path even with --trusted-root, so the
-    // bundle is fetched from the registry and checked with sigstore-go instead (offline).
-    let case = scenario.case("v2.1.0");
-    assert!(case.keyless_bundle_referrer);
-    let bundle = fetch_referrer_bundle(scenario, "v2.1.0");
-    let v = verdict(
-        Tools::get()
-            .sigstore_go_verification()
-            .arg("-trustedrootJSONpath")
-            .arg(&scenario.trusted_root)
-            .args([
-                "-expectedIssuer",
-                GITHUB_ISSUER,
-                "-expectedSANRegex",
-                CI_IDENTITY_REGEXP,
-            ])
-            .args(["-artifact-digest", case.digest.hex()])
-            .arg(&bundle),
-    );
-    assert!(v.accepted, "v2.1.0 keyless bundle referrer: {}", v.output);
-    let statement = std::fs::read_to_string(&bundle).unwrap();
-    assert!(statement.contains("dsseEnvelope"), "{statement}");
+#[rstest]
+fn keyless_bundle_referrers_verify_with_cosign_v3_and_sigstore_go(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
+    for tag in ["v2.1.0", "v3.1.0"] {
+        let case = scenario.case(tag);
+        assert!(case.keyless_bundle_referrer);
+        let v = Cosign::V3.verify(scenario, "verify", CI, &scenario.image(tag));
+        assert!(v.accepted, "{kind}: cosign v3 on {tag}: {}", v.output);
+        // The same bundle, fetched from the registry, checked by sigstore-go 1.x offline.
+        let bundle = fetch_referrer_bundle(scenario, tag);
+        let v = verdict(
+            Tools::get()
+                .sigstore_go_verification()
+                .arg("-trustedrootJSONpath")
+                .arg(&scenario.trusted_root)
+                .args([
+                    "-expectedIssuer",
+                    GITHUB_ISSUER,
+                    "-expectedSANRegex",
+                    CI_IDENTITY_REGEXP,
+                ])
+                .args(["-artifact-digest", case.digest.hex()])
+                .arg(&bundle),
+        );
+        assert!(v.accepted, "{kind}: sigstore-go on {tag}: {}", v.output);
+        let statement = std::fs::read_to_string(&bundle).unwrap();
+        assert!(statement.contains("dsseEnvelope"), "{statement}");
+    }
 }
 
-/// Follows the referrers fallback tag of `tag` to its bundle blob and saves it to a file.
+/// Follows the referrers of `tag` (API or fallback tag, as oras discovers them) to its bundle
+/// blob and saves it to a file.
 fn fetch_referrer_bundle(scenario: &Scenario, tag: &str) -> std::path::PathBuf {
-    let fallback = format!(
-        "{}:{}",
-        scenario.repository,
-        scenario.case(tag).digest.cosign_tag_stem()
-    );
+    let subject = format!("{}@{}", scenario.repository, scenario.case(tag).digest);
     let index: serde_json::Value = serde_json::from_str(&run_ok(Tools::get().oras().args([
-        "manifest",
-        "fetch",
+        "discover",
         "--plain-http",
-        &fallback,
+        "--distribution-spec",
+        scenario.kind().oras_distribution_spec(),
+        "--artifact-type",
+        BUNDLE_MEDIA_TYPE,
+        "--format",
+        "json",
+        &subject,
     ])))
     .unwrap();
+    let index = serde_json::json!({"manifests": index["manifests"].clone()});
     let manifest_digest = index["manifests"][0]["digest"].as_str().unwrap();
     let manifest: serde_json::Value = serde_json::from_str(&run_ok(Tools::get().oras().args([
         "manifest",

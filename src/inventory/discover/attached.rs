@@ -1,5 +1,5 @@
 //! What is attached to a subject: cosign legacy tags (from the tag list, or probed), OCI 1.1
-//! referrers (API, else fallback tag), each artifact's manifest and layers, and referrers of
+//! referrers (API and fallback tag), each artifact's manifest and layers, and referrers of
 //! referrers to a bounded depth.
 
 use std::sync::atomic::Ordering;
@@ -52,32 +52,28 @@ impl<S: Source> Discovery<'_, S> {
                 fetched,
             });
         }
-        match referrers {
-            Ok((route, descriptors)) => {
-                let limit = self.source.limits().max_referrers;
-                if descriptors.len() > limit {
-                    errors.push(format!(
-                        "referrers of {subject}: limit reached: {} referrers, only the first {limit} shown",
-                        descriptors.len()
-                    ));
-                }
-                for d in descriptors.into_iter().take(limit) {
-                    let kind =
-                        kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
-                    // Only a known kind is skipped: cosign's fallback index, for one, gives
-                    // its bundles the empty config's type, and the manifest says what they are.
-                    if !matches!(kind, ArtifactKind::Other(_)) && !self.reading.wants(&kind) {
-                        continue;
-                    }
-                    found.push(Found {
-                        route: route.clone(),
-                        kind,
-                        descriptor: Some(d),
-                        fetched: None,
-                    });
-                }
+        let (referrers, referrer_errors) = referrers;
+        errors.extend(referrer_errors);
+        let limit = self.source.limits().max_referrers;
+        if referrers.len() > limit {
+            errors.push(format!(
+                "referrers of {subject}: limit reached: {} referrers, only the first {limit} shown",
+                referrers.len()
+            ));
+        }
+        for (route, d) in referrers.into_iter().take(limit) {
+            let kind = kind_of_referrer(d.artifact_type.as_deref().unwrap_or(&d.media_type));
+            // Only a known kind is skipped: cosign's fallback index, for one, gives its
+            // bundles the empty config's type, and the manifest says what they are.
+            if !matches!(kind, ArtifactKind::Other(_)) && !self.reading.wants(&kind) {
+                continue;
             }
-            Err(e) => errors.push(e.to_string()),
+            found.push(Found {
+                route,
+                kind,
+                descriptor: Some(d),
+                fetched: None,
+            });
         }
         let artifacts = stream::iter(found)
             .map(|found| self.artifact(subject, found, depth))
@@ -129,24 +125,64 @@ impl<S: Source> Discovery<'_, S> {
         }
     }
 
-    /// Referrers of `subject` by the API, else by the fallback tag.
-    async fn referrers(&self, subject: &Digest) -> Result<(Route, Vec<Descriptor>), RegistryError> {
-        if !self.no_referrers_api.load(Ordering::Relaxed) {
-            // Until the registry has answered once, subjects ask one at a time: a registry
-            // without the API then costs one probe per run, not one per worker.
-            let _first = match self.referrers_api_known.load(Ordering::Relaxed) {
-                true => None,
-                false => Some(self.referrers_probe.lock().await),
-            };
-            if !self.no_referrers_api.load(Ordering::Relaxed) {
-                let answer = self.source.referrers_api(subject).await?;
-                self.referrers_api_known.store(true, Ordering::Relaxed);
-                match answer {
-                    Some(list) => return Ok((Route::ReferrersApi, list)),
-                    None => self.no_referrers_api.store(true, Ordering::Relaxed),
+    /// Referrers of `subject`, each with the route it was found by: the referrers API when the
+    /// registry has one, and the fallback tag `sha256-<hex>` in any case — a registry with the
+    /// API may still hold referrers under the tag (notation writes its first signature there,
+    /// `oras attach --distribution-spec v1.1-referrers-tag` and copies from registries without
+    /// the API do too), and cosign v3 reading only the API would miss them: sigscope shows both.
+    /// A referrer listed by both appears once, by the API. Errors are reported per route.
+    async fn referrers(&self, subject: &Digest) -> (Vec<(Route, Descriptor)>, Vec<String>) {
+        let (api, tag) =
+            futures_util::join!(self.referrers_api(subject), self.fallback_tag(subject));
+        let mut out: Vec<(Route, Descriptor)> = Vec::new();
+        let mut errors = Vec::new();
+        match api {
+            Ok(list) => out.extend(list.into_iter().map(|d| (Route::ReferrersApi, d))),
+            Err(e) => errors.push(e.to_string()),
+        }
+        match tag {
+            Ok((route, list)) => {
+                for d in list {
+                    if !out.iter().any(|(_, seen)| seen.digest == d.digest) {
+                        out.push((route.clone(), d));
+                    }
                 }
             }
+            Err(e) => errors.push(e.to_string()),
         }
+        (out, errors)
+    }
+
+    /// The referrers API's list for `subject`, empty when the registry has no API.
+    async fn referrers_api(&self, subject: &Digest) -> Result<Vec<Descriptor>, RegistryError> {
+        if self.no_referrers_api.load(Ordering::Relaxed) {
+            return Ok(Vec::new());
+        }
+        // Until the registry has answered once, subjects ask one at a time: a registry without
+        // the API then costs one probe per run, not one per worker.
+        let _first = match self.referrers_api_known.load(Ordering::Relaxed) {
+            true => None,
+            false => Some(self.referrers_probe.lock().await),
+        };
+        if self.no_referrers_api.load(Ordering::Relaxed) {
+            return Ok(Vec::new());
+        }
+        let answer = self.source.referrers_api(subject).await?;
+        self.referrers_api_known.store(true, Ordering::Relaxed);
+        match answer {
+            Some(list) => Ok(list),
+            None => {
+                self.no_referrers_api.store(true, Ordering::Relaxed);
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    /// The OCI 1.1 referrers tag schema: the index under `sha256-<hex>`, when there is one.
+    async fn fallback_tag(
+        &self,
+        subject: &Digest,
+    ) -> Result<(Route, Vec<Descriptor>), RegistryError> {
         let tag = subject.cosign_tag_stem();
         let route = Route::FallbackTag { tag: tag.clone() };
         if let Some(all) = &self.all_tags
@@ -269,9 +305,7 @@ impl<S: Source> Discovery<'_, S> {
         if !self.legacy_tags(subject).await.is_empty() {
             return true;
         }
-        self.referrers(subject)
-            .await
-            .is_ok_and(|(_, found)| !found.is_empty())
+        !self.referrers(subject).await.0.is_empty()
     }
 
     async fn layer(&self, descriptor: &Descriptor) -> Layer {

@@ -10,13 +10,14 @@ use crate::policy::model::{
 };
 use crate::verify::identity::Matcher;
 use crate::verify::policy::{Policy, Signer};
+use crate::verify::storage::Storage;
 
 /// An attestor set: `count` of its entries (all by default) must verify. With `attestations`,
 /// each entry verifies those attestations instead of the image signature.
 pub(super) fn attestor_set(
     value: &Value,
     at: &str,
-    new_bundle_format: bool,
+    storage: Storage,
     attestations: &[AttestationRequirement],
     notes: &mut Notes,
 ) -> Result<Group, PolicyError> {
@@ -37,10 +38,7 @@ pub(super) fn attestor_set(
                 continue;
             }
         };
-        let policy = Policy {
-            new_bundle_format,
-            ..policy
-        };
+        let policy = Policy { storage, ..policy };
         authorities.push(Authority::for_signer(ep, policy, trust, attestations));
     }
     let need = match set.get("count") {

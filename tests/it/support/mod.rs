@@ -2,6 +2,7 @@
 //! repository. Nothing here is a mock: every registry call goes to a `docker-registry` process.
 #![allow(dead_code)]
 
+pub mod cosigns;
 pub mod fault_proxy;
 pub mod layout;
 pub mod malformed;
@@ -73,4 +74,11 @@ pub fn report(file: &str, line: &str) {
     {
         let _ = writeln!(f, "{line}");
     }
+}
+
+/// Records one comparison with an oracle (a peer tool run on the same case): whether its
+/// verdict and sigscope's agreed. scripts/test prints one line per oracle from these.
+pub fn oracle(name: &str, case: &str, agreed: bool) {
+    let verdict = if agreed { "agree" } else { "differ" };
+    report("oracles.log", &format!("{name}\t{verdict}\t{case}"));
 }

@@ -50,7 +50,7 @@ pub fn push_image(registry: &Registry, repository: &str, tag: &str, spec: &Image
 
 /// The simple-signing payload real cosign generates for `image` (`REG/repo@digest`).
 pub fn cosign_payload(image: &str) -> Vec<u8> {
-    run_ok(Tools::get().cosign().args(["generate", image])).into_bytes()
+    run_ok(Tools::get().cosign2().args(["generate", image])).into_bytes()
 }
 
 /// Signs `image` keylessly with the fixture and attaches the material with real cosign, as a
@@ -96,7 +96,7 @@ pub fn attach_signature_files(
     );
     run_ok(
         Tools::get()
-            .cosign()
+            .cosign2()
             .arg("attach")
             .arg("signature")
             .arg("--payload")

@@ -15,7 +15,14 @@
 //! | v2.1.0 | cosign v3 style: keyless sigstore bundle (DSSE) as an OCI 1.1 referrer via the fallback tag |
 //! | v2.2.0-mismatched | v1.0.0's `.sig` copied onto it: the payload names another digest |
 //! | v2.3.0-tampered | keyless `.sig` whose stored payload is not the signed one |
+//! | v3.0.0 | cosign v3's default `sign --key`: a DSSE bundle referrer (cosign sign predicate) |
+//! | v3.1.0 | a keyless CI bundle (cosign v3's image-signature statement) attached by cosign v3 |
+//! | v3.2.0 | cosign v3's default `attest --key` (SLSA v1): a DSSE bundle referrer |
+//! | v3.3.0-oci11 | cosign v3 `sign --key --registry-referrers-mode=oci-1-1`: a simple-signing referrer |
 //! | (orphan) | a key `.sig` whose image was deleted |
+//!
+//! The legacy material is written by cosign 2.5 (what registries hold from before cosign v3);
+//! the v3.x tags by cosign v3 with its defaults (offline: a signing config without services).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -34,7 +41,7 @@ use super::predicates;
 use super::publish::{
     attach_keyless, attach_signature_files, copy_to_registry, cosign_payload, simple_image,
 };
-use super::registry::Registry;
+use super::registry::{Registry, RegistryKind};
 use super::tools::{Tools, run_ok};
 
 /// Where the shared scenario lives in the shared registry.
@@ -61,19 +68,33 @@ pub enum Signer {
     Nobody,
 }
 
-/// One tag and what real cosign is expected to say about it.
+/// What one cosign's `verify` says of a tag, per signer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Verdicts {
+    /// With the CI identity regexp.
+    pub ci: bool,
+    /// With the human email identity.
+    pub human: bool,
+    /// With `--key`.
+    pub key: bool,
+}
+
+/// One tag and what real cosign is expected to say about it: cosign v3 (the reference, with
+/// `--experimental-oci11`, which sigscope's default matches) and cosign 2.5.
 #[derive(Debug, Clone)]
 pub struct TagCase {
     pub tag: &'static str,
     pub digest: Digest,
     pub signer: Signer,
-    /// `cosign verify` with the CI identity regexp accepts it.
+    /// cosign v3's `verify` with the CI identity regexp accepts it.
     pub verifies_ci: bool,
-    /// `cosign verify` with the human email identity accepts it.
+    /// cosign v3's `verify` with the human email identity accepts it.
     pub verifies_human: bool,
-    /// `cosign verify --key` accepts it.
+    /// cosign v3's `verify --key` accepts it.
     pub verifies_key: bool,
-    /// `cosign verify-attestation --key --type T` accepts these T (legacy `.att`).
+    /// cosign 2.5's `verify` verdicts (with `--experimental-oci11`), where they differ.
+    pub cosign2: Verdicts,
+    /// cosign v3's `verify-attestation --key --type T` accepts these T.
     pub key_attestations: Vec<&'static str>,
     /// A keyless sigstore bundle referrer (cosign v3 style) is attached.
     pub keyless_bundle_referrer: bool,
@@ -93,6 +114,7 @@ pub struct Minted {
 
 /// The published scenario and the trust material to check it.
 pub struct Scenario {
+    kind: RegistryKind,
     /// `127.0.0.1:PORT/scenario/app`
     pub repository: String,
     pub work: PathBuf,
@@ -108,10 +130,22 @@ pub struct Scenario {
 }
 
 impl Scenario {
-    /// The scenario in this test binary's shared registry, built once.
+    /// The scenario in this test binary's shared distribution registry (no referrers API),
+    /// built once.
     pub fn shared() -> &'static Scenario {
-        static SHARED: OnceLock<Scenario> = OnceLock::new();
-        SHARED.get_or_init(|| Scenario::build(Registry::shared(), SCENARIO_REPOSITORY))
+        Scenario::on(RegistryKind::Distribution)
+    }
+
+    /// The scenario in this test binary's shared registry of `kind`, built once per kind.
+    pub fn on(kind: RegistryKind) -> &'static Scenario {
+        static SHARED: [OnceLock<Scenario>; 2] = [OnceLock::new(), OnceLock::new()];
+        kind.cell(&SHARED)
+            .get_or_init(|| Scenario::build(Registry::shared_of(kind), SCENARIO_REPOSITORY))
+    }
+
+    /// Which registry holds this scenario.
+    pub fn kind(&self) -> RegistryKind {
+        self.kind
     }
 
     pub fn case(&self, tag: &str) -> &TagCase {
@@ -166,6 +200,10 @@ const SINGLE_TAGS: &[&str] = &[
     "v2.1.0",
     "v2.2.0-mismatched",
     "v2.3.0-tampered",
+    "v3.0.0",
+    "v3.1.0",
+    "v3.2.0",
+    "v3.3.0-oci11",
     "orphan-src",
 ];
 
@@ -254,10 +292,92 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// cosign 2.5, the writer of the legacy material.
     fn cosign_in_work(&self) -> std::process::Command {
-        let mut cmd = Tools::get().cosign();
+        let mut cmd = Tools::get().cosign2();
         cmd.current_dir(&self.work);
         cmd
+    }
+
+    /// `cosign SUB` (v3) in the work folder, signing offline: a signing config with no services
+    /// (no Fulcio, Rekor or TSA) and the scenario's trusted root, instead of TUF.
+    fn cosign3(&self, sub: &str) -> std::process::Command {
+        let config = self.write(
+            "signing_config.json",
+            &json!({"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json"}),
+        );
+        let root = self.write(
+            "trusted_root.json",
+            &self.sigstore.trusted_root().expect("trusted root"),
+        );
+        let mut cmd = Tools::get().cosign();
+        cmd.current_dir(&self.work)
+            .arg(sub)
+            .arg("--signing-config")
+            .arg(config)
+            .arg("--trusted-root")
+            .arg(root);
+        cmd
+    }
+
+    /// What cosign v3 writes by default, on four tags.
+    fn cosign_v3_tags(&mut self) {
+        // `cosign sign --key`: a DSSE bundle of the sign predicate, as a referrer.
+        let image = self.image("v3.0.0");
+        run_ok(self.cosign3("sign").args(["--key", "cosign.key", &image]));
+        // A keyless image signature as cosign v3 makes it (an in-toto v1 statement with the sign
+        // predicate, logged in Rekor), minted by the fixture and attached by cosign v3 itself.
+        let bundle = self.keyless_sign_bundle("v3.1.0", 1031, 31);
+        run_ok(
+            Tools::get()
+                .cosign()
+                .current_dir(&self.work)
+                .args(["attach", "signature", "--bundle"])
+                .arg(bundle)
+                .arg(self.image("v3.1.0")),
+        );
+        // `cosign attest --key`: an SLSA v1 bundle referrer.
+        let slsa = self.write(
+            "slsa-3.2.json",
+            &predicates::slsa_v1(
+                CI_REPOSITORY,
+                "refs/tags/v3.2.0",
+                "3".repeat(40).as_str(),
+                1032,
+            ),
+        );
+        let image = self.image("v3.2.0");
+        run_ok(
+            self.cosign3("attest")
+                .args([
+                    "--key",
+                    "cosign.key",
+                    "--type",
+                    "slsaprovenance1",
+                    "--predicate",
+                ])
+                .arg(slsa)
+                .arg(&image),
+        );
+        // `--registry-referrers-mode=oci-1-1`: the legacy simple-signing manifest as a referrer
+        // (experimental in cosign v3, and only without the bundle format).
+        let image = self.image("v3.3.0-oci11");
+        run_ok(
+            Tools::get()
+                .cosign()
+                .current_dir(&self.work)
+                .env("COSIGN_EXPERIMENTAL", "1")
+                .args([
+                    "sign",
+                    "--key",
+                    "cosign.key",
+                    "--new-bundle-format=false",
+                    "--use-signing-config=false",
+                    "--tlog-upload=false",
+                    "--registry-referrers-mode=oci-1-1",
+                    &image,
+                ]),
+        );
     }
 
     fn write(&self, name: &str, value: &serde_json::Value) -> PathBuf {
@@ -406,6 +526,7 @@ impl<'a> Builder<'a> {
         ]));
 
         self.attach_keyless_bundle_referrer("v2.1.0");
+        self.cosign_v3_tags();
         self.attach_notation("v1.3.0");
         self.mismatched("v2.2.0-mismatched", "v1.0.0");
         self.tampered("v2.3.0-tampered");
@@ -421,6 +542,7 @@ impl<'a> Builder<'a> {
         );
         let tags = self.cases();
         Scenario {
+            kind: self.registry.kind(),
             repository: self.registry.repo(&self.repository),
             work: work.clone(),
             tags,
@@ -432,36 +554,46 @@ impl<'a> Builder<'a> {
         }
     }
 
-    /// cosign v3's image signature: a DSSE bundle over an in-toto statement about the image,
-    /// stored as an OCI 1.1 referrer (the registry has no referrers API, so oras maintains the
-    /// `sha256-<hex>` fallback tag).
-    fn attach_keyless_bundle_referrer(&mut self, tag: &str) {
-        let digest = self.digest(tag);
+    /// A keyless image signature of `tag` as cosign v3 makes one (an in-toto v1 statement with
+    /// the sign predicate, logged in Rekor) by the CI identity, `day` days after the epoch;
+    /// written to `TAG.sigstore.json` in the work folder.
+    fn keyless_sign_bundle(&mut self, tag: &str, run_id: u64, day: u64) -> PathBuf {
         let statement = Statement::about(
             &self.registry.repo(&self.repository),
-            &digest,
+            &self.digest(tag),
             COSIGN_SIGN_PREDICATE,
             serde_json::Value::Null,
         );
         let att = self
             .sigstore
             .attest(
-                &Scenario::ci_identity(tag, 1021),
+                &Scenario::ci_identity(tag, run_id),
                 &statement,
-                SIGNED_AT + 21 * DAY,
+                SIGNED_AT + day * DAY,
                 SigningOptions::default(),
             )
             .expect("attestation");
         self.record(tag, &att.identity, &att.entry, &att.certificate);
         let bundle = self.sigstore.dsse_bundle(&att).expect("bundle");
-        let file = format!("{tag}.sigstore.json");
-        self.write(&file, &bundle);
+        self.write(&format!("{tag}.sigstore.json"), &bundle)
+    }
+
+    /// cosign v3's image signature: a DSSE bundle over an in-toto statement about the image,
+    /// stored as an OCI 1.1 referrer (through the referrers API where the registry has one, else
+    /// oras maintains the `sha256-<hex>` fallback tag).
+    fn attach_keyless_bundle_referrer(&mut self, tag: &str) {
+        let file = self.keyless_sign_bundle(tag, 1021, 21);
+        let file = file
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
         run_ok(Tools::get().oras().current_dir(&self.work).args([
             "attach",
             "--plain-http",
             "--no-tty",
             "--distribution-spec",
-            "v1.1-referrers-tag",
+            self.registry.kind().oras_distribution_spec(),
             "--artifact-type",
             BUNDLE_MEDIA_TYPE,
             "-a",
@@ -531,7 +663,7 @@ impl<'a> Builder<'a> {
             "--plain-http",
             "--no-tty",
             "--distribution-spec",
-            "v1.1-referrers-tag",
+            self.registry.kind().oras_distribution_spec(),
             "--artifact-type",
             "application/vnd.cncf.notary.signature",
             &self.image(tag),
@@ -610,22 +742,31 @@ impl<'a> Builder<'a> {
     }
 
     fn cases(&self) -> Vec<TagCase> {
-        let case = |tag: &'static str, signer: Signer| TagCase {
-            tag,
-            digest: self.digest(tag),
-            signer,
-            verifies_ci: signer == Signer::Ci,
-            verifies_human: signer == Signer::Human,
-            verifies_key: signer == Signer::Key,
-            key_attestations: Vec::new(),
-            keyless_bundle_referrer: false,
-            minted: self
-                .minted
-                .iter()
-                .filter(|(t, _)| t == tag)
-                .map(|(_, m)| m.clone())
-                .collect(),
+        let case = |tag: &'static str, signer: Signer| {
+            let verdicts = Verdicts {
+                ci: signer == Signer::Ci,
+                human: signer == Signer::Human,
+                key: signer == Signer::Key,
+            };
+            TagCase {
+                tag,
+                digest: self.digest(tag),
+                signer,
+                verifies_ci: verdicts.ci,
+                verifies_human: verdicts.human,
+                verifies_key: verdicts.key,
+                cosign2: verdicts,
+                key_attestations: Vec::new(),
+                keyless_bundle_referrer: false,
+                minted: self
+                    .minted
+                    .iter()
+                    .filter(|(t, _)| t == tag)
+                    .map(|(_, m)| m.clone())
+                    .collect(),
+            }
         };
+        let none = Verdicts::default();
         let mut cases: Vec<TagCase> = CI_TAGS.iter().map(|t| case(t, Signer::Ci)).collect();
         cases.push(case("v1.6.0", Signer::Human));
         cases.push(case("v1.7.0", Signer::UntrustedCa));
@@ -633,19 +774,48 @@ impl<'a> Builder<'a> {
         cases.push(case("v1.9.0-rc1", Signer::Nobody));
         cases.push(case("v2.0.0", Signer::Ci));
         cases.push(case("latest", Signer::Ci));
+        // cosign v3 verifies the keyless bundle; cosign 2.5's verify reads no bundles.
         cases.push(TagCase {
             keyless_bundle_referrer: true,
+            verifies_ci: true,
+            cosign2: none,
             ..case("v2.1.0", Signer::Nobody)
         });
         // v1.0.0's CI signature, on another image: cosign must refuse it.
         cases.push(TagCase {
             verifies_ci: false,
+            cosign2: none,
             ..case("v2.2.0-mismatched", Signer::Ci)
         });
         cases.push(TagCase {
             verifies_ci: false,
+            cosign2: none,
             ..case("v2.3.0-tampered", Signer::Ci)
         });
+        cases.push(case("v3.0.0", Signer::Key));
+        cases.push(TagCase {
+            keyless_bundle_referrer: true,
+            ..case("v3.1.0", Signer::Ci)
+        });
+        // cosign v3's verify counts an attestation bundle as an image signature.
+        cases.push(TagCase {
+            key_attestations: vec!["slsaprovenance1"],
+            ..case("v3.2.0", Signer::Key)
+        });
+        cases.push(case("v3.3.0-oci11", Signer::Key));
+        for c in &mut cases {
+            // cosign 2.5's verify reads no bundle at all.
+            if matches!(c.tag, "v3.0.0" | "v3.1.0" | "v3.2.0") {
+                c.cosign2 = none;
+            }
+        }
+        if let Some(c) = cases.iter_mut().find(|c| c.tag == "v1.4.0") {
+            // The key-signed SLSA bundle: cosign v3 reads only bundles once one is attached, so
+            // the CI `.sig` does not count for it, and the attestation counts as a signature.
+            c.verifies_ci = false;
+            c.verifies_key = true;
+            c.key_attestations = vec!["slsaprovenance1"];
+        }
         if let Some(c) = cases.iter_mut().find(|c| c.tag == "v1.5.0") {
             c.key_attestations = vec![
                 "slsaprovenance1",

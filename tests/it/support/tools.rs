@@ -19,6 +19,9 @@ const TRUST_VARIABLES: &[&str] = &[
     "COSIGN_DOCKER_MEDIA_TYPES",
 ];
 
+/// A TUF mirror that is never there (a closed loopback port), for `remote.json`.
+const CLOSED_TUF_MIRROR: &str = r#"{"mirror":"http://127.0.0.1:1"}"#;
+
 /// The tools and their private home folder.
 pub struct Tools {
     bin: PathBuf,
@@ -35,6 +38,12 @@ impl Tools {
                 .tempdir()
                 .expect("temp home")
                 .keep();
+            // Network guard: cosign (v3 and 2.5) reaches for the public TUF mirror whenever its
+            // trust is incomplete. Pointing TUF at a closed loopback port makes that fail at once
+            // and locally instead of leaving the machine (tests talk to loopback only).
+            let tuf = home.join(".sigstore/root");
+            std::fs::create_dir_all(&tuf).expect("TUF folder");
+            std::fs::write(tuf.join("remote.json"), CLOSED_TUF_MIRROR).expect("remote.json");
             Tools {
                 bin: testbed_bin().to_path_buf(),
                 home,
@@ -50,19 +59,44 @@ impl Tools {
         cmd.env("HOME", &self.home)
             .env("DOCKER_CONFIG", self.home.join(".docker"))
             .env("TUF_ROOT", self.home.join(".sigstore/root"))
+            .env("TUF_MIRROR", "http://127.0.0.1:1")
             .env("COSIGN_PASSWORD", "")
             .env("NO_COLOR", "1");
         cmd
     }
 
+    /// cosign v3 (the newest 3.x the module proxy serves): the reference verdicts.
     pub fn cosign(&self) -> Command {
         self.command("cosign")
+    }
+
+    /// cosign 2.5 from Debian: the writer of legacy `.sig`/`.att` material as cosign 2.x left it
+    /// in registries, and the second verdict the differential suites record.
+    pub fn cosign2(&self) -> Command {
+        self.command("cosign2")
+    }
+
+    /// The GitHub CLI, for `gh attestation verify` run offline.
+    pub fn gh(&self) -> Command {
+        let mut cmd = self.command("gh");
+        cmd.env("GH_NO_UPDATE_NOTIFIER", "1")
+            .env("GH_PROMPT_DISABLED", "1")
+            .env("GH_CONFIG_DIR", self.home.join(".config/gh"));
+        cmd
+    }
+
+    /// The notation CLI, with its configuration in the private home.
+    pub fn notation(&self) -> Command {
+        let mut cmd = self.command("notation");
+        cmd.env("XDG_CONFIG_HOME", self.home.join(".config"));
+        cmd
     }
 
     pub fn oras(&self) -> Command {
         self.command("oras")
     }
 
+    /// sigstore-go 1.x's `examples/sigstore-go-verification`.
     pub fn sigstore_go_verification(&self) -> Command {
         self.command("sigstore-go-verification")
     }
