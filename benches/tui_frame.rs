@@ -62,6 +62,7 @@ fn many_tags() -> State {
             }),
             platforms: Vec::new(),
             artifacts: Vec::new(),
+            referrers_api: None,
             errors: Vec::new(),
         };
         update(

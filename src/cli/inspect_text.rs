@@ -4,6 +4,7 @@
 use std::io::Write as _;
 
 use sigscope::artifact::certificate::CertificateView;
+use sigscope::inventory::consumers::{self, Sighting};
 use sigscope::inventory::layer::{Decoded, LayerContent, SigningMaterial};
 use sigscope::inventory::model::{Artifact, ImageReport, Inventory, Route, TagOutcome};
 use sigscope::reference::Digest;
@@ -203,8 +204,26 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
             }
         }
     }
+    consumer_lines(&a.consumers, &inner, out);
     for r in &a.referrers {
         artifact_lines(r, &a.digest, depth + 1, out);
+    }
+}
+
+/// Which consumers find the artifact: by default, with a setting, never.
+fn consumer_lines(sightings: &[Sighting], pad: &str, out: &mut Vec<String>) {
+    let (yes, with, no) = consumers::summary(sightings);
+    if yes.is_empty() && with.is_empty() {
+        return;
+    }
+    if !yes.is_empty() {
+        out.push(format!("{pad}found by   {}", yes.join(", ")));
+    }
+    for w in with {
+        out.push(format!("{pad}found by   {w}"));
+    }
+    if !no.is_empty() {
+        out.push(format!("{pad}not by     {}", no.join(", ")));
     }
 }
 

@@ -9,9 +9,10 @@ use std::sync::atomic::AtomicBool;
 use futures_util::StreamExt as _;
 use futures_util::stream;
 
+use super::consumers;
 use super::model::{
-    ArtifactKind, ConfigSummary, ImageReport, Inventory, Orphan, PlatformReport, TagOutcome,
-    TagReport,
+    Artifact, ArtifactKind, ConfigSummary, ImageReport, Inventory, Orphan, PlatformReport,
+    TagOutcome, TagReport,
 };
 use crate::reference::Digest;
 use crate::registry::manifest::{Descriptor, Manifest};
@@ -114,6 +115,28 @@ impl<'a, S: Source> Discovery<'a, S> {
         }
     }
 
+    /// Records what the run learnt of the referrers API on `report`, and which consumers find
+    /// each of its artifacts.
+    fn see_consumers(&self, report: &mut ImageReport) {
+        report.referrers_api = self.referrers_api_state();
+        see(&mut report.artifacts, report.referrers_api);
+        for platform in &mut report.platforms {
+            see(&mut platform.artifacts, report.referrers_api);
+        }
+    }
+
+    /// What this run has learnt of the referrers API: present, absent, or not yet asked.
+    fn referrers_api_state(&self) -> Option<bool> {
+        use std::sync::atomic::Ordering;
+        if self.no_referrers_api.load(Ordering::Relaxed) {
+            Some(false)
+        } else if self.referrers_api_known.load(Ordering::Relaxed) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
     /// Reads only what `reading` needs (verification reads no image config and no SBOM).
     pub fn read(&mut self, reading: Reading) {
         self.reading = reading;
@@ -184,6 +207,7 @@ impl<'a, S: Source> Discovery<'a, S> {
             config: None,
             platforms: Vec::new(),
             artifacts: Vec::new(),
+            referrers_api: None,
             errors: Vec::new(),
         };
         match &manifest {
@@ -205,6 +229,7 @@ impl<'a, S: Source> Discovery<'a, S> {
         let (artifacts, errors) = self.attached(&fetched.digest, 0).await;
         report.artifacts = artifacts;
         report.errors.extend(errors);
+        self.see_consumers(&mut report);
         Ok(report)
     }
 
@@ -342,5 +367,13 @@ mod tests {
     fn discovery_futures_are_send_is_checked_at_compile_time() {
         // The check is the function above type-checking; this names it so it is not dead.
         let _ = discovery_futures_are_send;
+    }
+}
+
+/// Fills in which consumers find each of `artifacts` (all attached to one subject).
+fn see(artifacts: &mut [Artifact], referrers_api: Option<bool>) {
+    for i in 0..artifacts.len() {
+        let sightings = consumers::lens(artifacts, referrers_api, &artifacts[i]);
+        artifacts[i].consumers = sightings;
     }
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::consumers::Sighting;
+
 use crate::reference::Digest;
 use crate::registry::Platform;
 
@@ -58,6 +60,10 @@ pub struct ImageReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub platforms: Vec<PlatformReport>,
     pub artifacts: Vec<Artifact>,
+    /// Whether the source answered the OCI referrers API while this image was read (`None`
+    /// when it was not asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrers_api: Option<bool>,
     /// Non-fatal problems with parts of this image.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
@@ -134,6 +140,10 @@ pub struct Artifact {
     pub referrers: Vec<Artifact>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    /// Which signature consumers find it, and how ([`super::consumers`]); filled for what is
+    /// attached to an image, empty for referrers of referrers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub consumers: Vec<Sighting>,
 }
 
 /// One layer of an artifact and what it decodes to.

@@ -275,6 +275,7 @@ fn bare_image() -> ImageReport {
         config: None,
         platforms: Vec::new(),
         artifacts: Vec::new(),
+        referrers_api: None,
         errors: Vec::new(),
     }
 }

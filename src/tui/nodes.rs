@@ -11,6 +11,7 @@ mod layers;
 use layers::{flatten_json, layer_nodes};
 
 use crate::artifact::certificate::CertificateView;
+use crate::inventory::consumers::Finds;
 use crate::inventory::layer::{Decoded, LayerContent, SigningMaterial};
 use crate::inventory::model::{Artifact, ArtifactKind, ImageReport, PlatformReport, Route};
 use crate::untrusted::printable;
@@ -217,6 +218,15 @@ fn artifact_node(a: &Artifact) -> Node {
         .field("media type", &a.media_type);
     if let Some(t) = &a.artifact_type {
         node = node.field("artifact type", t);
+    }
+    // The consumer lens: who finds this artifact, and how.
+    for s in &a.consumers {
+        let text = match &s.finds {
+            Finds::Yes => "finds it".to_owned(),
+            Finds::With { setting, .. } => format!("only with {setting}"),
+            Finds::No { why } => format!("does not: {why}"),
+        };
+        node = node.field(&format!("{} ›", s.consumer.name()), text);
     }
     for (k, v) in &a.annotations {
         node = node.field(k, v);

@@ -8,6 +8,7 @@ mod cache;
 mod cli;
 mod compare;
 mod conformance;
+mod consumers;
 mod credentials;
 mod differential;
 mod differential_faults;

@@ -59,6 +59,7 @@ fn artifact(n: u8, subject: Digest, nested: bool) -> Artifact {
             Vec::new()
         },
         errors: vec![HOSTILE.into()],
+        consumers: Vec::new(),
     }
 }
 
@@ -88,6 +89,7 @@ fn image(n: u8) -> TagOutcome {
             errors: Vec::new(),
         }],
         artifacts: vec![artifact(n + 20, digest(n), true)],
+        referrers_api: None,
         errors: vec![format!("config {HOSTILE}")],
     }))
 }

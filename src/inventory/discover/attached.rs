@@ -234,6 +234,7 @@ impl<S: Source> Discovery<'_, S> {
             layers: Vec::new(),
             referrers: Vec::new(),
             errors: Vec::new(),
+            consumers: Vec::new(),
         };
         let fetched = match fetched {
             Some(fetched) => fetched,

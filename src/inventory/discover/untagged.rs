@@ -30,15 +30,18 @@ impl<S: Source> Discovery<'_, S> {
                             format!("no tag points to this digest; its manifest: {e}")
                         };
                         errors.insert(0, gone);
-                        ImageReport {
+                        let mut report = ImageReport {
                             digest: subject,
                             media_type: String::new(),
                             size: 0,
                             config: None,
                             platforms: Vec::new(),
                             artifacts,
+                            referrers_api: None,
                             errors,
-                        }
+                        };
+                        self.see_consumers(&mut report);
+                        report
                     }
                 }
             })

@@ -29,8 +29,24 @@ impl Cosign {
         }
     }
 
-    /// `cosign SUB --offline --allow-http-registry [trust] ARGS IMAGE`.
+    /// `cosign SUB --offline --allow-http-registry [trust] ARGS IMAGE`, with
+    /// `--experimental-oci11` for `verify`.
     pub fn command(self, scenario: &Scenario, sub: &str, args: &[&str], image: &str) -> Command {
+        let mut args = args.to_vec();
+        if sub == "verify" {
+            args.insert(0, "--experimental-oci11");
+        }
+        self.bare_command(scenario, sub, &args, image)
+    }
+
+    /// `cosign SUB --offline --allow-http-registry [trust] ARGS IMAGE`, no other flag.
+    pub fn bare_command(
+        self,
+        scenario: &Scenario,
+        sub: &str,
+        args: &[&str],
+        image: &str,
+    ) -> Command {
         let tools = Tools::get();
         let mut cmd = match self {
             Cosign::V3 => tools.cosign(),
@@ -46,9 +62,6 @@ impl Cosign {
                     cmd.env(var, path);
                 }
             }
-        }
-        if sub == "verify" {
-            cmd.arg("--experimental-oci11");
         }
         cmd.args(args).arg(image);
         cmd
