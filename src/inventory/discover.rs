@@ -339,6 +339,14 @@ pub fn add_digests(report: &TagReport, known: &mut BTreeSet<Digest>) {
     }
 }
 
+/// Fills in which consumers find each of `artifacts` (all attached to one subject).
+fn see(artifacts: &mut [Artifact], referrers_api: Option<bool>) {
+    for i in 0..artifacts.len() {
+        let sightings = consumers::lens(artifacts, referrers_api, &artifacts[i]);
+        artifacts[i].consumers = sightings;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -367,13 +375,5 @@ mod tests {
     fn discovery_futures_are_send_is_checked_at_compile_time() {
         // The check is the function above type-checking; this names it so it is not dead.
         let _ = discovery_futures_are_send;
-    }
-}
-
-/// Fills in which consumers find each of `artifacts` (all attached to one subject).
-fn see(artifacts: &mut [Artifact], referrers_api: Option<bool>) {
-    for i in 0..artifacts.len() {
-        let sightings = consumers::lens(artifacts, referrers_api, &artifacts[i]);
-        artifacts[i].consumers = sightings;
     }
 }
