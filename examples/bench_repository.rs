@@ -125,7 +125,7 @@ fn tag_content(
         format!("{}.sig", digest.cosign_tag_stem()),
         artifact(&empty, layer)?,
     ));
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         let predicate = sigscope::fixture::slsa_provenance_v1("acme/app", tag, "0", i as u64);
         let statement = Statement::about(image_name, &digest, SLSA_V1, predicate);
         let att = sigstore.attest(identity, &statement, at + 30, SigningOptions::default())?;

@@ -125,17 +125,29 @@ impl fmt::Display for Target {
                 selector: Selector::Digest(d),
             } => write!(f, "{repository}@{d}"),
             Target::Layout { path, tag: None } => write!(f, "oci:{}", path.display()),
+            Target::Layout { path, tag: Some(t) } if t.parse::<Digest>().is_ok() => {
+                write!(f, "oci:{}@{t}", path.display())
+            }
             Target::Layout { path, tag: Some(t) } => write!(f, "oci:{}:{t}", path.display()),
         }
     }
 }
 
-/// `PATH` or `PATH:TAG` (the tag is what follows the last `:` when the whole is not a folder).
+/// `PATH`, `PATH:TAG` (the tag is what follows the last `:` when the whole is not a folder) or
+/// `PATH@sha256:HEX` (an image named by digest, as `cosign save` names them).
 fn layout_target(rest: &str) -> Target {
     if Path::new(rest).is_dir() {
         return Target::Layout {
             path: PathBuf::from(rest),
             tag: None,
+        };
+    }
+    if let Some((path, digest)) = rest.rsplit_once('@')
+        && let Ok(digest) = digest.parse::<Digest>()
+    {
+        return Target::Layout {
+            path: PathBuf::from(path),
+            tag: Some(digest.to_string()),
         };
     }
     match rest.rsplit_once(':') {
@@ -297,6 +309,16 @@ mod tests {
                 tag: Some("v1".into())
             }
         );
+        // cosign save names images by digest: `oci:DIR@sha256:…`.
+        let by_digest = Target::parse(&format!("oci:/saved@{D}")).unwrap();
+        assert_eq!(
+            by_digest,
+            Target::Layout {
+                path: "/saved".into(),
+                tag: Some(D.into())
+            }
+        );
+        assert_eq!(by_digest.to_string(), format!("oci:/saved@{D}"));
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("oci-layout"), "{}").unwrap();
         let plain = dir.path().to_str().unwrap();

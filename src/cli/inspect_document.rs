@@ -15,7 +15,7 @@ use anyhow::Context as _;
 use futures_util::StreamExt as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
+use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests};
 use sigscope::inventory::model::{Orphan, TagReport};
 use sigscope::reference::Digest;
 use sigscope::registry::Source as _;
@@ -45,7 +45,7 @@ pub async fn run(
     options: DiscoverOptions,
 ) -> anyhow::Result<ExitCode> {
     let (discovery, listed) = Discovery::new(source, options).await;
-    let (tags, errors) = image_tags(listed);
+    let (tags, errors) = discovery.image_tags(listed);
     let out = std::io::BufWriter::new(std::io::stdout());
     let mut document = InspectStream::begin(out, &target.to_string(), &source.name())?;
     // Tag order, as `Discovery::inventory` collects them: at most the worker window is held.

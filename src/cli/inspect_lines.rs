@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use futures_util::StreamExt as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
+use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests};
 use sigscope::inventory::model::{Orphan, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::{Selector, Target};
@@ -58,7 +58,7 @@ pub async fn run(
     };
     let (tags, errors) = match one {
         Some(tag) => (vec![tag], Vec::new()),
-        None => image_tags(listed),
+        None => discovery.image_tags(listed),
     };
     let mut complete = errors.is_empty();
     let mut known = BTreeSet::new();

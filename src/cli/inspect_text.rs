@@ -109,6 +109,7 @@ fn route(route: &Route) -> String {
         Route::LegacyTag { tag } => format!("tag {}", printable(tag)),
         Route::ReferrersApi => "referrers API".to_owned(),
         Route::FallbackTag { tag } => format!("referrers tag {}", printable(tag)),
+        Route::LayoutSubject => "its subject in the layout".to_owned(),
     }
 }
 

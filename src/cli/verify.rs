@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use futures_util::StreamExt as _;
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading, image_tags};
+use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading};
 use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
@@ -154,7 +154,7 @@ where
 {
     let (mut discovery, listed) = Discovery::new(source, options).await;
     discovery.read(reading);
-    let (tags, errors) = image_tags(listed);
+    let (tags, errors) = discovery.image_tags(listed);
     let summary = checks.context_summary();
     let mut verdicts: Vec<ImageVerdict> = errors
         .into_iter()

@@ -186,6 +186,9 @@ fn print_text(args: &Args, report: &BundleReport) {
                 line
             }
             Outcome::Skipped { why } => format!("  skip  {}: {why}", check.name),
+            Outcome::NotUnderstood { reason } => {
+                format!("  FAIL  {}: not understood: {reason}", check.name)
+            }
         };
         println!("{}", printable(&line));
     }

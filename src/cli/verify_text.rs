@@ -22,7 +22,8 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
         if repository {
             if v.verified().is_none()
                 && let Some(first) = v.signatures.iter().flat_map(|s| s.checks.failures()).next()
-                && let Outcome::Failed { reason, .. } = &first.outcome
+                && let Outcome::Failed { reason, .. } | Outcome::NotUnderstood { reason } =
+                    &first.outcome
             {
                 lines.push(format!("    {}: {}", first.name, printable(reason)));
             }
@@ -62,6 +63,9 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
                 let line = match &c.outcome {
                     Outcome::Passed { detail } => {
                         format!("    ✓ {:<15} {}", c.name, printable(detail))
+                    }
+                    Outcome::NotUnderstood { reason } => {
+                        format!("    ? {:<15} not understood: {}", c.name, printable(reason))
                     }
                     Outcome::Skipped { why } => {
                         format!("    - {:<15} skipped: {}", c.name, printable(why))

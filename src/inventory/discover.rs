@@ -128,7 +128,9 @@ impl<'a, S: Source> Discovery<'a, S> {
     /// What this run has learnt of the referrers API: present, absent, or not yet asked.
     fn referrers_api_state(&self) -> Option<bool> {
         use std::sync::atomic::Ordering;
-        if self.no_referrers_api.load(Ordering::Relaxed) {
+        if self.source.referrers_by_subject_scan() {
+            None
+        } else if self.no_referrers_api.load(Ordering::Relaxed) {
             Some(false)
         } else if self.referrers_api_known.load(Ordering::Relaxed) {
             Some(true)
@@ -142,9 +144,20 @@ impl<'a, S: Source> Discovery<'a, S> {
         self.reading = reading;
     }
 
+    /// The image tags of a listing and the errors to report with them: the listing's own, and
+    /// the source's notes on itself (an OCI layout's index that leaves signatures unplaced).
+    pub fn image_tags(
+        &self,
+        listed: Result<Vec<String>, RegistryError>,
+    ) -> (Vec<String>, Vec<String>) {
+        let (tags, mut errors) = image_tags(listed);
+        errors.extend(self.source.notes());
+        (tags, errors)
+    }
+
     /// Inspects every image tag of the source.
     pub async fn inventory(&self, listed: Result<Vec<String>, RegistryError>) -> Inventory {
-        let (tags, errors) = image_tags(listed);
+        let (tags, errors) = self.image_tags(listed);
         let reports: Vec<TagReport> = self.tags_in_order(tags).collect().await;
         let mut known = BTreeSet::new();
         for report in &reports {

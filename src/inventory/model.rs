@@ -102,6 +102,9 @@ pub enum Route {
     ReferrersApi,
     /// The OCI 1.1 referrers tag schema `sha256-<hex>` (registries without the API).
     FallbackTag { tag: String },
+    /// An OCI layout's manifest whose `subject` names the image (how `cosign save` keeps
+    /// bundle referrers: unlisted blobs).
+    LayoutSubject,
 }
 
 /// What an artifact is.

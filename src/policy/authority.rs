@@ -218,6 +218,9 @@ fn conclude(
                                 expected,
                                 actual,
                             } => (reason.clone(), expected.clone(), actual.clone()),
+                            Outcome::NotUnderstood { reason } => {
+                                (format!("not understood: {reason}"), None, None)
+                            }
                             _ => (String::new(), None, None),
                         };
                         Failure {

@@ -85,6 +85,20 @@ impl Source for AnySource {
             AnySource::Layout(l) => l.referrers_api(subject).await,
         }
     }
+
+    fn referrers_by_subject_scan(&self) -> bool {
+        match self {
+            AnySource::Remote(r) => r.referrers_by_subject_scan(),
+            AnySource::Layout(l) => l.referrers_by_subject_scan(),
+        }
+    }
+
+    fn notes(&self) -> Vec<String> {
+        match self {
+            AnySource::Remote(r) => r.notes(),
+            AnySource::Layout(l) => l.notes(),
+        }
+    }
 }
 
 /// Credentials as cosign chooses them: explicit flags first, then the docker config.

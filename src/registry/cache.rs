@@ -142,7 +142,8 @@ impl ContentCache {
         let fresh = fs::metadata(&path)
             .and_then(|m| m.modified())
             .ok()
-            .and_then(|modified| now.duration_since(modified).ok())
+            // Written after `now` (a clock step, or the same instant): just recorded, fresh.
+            .map(|modified| now.duration_since(modified).unwrap_or(Duration::ZERO))
             .is_some_and(|age| age < REFERRERS_API_HINT_TTL);
         Some(match text.trim() {
             "no-referrers-api" if fresh => RepositoryHint::NoReferrersApi,

@@ -1,19 +1,24 @@
 //! OCI image layouts on disk (image-spec `image-layout.md`), read-only: `oci-layout`,
-//! `index.json` (tags are `org.opencontainers.image.ref.name` annotations) and
-//! `blobs/<alg>/<hex>`.
+//! `index.json` and `blobs/<alg>/<hex>`. Images are named as [`names`] says (tags, digests,
+//! `cosign save`'s annotations); referrers are found by their subject ([`subjects`]), the
+//! layout's stand-in for the referrers API, and through `sha256-<hex>` fallback tags.
+
+mod names;
+mod subjects;
 
 use std::path::{Path, PathBuf};
 
 use super::manifest::{Descriptor, Manifest};
 use super::{FetchedManifest, Limits, RegistryError, Source, check_declared_size, check_digest};
 use crate::reference::Digest;
-
-const REF_NAME: &str = "org.opencontainers.image.ref.name";
+use names::{Names, name_entries};
+use subjects::Subjects;
 
 /// A layout directory.
 pub struct OciLayout {
     root: PathBuf,
-    index: Vec<Descriptor>,
+    names: Names,
+    subjects: Subjects,
     limits: Limits,
 }
 
@@ -46,9 +51,12 @@ impl OciLayout {
                 ));
             }
         };
+        let subjects = Subjects::scan(root, limits.max_manifest_bytes);
+        let names = name_entries(&index, |d| subjects.is_referrer(d));
         Ok(OciLayout {
             root: root.to_path_buf(),
-            index,
+            names,
+            subjects,
             limits,
         })
     }
@@ -100,11 +108,7 @@ impl Source for OciLayout {
     }
 
     async fn list_tags(&self) -> Result<Vec<String>, RegistryError> {
-        Ok(self
-            .index
-            .iter()
-            .filter_map(|d| d.annotations.get(REF_NAME).cloned())
-            .collect())
+        Ok(self.names.by_name.keys().cloned().collect())
     }
 
     async fn fetch_manifest(&self, reference: &str) -> Result<FetchedManifest, RegistryError> {
@@ -112,10 +116,10 @@ impl Source for OciLayout {
         let digest = match reference.parse::<Digest>() {
             Ok(d) => d,
             Err(_) => self
-                .index
-                .iter()
-                .find(|d| d.annotations.get(REF_NAME).map(String::as_str) == Some(reference))
-                .map(|d| d.digest.clone())
+                .names
+                .by_name
+                .get(reference)
+                .cloned()
                 .ok_or_else(|| RegistryError::NotFound { what: what.clone() })?,
         };
         let bytes = self.read_blob(&what, &digest, self.limits.max_manifest_bytes)?;
@@ -141,9 +145,17 @@ impl Source for OciLayout {
 
     async fn referrers_api(
         &self,
-        _subject: &Digest,
+        subject: &Digest,
     ) -> Result<Option<Vec<Descriptor>>, RegistryError> {
-        // A layout has no API; referrers are found through the tag schema in index.json.
-        Ok(None)
+        // A layout has no API: its manifests naming the subject stand in for one.
+        Ok(Some(self.subjects.of(subject)))
+    }
+
+    fn referrers_by_subject_scan(&self) -> bool {
+        true
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.names.problems.clone()
     }
 }

@@ -139,6 +139,17 @@ pub trait Source: Send + Sync {
         subject: &Digest,
     ) -> impl Future<Output = Result<Option<Vec<Descriptor>>, RegistryError>> + Send;
 
+    /// Whether [`Source::referrers_api`] answers by scanning for manifests whose `subject`
+    /// names the digest (an OCI layout) rather than through a registry's API.
+    fn referrers_by_subject_scan(&self) -> bool {
+        false
+    }
+
+    /// Problems with the source as a whole that spare its images (read from it, not fatal).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     fn limits(&self) -> &Limits;
 }
 

@@ -34,10 +34,10 @@ impl Clipboard {
         if self.system.is_none() {
             self.system = arboard::Clipboard::new().ok();
         }
-        if let Some(system) = self.system.as_mut() {
-            if system.set_text(text.to_owned()).is_ok() {
-                return Ok(Route::System);
-            }
+        if let Some(system) = self.system.as_mut()
+            && system.set_text(text.to_owned()).is_ok()
+        {
+            return Ok(Route::System);
         }
         let mut out = std::io::stdout();
         crossterm::execute!(out, CopyToClipboard::to_clipboard_from(text.as_bytes()))

@@ -188,6 +188,7 @@ pub fn route_text(route: &Route) -> String {
         Route::LegacyTag { tag } => format!("cosign tag {tag}"),
         Route::ReferrersApi => "OCI referrers API".into(),
         Route::FallbackTag { tag } => format!("OCI referrers fallback tag {tag}"),
+        Route::LayoutSubject => "its subject, in the layout".into(),
     }
 }
 

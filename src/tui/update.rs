@@ -80,13 +80,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             tag,
             result,
         } => {
-            if let Some(entry) = state.tag_mut(&printable(&tag)) {
-                if matches!(entry.verification, Verification::Running(r) if r == request) {
-                    entry.verification = match result {
-                        Ok(v) => Verification::Done(v),
-                        Err(e) => Verification::Failed(printable(&e).into_owned()),
-                    };
-                }
+            if let Some(entry) = state.tag_mut(&printable(&tag))
+                && matches!(entry.verification, Verification::Running(r) if r == request)
+            {
+                entry.verification = match result {
+                    Ok(v) => Verification::Done(v),
+                    Err(e) => Verification::Failed(printable(&e).into_owned()),
+                };
             }
             Vec::new()
         }

@@ -221,17 +221,18 @@ impl VerifyDialog {
         let i = ORDER.iter().position(|m| *m == self.mode).unwrap_or(0);
         self.mode = ORDER[(i + steps) % ORDER.len()];
         // Typing starts from the signer picked, ready to be edited.
-        if self.mode == Mode::Typed && self.identity.is_empty() && self.issuer.is_empty() {
-            if let Some(SignerSpec::Identity {
+        if self.mode == Mode::Typed
+            && self.identity.is_empty()
+            && self.issuer.is_empty()
+            && let Some(SignerSpec::Identity {
                 identity,
                 identity_is_regexp,
                 issuer,
             }) = self.choices.get(self.selected).map(|c| &c.signer)
-            {
-                self.identity = identity.clone();
-                self.issuer = issuer.clone();
-                self.regexp = *identity_is_regexp;
-            }
+        {
+            self.identity = identity.clone();
+            self.issuer = issuer.clone();
+            self.regexp = *identity_is_regexp;
         }
         self.field = self.fields()[0];
         self.error = None;

@@ -186,10 +186,26 @@ fn run(
         entries::check_entries(bundle, artifact, root, checks, state);
     }
     let key_signed = matches!(expected, ExpectedSigner::Key(_));
-    if state.times.is_empty() && options.ignore_tlog && key_signed {
-        checks.skip(
+    // cosign `verificationOptions`: a key needs no observer timestamp
+    // (`WithNoObserverTimestamps`), a certificate needs a verified time to be dated.
+    let rekor_v2_only = !bundle.tlog_entries.is_empty()
+        && bundle
+            .tlog_entries
+            .iter()
+            .all(|e| e.integrated_time.is_none());
+    if state.times.is_empty() && key_signed {
+        checks.pass(
             "verified time",
-            "a key-signed bundle with the log ignored has no certificate to date",
+            "none needed: a key is not dated (cosign verifies keys with no observer timestamp)",
+        );
+    } else if state.times.is_empty() && rekor_v2_only && !options.ignore_tlog {
+        // cosign ≥ 3.0.5 `rekorV2Bundle`: Rekor v2 records no integrated time, so a keyless
+        // bundle logged only there needs a signed (RFC 3161) timestamp.
+        checks.fail(
+            "verified time",
+            "no verified time: the bundle is logged only in Rekor v2, which records no \
+             integrated time, and carries no RFC 3161 timestamp from a trusted TSA (cosign \
+             ≥ 3.0.5 requires one)",
         );
     } else if state.times.is_empty() {
         checks.fail(

@@ -20,6 +20,12 @@ pub enum Outcome {
     Skipped {
         why: String,
     },
+    /// What was to be checked is of a kind sigscope does not understand (a log entry of an
+    /// unknown type, a newer format): the signature proves nothing either way, and the image
+    /// is "could not check" unless another signature verifies.
+    NotUnderstood {
+        reason: String,
+    },
 }
 
 /// One named check.
@@ -80,6 +86,22 @@ impl Checks {
         });
     }
 
+    pub fn not_understood(&mut self, name: &'static str, reason: impl Into<String>) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::NotUnderstood {
+                reason: reason.into(),
+            },
+        });
+    }
+
+    /// Whether a check could not be made because its subject was not understood.
+    pub fn undetermined(&self) -> bool {
+        self.0
+            .iter()
+            .any(|c| matches!(c.outcome, Outcome::NotUnderstood { .. }))
+    }
+
     /// Records a result: `Ok(detail)` passes, `Err(reason)` fails.
     pub fn record(&mut self, name: &'static str, result: Result<String, String>) -> bool {
         match result {
@@ -94,18 +116,25 @@ impl Checks {
         }
     }
 
-    /// No check failed. (Skipped checks are only ever skipped on the user's explicit request.)
+    /// No check failed or went unmade. (Skipped checks are only ever skipped on the user's
+    /// explicit request.)
     pub fn all_passed(&self) -> bool {
         !self.0.is_empty()
-            && self
-                .0
-                .iter()
-                .all(|c| !matches!(c.outcome, Outcome::Failed { .. }))
+            && self.0.iter().all(|c| {
+                !matches!(
+                    c.outcome,
+                    Outcome::Failed { .. } | Outcome::NotUnderstood { .. }
+                )
+            })
     }
 
+    /// The checks that failed or could not be made.
     pub fn failures(&self) -> impl Iterator<Item = &Check> {
-        self.0
-            .iter()
-            .filter(|c| matches!(c.outcome, Outcome::Failed { .. }))
+        self.0.iter().filter(|c| {
+            matches!(
+                c.outcome,
+                Outcome::Failed { .. } | Outcome::NotUnderstood { .. }
+            )
+        })
     }
 }

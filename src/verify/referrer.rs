@@ -33,6 +33,7 @@ pub fn place(artifact: &Attached) -> String {
         Route::LegacyTag { tag } => format!("tag {tag}"),
         Route::ReferrersApi => format!("referrer {} (referrers API)", artifact.digest),
         Route::FallbackTag { tag } => format!("referrer {} (referrers tag {tag})", artifact.digest),
+        Route::LayoutSubject => format!("referrer {} (by subject, in the layout)", artifact.digest),
     }
 }
 
@@ -43,7 +44,23 @@ pub fn bundle_candidates(ctx: &Context, image: &ImageReport, wanted: Wanted) -> 
         .artifacts
         .iter()
         .filter(|a| a.kind == ArtifactKind::SigstoreBundle)
-        .map(|artifact| bundle_candidate(ctx, &image.digest, artifact, wanted))
+        .map(|artifact| {
+            let mut candidate = bundle_candidate(ctx, &image.digest, artifact, wanted);
+            // go-containerregistry reads the fallback tag only when the registry has no
+            // referrers API: cosign v3 never sees a bundle kept only under the tag there.
+            if matches!(artifact.found_via, Route::FallbackTag { .. })
+                && image.referrers_api == Some(true)
+                && candidate.cosign_reads_bundle
+            {
+                candidate.cosign_reads_bundle = false;
+                candidate.skipped_because = Some(
+                    "cosign v3 reads the referrers API where the registry has one, and this \
+                     bundle is only under the fallback tag"
+                        .into(),
+                );
+            }
+            candidate
+        })
         .collect()
 }
 

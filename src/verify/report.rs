@@ -31,7 +31,7 @@ impl SignatureVerdict {
             found_via,
             signer,
             verified: checks.all_passed(),
-            unreadable: false,
+            unreadable: checks.undetermined(),
             not_counted: None,
             checks,
         }

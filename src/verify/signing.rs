@@ -260,7 +260,7 @@ pub fn check_tlog(
     };
     match &bundle.body {
         Ok(body) => {
-            checks.record("tlog entry", tlog::body_matches(body, &signed));
+            tlog::body_matches(body, &signed).record("tlog entry", checks);
         }
         Err(e) => checks.fail(
             "tlog entry",

@@ -133,9 +133,68 @@ fn verifier_matches(verifier: &VerifierView, signer: &Signer) -> bool {
     }
 }
 
+/// Whether a log entry body names what was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyMatch {
+    Matches(String),
+    Differs(String),
+    /// An entry kind sigscope cannot read: nothing follows either way.
+    NotUnderstood(String),
+}
+
+impl BodyMatch {
+    /// Records the comparison as check `name`.
+    pub fn record(self, name: &'static str, checks: &mut crate::verify::check::Checks) {
+        match self {
+            BodyMatch::Matches(detail) => checks.pass(name, detail),
+            BodyMatch::Differs(reason) => checks.fail(name, reason),
+            BodyMatch::NotUnderstood(reason) => checks.not_understood(name, reason),
+        }
+    }
+}
+
+impl From<Result<String, String>> for BodyMatch {
+    fn from(result: Result<String, String>) -> Self {
+        match result {
+            Ok(detail) => BodyMatch::Matches(detail),
+            Err(reason) => BodyMatch::Differs(reason),
+        }
+    }
+}
+
 /// The entry body logs this signature, signer and content (cosign `compareSigs`,
 /// `comparePublicKey`, hash comparison).
-pub fn body_matches(body: &EntryBody, signed: &Signed) -> Result<String, String> {
+pub fn body_matches(body: &EntryBody, signed: &Signed) -> BodyMatch {
+    match body {
+        EntryBody::Unknown {
+            kind, api_version, ..
+        } => BodyMatch::NotUnderstood(format!(
+            "the log entry is a {kind} {api_version} entry, a kind sigscope does not read"
+        )),
+        EntryBody::Rekord { .. } => BodyMatch::NotUnderstood(
+            "the log entry is a rekord entry (a detached signature over data), which sigscope does not compare with an image signature".into(),
+        ),
+        _ => known_body_matches(body, signed).into(),
+    }
+}
+
+/// The entry's payload hash is the envelope payload's (`content`, lowercase hex).
+fn payload_logged(
+    payload_hash: Option<&crate::artifact::rekor::HashView>,
+    content: &str,
+) -> Result<(), String> {
+    let hash = payload_hash.ok_or("the log entry has no payload hash")?;
+    if hash.value.eq_ignore_ascii_case(content) {
+        Ok(())
+    } else {
+        Err(format!(
+            "the log entry records payload sha256:{}, the envelope's payload is sha256:{content}",
+            hash.value
+        ))
+    }
+}
+
+fn known_body_matches(body: &EntryBody, signed: &Signed) -> Result<String, String> {
     let content = hex::encode(signed.content_sha256);
     match body {
         EntryBody::HashedRekord {
@@ -168,23 +227,35 @@ pub fn body_matches(body: &EntryBody, signed: &Signed) -> Result<String, String>
             signatures,
             ..
         } => {
-            let hash = payload_hash
-                .as_ref()
-                .ok_or("the log entry has no payload hash")?;
-            if !hash.value.eq_ignore_ascii_case(&content) {
-                return Err(format!(
-                    "the log entry records payload sha256:{}, the envelope's payload is sha256:{content}",
-                    hash.value
-                ));
-            }
+            payload_logged(payload_hash.as_ref(), &content)?;
             let found = signatures.iter().any(|s| {
                 s.signature == signed.signature && verifier_matches(&s.verifier, &signed.signer)
             });
             if found {
-                Ok("log entry names this envelope's payload, signature and signer".into())
+                let kind = match body {
+                    EntryBody::Intoto { api_version, .. } => format!("intoto {api_version}"),
+                    EntryBody::Dsse { api_version, .. } => format!("dsse {api_version}"),
+                    _ => "log".into(),
+                };
+                Ok(format!(
+                    "{kind} entry names this envelope's payload, signature and signer"
+                ))
             } else {
                 Err("the log entry records a different signature or signer".into())
             }
+        }
+        EntryBody::IntotoV1 {
+            payload_hash,
+            verifier,
+            ..
+        } => {
+            // intoto 0.0.1 stores no envelope: the payload and the signer are what it binds
+            // (cosign skips the signature comparison for attestations, `compareSigs`).
+            payload_logged(payload_hash.as_ref(), &content)?;
+            if !verifier_matches(verifier, &signed.signer) {
+                return Err("the log entry records a different certificate or key".into());
+            }
+            Ok("intoto 0.0.1 entry names this envelope's payload and signer (it stores no signature)".into())
         }
         EntryBody::Rekord { .. } | EntryBody::Unknown { .. } => {
             Err("the log entry is of a kind sigscope cannot compare with this signature".into())

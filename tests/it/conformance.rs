@@ -220,3 +220,21 @@ fn sigstore_conformance_bundle_verify_suite() {
         "{line}: fewer than the {EXPECTED_PASSES} reached before"
     );
 }
+
+/// The conformance case of a bundle logged only in Rekor v2 with no RFC 3161 timestamp: it fails,
+/// and the reason says why (Rekor v2 records no time; cosign ≥ 3.0.5 requires a timestamp).
+#[test]
+fn a_rekor_v2_entry_without_a_timestamp_fails_with_that_reason() {
+    let Some(fixtures) = shared_fixtures() else {
+        println!("SKIP: ../shared/fixtures is absent");
+        return;
+    };
+    let suite = fixtures.join("sigstore-conformance/test/assets/bundle-verify");
+    let run = run_case(&suite.join("rekor2-no-timestamp_fail"), &suite, "file");
+    assert_eq!(run.code, Some(1), "{}", run.output);
+    assert!(
+        run.output.contains("logged only in Rekor v2") && run.output.contains("RFC 3161"),
+        "{}",
+        run.output
+    );
+}

@@ -249,9 +249,11 @@ fn first_failure(doc: &serde_json::Value) -> (String, String, String, String) {
     )
 }
 
-#[test]
-fn each_rejection_names_the_check_that_failed_with_expected_and_actual() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn each_rejection_names_the_check_that_failed_with_expected_and_actual(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let ci = [
         "--certificate-identity-regexp",
         CI_IDENTITY_REGEXP,
@@ -328,9 +330,11 @@ fn each_rejection_names_the_check_that_failed_with_expected_and_actual() {
     assert!(warnings.contains("not anchored"), "{warnings}");
 }
 
-#[test]
-fn verifying_a_whole_repository_gives_one_verdict_per_tag_and_exit_1() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn verifying_a_whole_repository_gives_one_verdict_per_tag_and_exit_1(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let mut cmd = crate::support::sigscope();
     for (var, path) in scenario.trust.env() {
         cmd.env(var, path);

@@ -295,9 +295,11 @@ fn both_registries_discover_the_same_scenario_each_by_its_route() {
     assert_eq!(distribution, olareg);
 }
 
-#[test]
-fn inspect_shows_platforms_annotations_mismatches_and_orphans() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn inspect_shows_platforms_annotations_mismatches_and_orphans(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let (_, doc) = inspect_json(&[&scenario.repository]);
 
     let index = &tag(&doc, "v2.0.0")["image"];
@@ -349,9 +351,11 @@ fn inspect_shows_platforms_annotations_mismatches_and_orphans() {
     assert_eq!(orphan["artifacts"][0]["kind"], "signature");
 }
 
-#[test]
-fn inspect_of_one_tag_and_of_one_digest_report_only_that_image() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn inspect_of_one_tag_and_of_one_digest_report_only_that_image(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let by_tag = format!("{}:v1.2.0", scenario.repository);
     let (code, doc) = inspect_json(&[&by_tag]);
     assert_eq!(code, 0);
@@ -365,9 +369,11 @@ fn inspect_of_one_tag_and_of_one_digest_report_only_that_image() {
     assert_eq!(only["digest"], scenario.case("v1.6.0").digest.to_string());
 }
 
-#[test]
-fn inspect_text_is_a_readable_tree_naming_signers_and_routes() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn inspect_text_is_a_readable_tree_naming_signers_and_routes(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let out = crate::support::sigscope()
         .args(["inspect", "--allow-http-registry", &scenario.repository])
         .output()
@@ -392,6 +398,10 @@ fn inspect_text_is_a_readable_tree_naming_signers_and_routes() {
     );
     assert!(text.contains("index [linux/amd64, linux/arm64]"), "{text}");
     assert!(text.contains("SLSA provenance v1"), "{text}");
-    assert!(text.contains("via referrers tag sha256-"), "{text}");
+    let route = match kind {
+        RegistryKind::Distribution => "via referrers tag sha256-",
+        RegistryKind::Olareg => "via referrers API",
+    };
+    assert!(text.contains(route), "{text}");
     assert!(text.contains("(orphan)"), "{text}");
 }

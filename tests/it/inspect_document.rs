@@ -16,6 +16,7 @@ use sigscope::target::Target;
 use sigscope::untrusted::is_unsafe;
 
 use crate::hostile::Hostile;
+use crate::support::registry::RegistryKind;
 use crate::support::scenario::Scenario;
 use crate::support::shared_fixtures;
 
@@ -116,9 +117,11 @@ fn assert_streamed_equals_whole(target: &str) -> Inventory {
     inventory
 }
 
-#[test]
-fn streamed_json_is_the_whole_document_for_the_scenario_repository() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn streamed_json_is_the_whole_document_for_the_scenario_repository(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let inventory = assert_streamed_equals_whole(&scenario.repository);
     // What makes the comparison worth having: many tags, and an orphan after them.
     assert!(inventory.tags.len() >= 12, "{}", inventory.tags.len());

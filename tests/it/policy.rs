@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 use sigscope::fixture::GITHUB_ISSUER;
 
+use crate::support::registry::RegistryKind;
 use crate::support::scenario::{CI_IDENTITY_REGEXP, HUMAN_EMAIL, HUMAN_ISSUER, Scenario};
 use crate::support::tools::{Tools, verdict};
 
@@ -212,9 +213,11 @@ fn assert_ci_denials_named(what: &str, tags: &BTreeMap<String, Value>) {
     );
 }
 
-#[test]
-fn a_cluster_image_policy_for_the_ci_identity_admits_what_cosign_accepts() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn a_cluster_image_policy_for_the_ci_identity_admits_what_cosign_accepts(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let policy = write(
         "ci-cip.yaml",
         &format!(
@@ -241,9 +244,11 @@ fn a_cluster_image_policy_for_the_ci_identity_admits_what_cosign_accepts() {
     );
 }
 
-#[test]
-fn a_kyverno_policy_for_the_ci_identity_admits_what_cosign_accepts() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn a_kyverno_policy_for_the_ci_identity_admits_what_cosign_accepts(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let policy = write(
         "ci-kyverno.yaml",
         &format!(
@@ -268,9 +273,11 @@ fn a_kyverno_policy_for_the_ci_identity_admits_what_cosign_accepts() {
     assert!(fields.contains("GO-2025-3562"), "{fields}");
 }
 
-#[test]
-fn a_policy_json_for_the_human_email_admits_what_cosign_accepts() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn a_policy_json_for_the_human_email_admits_what_cosign_accepts(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let policy = write(
         "human-policy.json",
         &serde_json::json!({

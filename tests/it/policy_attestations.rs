@@ -3,6 +3,7 @@
 //! attestation carries a CUE policy is never reported as admitted, since sigscope does not run
 //! CUE: its text is shown and the tag is "could not check".
 
+use crate::support::registry::RegistryKind;
 use crate::support::scenario::Scenario;
 use crate::support::tools::{Tools, verdict};
 
@@ -88,9 +89,11 @@ fn cosign_slsa_verdicts(scenario: &'static Scenario) -> &'static Vec<(&'static s
     })
 }
 
-#[test]
-fn a_kyverno_attestation_check_admits_what_cosign_verify_attestation_accepts() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn a_kyverno_attestation_check_admits_what_cosign_verify_attestation_accepts(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let key = std::fs::read_to_string(&scenario.cosign_public_key).unwrap();
     let policy = format!(
         "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: provenance\nspec:\n  \
@@ -174,9 +177,11 @@ fn attestation_conditions_are_shown_never_passed() {
     );
 }
 
-#[test]
-fn a_cluster_image_policy_authority_with_attestations_checks_them_instead_of_the_signature() {
-    let scenario = Scenario::shared();
+#[rstest::rstest]
+fn a_cluster_image_policy_authority_with_attestations_checks_them_instead_of_the_signature(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let key = std::fs::read_to_string(&scenario.cosign_public_key).unwrap();
     let policy = format!(
         "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: provenance\nspec:\n  \

@@ -2,17 +2,24 @@
 //! only what the check needs. One image lists no tags (its cosign tags are probed); signatures
 //! read no attestation, SBOM or image config; attestations read no signature.
 
+use rstest::rstest;
 use sigscope::fixture::GITHUB_ISSUER;
 
 use crate::support::fault_proxy::FaultProxy;
-use crate::support::registry::Registry;
+use crate::support::registry::{Registry, RegistryKind};
 use crate::support::scenario::{CI_IDENTITY_REGEXP, Scenario};
 
-/// Runs sigscope through a fresh proxy; returns the exit code, stdout and every request line.
-fn through_proxy(args: &[&str], image: &str) -> (Option<i32>, String, Vec<String>) {
-    let scenario = Scenario::shared();
-    let proxy = FaultProxy::start(Registry::shared().addr());
-    let target = image.replace(&Registry::shared().host(), &proxy.host());
+/// Runs sigscope through a fresh proxy in front of the registry of `kind`; returns the exit
+/// code, stdout and every request line.
+fn through_proxy(
+    kind: RegistryKind,
+    args: &[&str],
+    image: &str,
+) -> (Option<i32>, String, Vec<String>) {
+    let scenario = Scenario::on(kind);
+    let registry = Registry::shared_of(kind);
+    let proxy = FaultProxy::start(registry.addr());
+    let target = image.replace(&registry.host(), &proxy.host());
     let mut cmd = crate::support::sigscope();
     for (var, path) in scenario.trust.env() {
         cmd.env(var, path);
@@ -41,12 +48,14 @@ fn count(requests: &[String], part: &str) -> usize {
     requests.iter().filter(|r| r.contains(part)).count()
 }
 
-#[test]
-fn verifying_one_image_lists_no_tags_and_reads_no_attestation_or_config() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn verifying_one_image_lists_no_tags_and_reads_no_attestation_or_config(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     // v1.5.0: signed by CI, and four attestations under `.att`.
     let image = format!("{}:v1.5.0", scenario.repository);
-    let (code, out, requests) = through_proxy(&CI, &image);
+    let (code, out, requests) = through_proxy(kind, &CI, &image);
     assert_eq!(code, Some(0), "{out}");
     assert!(out.contains("VERIFIED"), "{out}");
     assert_eq!(count(&requests, "/tags/list"), 0, "{requests:#?}");
@@ -60,9 +69,11 @@ fn verifying_one_image_lists_no_tags_and_reads_no_attestation_or_config() {
     assert!(requests.len() <= 4 + sig_layers, "{requests:#?}");
 }
 
-#[test]
-fn verifying_attestations_reads_no_signature() {
-    let scenario = Scenario::shared();
+#[rstest]
+fn verifying_attestations_reads_no_signature(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
     let image = format!("{}:v1.5.0", scenario.repository);
     let key = scenario.cosign_public_key.to_str().unwrap();
     let args = [
@@ -73,17 +84,19 @@ fn verifying_attestations_reads_no_signature() {
         "--key",
         key,
     ];
-    let (code, out, requests) = through_proxy(&args, &image);
+    let (code, out, requests) = through_proxy(kind, &args, &image);
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(count(&requests, ".sig "), 0, "{requests:#?}");
     assert_eq!(count(&requests, ".att "), 1, "{requests:#?}");
     assert_eq!(count(&requests, "/tags/list"), 0, "{requests:#?}");
 }
 
-#[test]
-fn verifying_a_repository_reads_no_attestation_sbom_or_orphan() {
-    let scenario = Scenario::shared();
-    let (code, out, requests) = through_proxy(&CI, &scenario.repository);
+#[rstest]
+fn verifying_a_repository_reads_no_attestation_sbom_or_orphan(
+    #[values(RegistryKind::Distribution, RegistryKind::Olareg)] kind: RegistryKind,
+) {
+    let scenario = Scenario::on(kind);
+    let (code, out, requests) = through_proxy(kind, &CI, &scenario.repository);
     // Some tags are signed by others: not all verify, but every one was checked.
     assert_eq!(code, Some(1), "{out}");
     assert!(out.contains("VERIFIED"), "{out}");

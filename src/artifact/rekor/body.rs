@@ -30,6 +30,14 @@ pub enum EntryBody {
         payload_hash: Option<HashView>,
         signatures: Vec<EntrySignature>,
     },
+    /// `intoto` 0.0.1: the envelope's and payload's hashes and the signer's key; the envelope
+    /// itself (and so the signature) is not stored.
+    IntotoV1 {
+        api_version: String,
+        envelope_hash: Option<HashView>,
+        payload_hash: Option<HashView>,
+        verifier: VerifierView,
+    },
     /// `dsse` 0.0.1.
     Dsse {
         api_version: String,
@@ -104,6 +112,7 @@ pub fn decode_entry_body(bytes: &[u8]) -> Result<EntryBody, DecodeError> {
     match (header.kind.as_str(), version.as_str()) {
         ("hashedrekord", "0.0.1") => hashedrekord_v001(version, spec),
         ("hashedrekord", "0.0.2") => hashedrekord_v002(version, spec),
+        ("intoto", "0.0.1") => intoto_v001(version, spec),
         ("intoto", "0.0.2") => intoto_v002(version, spec),
         ("dsse", "0.0.1") => dsse_v001(version, spec),
         ("rekord", "0.0.1") => rekord_v001(version, spec),
@@ -307,6 +316,32 @@ struct IntotoSignature {
     public_key: String,
 }
 
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntotoV001 {
+    content: IntotoV001Content,
+    public_key: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IntotoV001Content {
+    hash: Option<HashView>,
+    payload_hash: Option<HashView>,
+}
+
+/// rekor `pkg/types/intoto/v0.0.1`: `content.envelope` is write-only (never returned), so the
+/// body holds the hashes and `publicKey` (base64 of a PEM certificate or key).
+fn intoto_v001(api_version: String, value: serde_json::Value) -> Result<EntryBody, DecodeError> {
+    let s: IntotoV001 = spec("intoto spec", value)?;
+    Ok(EntryBody::IntotoV1 {
+        api_version,
+        envelope_hash: s.content.hash,
+        payload_hash: s.content.payload_hash,
+        verifier: pem_verifier("intoto publicKey", &s.public_key)?,
+    })
+}
+
 fn intoto_v002(api_version: String, value: serde_json::Value) -> Result<EntryBody, DecodeError> {
     let s: IntotoV002 = spec("intoto spec", value)?;
     let signatures = s
@@ -379,9 +414,9 @@ impl EntryBody {
     /// The certificate of the first signature, if the verifier is one.
     pub fn certificate(&self) -> Option<&CertificateView> {
         let verifier = match self {
-            EntryBody::HashedRekord { verifier, .. } | EntryBody::Rekord { verifier, .. } => {
-                verifier
-            }
+            EntryBody::HashedRekord { verifier, .. }
+            | EntryBody::Rekord { verifier, .. }
+            | EntryBody::IntotoV1 { verifier, .. } => verifier,
             EntryBody::Intoto { signatures, .. } | EntryBody::Dsse { signatures, .. } => {
                 &signatures.first()?.verifier
             }

@@ -136,8 +136,13 @@ impl<S: Source> Discovery<'_, S> {
             futures_util::join!(self.referrers_api(subject), self.fallback_tag(subject));
         let mut out: Vec<(Route, Descriptor)> = Vec::new();
         let mut errors = Vec::new();
+        let api_route = if self.source.referrers_by_subject_scan() {
+            Route::LayoutSubject
+        } else {
+            Route::ReferrersApi
+        };
         match api {
-            Ok(list) => out.extend(list.into_iter().map(|d| (Route::ReferrersApi, d))),
+            Ok(list) => out.extend(list.into_iter().map(|d| (api_route.clone(), d))),
             Err(e) => errors.push(e.to_string()),
         }
         match tag {
@@ -259,10 +264,7 @@ impl<S: Source> Discovery<'_, S> {
         artifact.annotations.extend(manifest.annotations().clone());
         if let Some(t) = manifest.artifact_type() {
             artifact.artifact_type = Some(t.to_owned());
-            if matches!(
-                artifact.found_via,
-                Route::ReferrersApi | Route::FallbackTag { .. }
-            ) {
+            if !matches!(artifact.found_via, Route::LegacyTag { .. }) {
                 kind = kind_of_referrer(t);
                 artifact.kind = kind.clone();
             }
@@ -281,6 +283,16 @@ impl<S: Source> Discovery<'_, S> {
                 .buffered(self.options.max_workers)
                 .collect()
                 .await;
+            // cosign v3 knows a bundle referrer by its one layer's media type, whatever the
+            // artifact type says (`pkg/oci/remote/signatures.go`): so does sigscope.
+            if let ([layer], ArtifactKind::Other(_)) = (layers.as_slice(), &artifact.kind)
+                && layer
+                    .media_type
+                    .starts_with("application/vnd.dev.sigstore.bundle")
+                && !matches!(artifact.found_via, Route::LegacyTag { .. })
+            {
+                artifact.kind = ArtifactKind::SigstoreBundle;
+            }
         }
         let max_depth = self.source.limits().max_referrer_depth;
         // Verification reads what is attached to the image, not referrers of referrers.

@@ -37,14 +37,14 @@ impl RemoteRegistry {
         }
         // A repository read before: resolve the tag with HEAD, which registries answer with
         // the digest and do not count as a pull (Docker Hub counts GETs only).
-        if self.seen_before {
-            if let Some(digest) = self.head_digest(reference).await? {
-                self.inflight.record_tag(reference, &digest);
-                if let Some(hit) = self.cache.manifest(&digest) {
-                    return Ok(fetched(digest, hit));
-                }
-                return self.get_manifest(&digest.to_string()).await;
+        if self.seen_before
+            && let Some(digest) = self.head_digest(reference).await?
+        {
+            self.inflight.record_tag(reference, &digest);
+            if let Some(hit) = self.cache.manifest(&digest) {
+                return Ok(fetched(digest, hit));
             }
+            return self.get_manifest(&digest.to_string()).await;
         }
         self.get_manifest(reference).await
     }
@@ -143,6 +143,10 @@ impl RemoteRegistry {
         if self.referrers_api.load(Ordering::Relaxed) == REFERRERS_ABSENT {
             return Ok(None);
         }
+        let _held = self.inflight.hold(format!("referrers {subject}")).await;
+        if let Some(list) = self.inflight.referrers(subject) {
+            return Ok(Some(list));
+        }
         let what = self.what("referrers", &subject.to_string());
         let url = format!("{}/referrers/{subject}", self.base);
         let response = self.send(Method::GET, &url, OCI_INDEX).await?;
@@ -162,7 +166,10 @@ impl RemoteRegistry {
             .store(REFERRERS_PRESENT, Ordering::Relaxed);
         let bytes = read_capped(&what, response, self.limits.max_manifest_bytes).await?;
         match Manifest::parse(OCI_INDEX, &bytes).map_err(|e| RegistryError::malformed(&what, e))? {
-            Manifest::Index { manifests, .. } => Ok(Some(manifests)),
+            Manifest::Index { manifests, .. } => {
+                self.inflight.record_referrers(subject, &manifests);
+                Ok(Some(manifests))
+            }
             Manifest::Image { .. } => Err(RegistryError::malformed(
                 &what,
                 "the referrers API answered with an image manifest, not an index",

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::reference::Digest;
+use crate::registry::manifest::Descriptor;
 
 type Gate = Arc<tokio::sync::Mutex<()>>;
 
@@ -16,6 +17,8 @@ pub(super) struct InFlight {
     /// Tags resolved in this run, and their digests: a run reads one state of the repository,
     /// so a tag read once is not asked for again (its manifest is in the cache by digest).
     tags: Mutex<HashMap<String, Digest>>,
+    /// Referrers API answers of this run, by subject (two tags of one image ask once).
+    referrers: Mutex<HashMap<Digest, Vec<Descriptor>>>,
 }
 
 /// Held while one request for `key` is made; dropping it lets the next asker in.
@@ -49,6 +52,22 @@ impl InFlight {
             .unwrap_or_else(PoisonError::into_inner)
             .get(tag)
             .cloned()
+    }
+
+    /// The referrers API's answer for `subject` earlier in this run.
+    pub(super) fn referrers(&self, subject: &Digest) -> Option<Vec<Descriptor>> {
+        self.referrers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(subject)
+            .cloned()
+    }
+
+    pub(super) fn record_referrers(&self, subject: &Digest, list: &[Descriptor]) {
+        self.referrers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(subject.clone(), list.to_vec());
     }
 
     pub(super) fn record_tag(&self, tag: &str, digest: &Digest) {

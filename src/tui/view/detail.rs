@@ -104,6 +104,9 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                         Outcome::Passed { detail } => ("✓", theme.good(), detail.clone()),
                         Outcome::Failed { reason, .. } => ("✗", theme.bad(), reason.clone()),
                         Outcome::Skipped { why } => ("-", theme.warn(), why.clone()),
+                        Outcome::NotUnderstood { reason } => {
+                            ("?", theme.warn(), format!("not understood: {reason}"))
+                        }
                     };
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {mark} {:<14} ", c.name), style),

@@ -9,6 +9,7 @@ use super::{Artifact, State, content};
 use crate::artifact::bundle::{BundleVersion, BundleView, InclusionProofView, TlogEntryView};
 use crate::artifact::encoding::rfc3339;
 use crate::artifact::merkle;
+use crate::artifact::rekor::EntryBody;
 use crate::trust::{TransparencyLog, TrustedRoot};
 use crate::verify::check::Checks;
 use crate::verify::checkpoint::verify_checkpoint;
@@ -171,7 +172,16 @@ fn check_entry(
         signer,
         content_sha256: content::logged_content_sha256(bundle, body, artifact),
     };
-    checks.record("tlog entry body", tlog::body_matches(body, &signed));
+    // sigstore-go `tlog.ValidateEntry`: a bundle's Rekor v1 entry is hashedrekord 0.0.1, dsse
+    // 0.0.1 or intoto 0.0.2 (intoto 0.0.1 and rekord are read only by cosign's legacy path).
+    if let EntryBody::IntotoV1 { .. } | EntryBody::Rekord { .. } = body {
+        checks.fail(
+            "tlog entry body",
+            "a sigstore bundle logs hashedrekord, dsse or intoto 0.0.2 entries; this one is intoto 0.0.1 or rekord, which bundle verifiers refuse",
+        );
+        return;
+    }
+    tlog::body_matches(body, &signed).record("tlog entry body", checks);
 }
 
 /// Rekor v2 (rekor-tiles): the RFC 6962 inclusion proof to the proof's root, and a checkpoint

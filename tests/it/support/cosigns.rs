@@ -7,6 +7,7 @@
 //! - cosign 2.5: the `SIGSTORE_*` variables (with `--trusted-root` alone it reaches for the public
 //!   TUF mirror on legacy signatures), and `--experimental-oci11` for `verify` too.
 
+use std::path::Path;
 use std::process::Command;
 
 use super::scenario::{Scenario, TagCase, Verdicts};
@@ -83,4 +84,23 @@ impl Cosign {
             Cosign::V2 => case.cosign2,
         }
     }
+}
+
+/// `cosign SUB` (v3) in `dir`, signing offline as cosign v3 does by default but with a signing
+/// config that names no service (no Fulcio, Rekor or TSA) and `trusted_root` instead of TUF.
+pub fn cosign3_offline(dir: &Path, sub: &str, trusted_root: &Path) -> Command {
+    let config = dir.join("signing_config.json");
+    std::fs::write(
+        &config,
+        r#"{"mediaType":"application/vnd.dev.sigstore.signingconfig.v0.2+json"}"#,
+    )
+    .expect("signing config");
+    let mut cmd = Tools::get().cosign();
+    cmd.current_dir(dir)
+        .arg(sub)
+        .arg("--signing-config")
+        .arg(config)
+        .arg("--trusted-root")
+        .arg(trusted_root);
+    cmd
 }

@@ -48,6 +48,22 @@ pub fn push_image(registry: &Registry, repository: &str, tag: &str, spec: &Image
     manifest
 }
 
+/// Pushes a multi-arch index (amd64, arm64) of `label` as `repository:tag`; returns the index.
+pub fn push_index(registry: &Registry, repository: &str, tag: &str, label: &str) -> Written {
+    let dir = tempfile::tempdir().expect("layout dir");
+    let mut layout = Layout::create(&dir.path().join("layout"));
+    let amd64 = simple_image(label, "amd64");
+    let arm64 = simple_image(label, "arm64");
+    let children: Vec<(Written, &ImageSpec)> = vec![
+        (layout.put_image(&amd64), &amd64),
+        (layout.put_image(&arm64), &arm64),
+    ];
+    let index = layout.put_index(&children);
+    layout.tag(tag, &index);
+    copy_to_registry(&layout, tag, registry, repository);
+    index
+}
+
 /// The simple-signing payload real cosign generates for `image` (`REG/repo@digest`).
 pub fn cosign_payload(image: &str) -> Vec<u8> {
     run_ok(Tools::get().cosign2().args(["generate", image])).into_bytes()

@@ -302,22 +302,11 @@ impl<'a> Builder<'a> {
     /// `cosign SUB` (v3) in the work folder, signing offline: a signing config with no services
     /// (no Fulcio, Rekor or TSA) and the scenario's trusted root, instead of TUF.
     fn cosign3(&self, sub: &str) -> std::process::Command {
-        let config = self.write(
-            "signing_config.json",
-            &json!({"mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json"}),
-        );
         let root = self.write(
             "trusted_root.json",
             &self.sigstore.trusted_root().expect("trusted root"),
         );
-        let mut cmd = Tools::get().cosign();
-        cmd.current_dir(&self.work)
-            .arg(sub)
-            .arg("--signing-config")
-            .arg(config)
-            .arg("--trusted-root")
-            .arg(root);
-        cmd
+        super::cosigns::cosign3_offline(&self.work, sub, &root)
     }
 
     /// What cosign v3 writes by default, on four tags.
