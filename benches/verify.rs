@@ -46,7 +46,7 @@ fn keyless(c: &mut Criterion) {
         signer: Signer::Keyless(IdentityPolicy {
             subject: Matcher::regex(demo::CI_IDENTITY_REGEXP).unwrap(),
             issuer: Matcher::Exact(demo::CI_ISSUER.to_owned()),
-            github: Vec::new(),
+            claims: Vec::new(),
         }),
         annotations: Vec::new(),
         ignore_tlog: false,
@@ -168,7 +168,7 @@ fn bundle(c: &mut Criterion) {
     let expected = ExpectedSigner::Identity(IdentityPolicy {
         subject: Matcher::Exact("dev@acme.example".to_owned()),
         issuer: Matcher::Exact("https://accounts.example.com".to_owned()),
-        github: Vec::new(),
+        claims: Vec::new(),
     });
     let artifact = BundleArtifact::from_bytes(b"payload".to_vec());
     assert!(

@@ -159,7 +159,7 @@ impl VerifyArgs {
                 Signer::Keyless(IdentityPolicy {
                     subject,
                     issuer,
-                    github,
+                    claims: IdentityPolicy::github_claims(github),
                 })
             }
         };

@@ -82,16 +82,24 @@ fn read_limited(what: &str, path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("{what} {}", path.display()))
 }
 
-/// The protocol: `sha256:` + 64 hex digits that is not a path on disk is a digest; anything
+/// The protocol: `sha256:` + 64 hex digits that is not a path on disk is a digest (and so
+/// are `sha384:` + 96 and `sha512:` + 128, the digests in-toto subjects use besides); anything
 /// else is a file.
-fn artifact(arg: &str) -> anyhow::Result<Artifact> {
-    if let Some(hex_digest) = arg.strip_prefix("sha256:")
-        && hex_digest.len() == 64
-        && !Path::new(arg).exists()
-        && let Ok(bytes) = hex::decode(hex_digest)
-        && let Ok(sha256) = <[u8; 32]>::try_from(bytes.as_slice())
-    {
-        return Ok(Artifact::from_digest(sha256));
+pub fn artifact(arg: &str) -> anyhow::Result<Artifact> {
+    for (algorithm, len) in [("sha256", 32), ("sha384", 48), ("sha512", 64)] {
+        if let Some(hex_digest) = arg
+            .strip_prefix(algorithm)
+            .and_then(|r| r.strip_prefix(':'))
+            && !Path::new(arg).exists()
+        {
+            let bytes = hex::decode(hex_digest)
+                .ok()
+                .filter(|b| b.len() == len)
+                .with_context(|| {
+                    format!("{arg:?}: a {algorithm} digest is {} hex digits", len * 2)
+                })?;
+            return Ok(Artifact::from_named_digest(algorithm, bytes));
+        }
     }
     Ok(Artifact::from_bytes(read_limited(
         "artifact",
@@ -128,7 +136,7 @@ fn expected(args: &Args) -> anyhow::Result<ExpectedSigner> {
         (None, Some(identity), Some(issuer)) => Ok(ExpectedSigner::Identity(IdentityPolicy {
             subject: Matcher::Exact(identity.clone()),
             issuer: Matcher::Exact(issuer.clone()),
-            github: Vec::new(),
+            claims: Vec::new(),
         })),
         _ => bail!("give --certificate-identity and --certificate-oidc-issuer, or --key"),
     }

@@ -304,7 +304,7 @@ pub fn identity(subject: Matcher, issuer: Matcher) -> Signer {
     Signer::Keyless(IdentityPolicy {
         subject,
         issuer,
-        github: Vec::new(),
+        claims: Vec::new(),
     })
 }
 

@@ -95,6 +95,10 @@ pub struct TrustedRoot {
     pub timestamp_authorities: Vec<CertificateAuthority>,
     /// Where it came from, for reports.
     pub source: String,
+    /// The other trusted roots of the same file, for a JSON Lines file of several Sigstore
+    /// instances (`gh attestation trusted-root` prints public-good's and GitHub's): each bundle
+    /// is checked against the one whose CA issued its certificate ([`TrustedRoot::for_issuer`]).
+    pub others: Vec<TrustedRoot>,
 }
 
 /// Why trust material could not be read.
@@ -210,8 +214,50 @@ fn valid_for(source: &str, what: &str, raw: Option<&RawValidFor>) -> Result<Vali
 }
 
 impl TrustedRoot {
-    /// Parses a trusted_root.json; `source` names it in errors and reports.
+    /// Parses a trusted_root.json, or a JSON Lines file of several (one instance per line, as
+    /// `gh attestation trusted-root` prints them); `source` names it in errors and reports.
     pub fn from_json(source: &str, bytes: &[u8]) -> Result<TrustedRoot, TrustError> {
+        let documents: Vec<&[u8]> = bytes
+            .split(|b| *b == b'\n')
+            .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+            .collect();
+        // One document, pretty-printed over many lines or not: parse it whole.
+        let whole = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        if whole || documents.len() < 2 {
+            return TrustedRoot::from_document(source, bytes);
+        }
+        let mut roots = documents
+            .iter()
+            .enumerate()
+            .map(|(i, line)| TrustedRoot::from_document(&format!("{source} line {}", i + 1), line))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut first = roots.remove(0);
+        first.source = format!("{source} (line 1 of {})", roots.len() + 1);
+        first.others = roots;
+        Ok(first)
+    }
+
+    /// The instance of this file whose certificate authorities issued a certificate with
+    /// issuer name `issuer` (DER of the Name): itself, one of [`TrustedRoot::others`], or itself
+    /// when none did (its checks then say the chain does not reach it).
+    pub fn for_issuer(&self, issuer: &[u8]) -> &TrustedRoot {
+        std::iter::once(self)
+            .chain(self.others.iter())
+            .find(|root| root.issued_by(issuer))
+            .unwrap_or(self)
+    }
+
+    fn issued_by(&self, issuer: &[u8]) -> bool {
+        use x509_parser::prelude::{FromDer as _, X509Certificate};
+        self.certificate_authorities.iter().any(|ca| {
+            ca.chain_der.iter().any(|der| {
+                X509Certificate::from_der(der).is_ok_and(|(_, c)| c.subject().as_raw() == issuer)
+            })
+        })
+    }
+
+    /// Parses one trusted_root.json document.
+    fn from_document(source: &str, bytes: &[u8]) -> Result<TrustedRoot, TrustError> {
         let malformed = |reason: String| TrustError::Malformed {
             origin: source.to_owned(),
             reason,
@@ -280,6 +326,7 @@ impl TrustedRoot {
             )?,
             timestamp_authorities: authorities(&raw.timestamp_authorities, "timestamp authority")?,
             source: source.to_owned(),
+            others: Vec::new(),
         })
     }
 

@@ -165,7 +165,7 @@ pub fn policy(spec: &VerifySpec) -> Result<Policy, String> {
                 Matcher::Exact(identity.clone())
             },
             issuer: Matcher::Exact(issuer.clone()),
-            github: Vec::new(),
+            claims: Vec::new(),
         }),
         SignerSpec::KeyFile(path) => {
             let text = std::fs::read_to_string(path)

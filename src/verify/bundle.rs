@@ -19,27 +19,58 @@ use super::key::PublicKey;
 use crate::artifact::bundle::{BundleView, decode_bundle};
 use crate::trust::TrustedRoot;
 
-/// The artifact a bundle must sign: its SHA-256, and its bytes when the user gave a file (a
-/// `sha256:<hex>` argument gives the digest alone).
+/// The artifact a bundle must sign: its digests, and its bytes when the user gave a file (a
+/// `sha256:<hex>`, `sha384:` or `sha512:` argument gives one digest alone).
 #[derive(Debug, Clone)]
 pub struct Artifact {
-    pub sha256: [u8; 32],
+    /// The SHA-256 (what message signatures and hashedrekord entries cover), when known.
+    pub sha256: Option<[u8; 32]>,
+    /// Every digest known, by in-toto algorithm name (`sha256`, `sha384`, `sha512`): an in-toto
+    /// subject may name the artifact by any of them (npm provenance uses sha512).
+    pub digests: Vec<(&'static str, Vec<u8>)>,
     pub bytes: Option<Vec<u8>>,
 }
 
 impl Artifact {
     pub fn from_bytes(bytes: Vec<u8>) -> Artifact {
         use sha2::Digest as _;
+        let sha256: [u8; 32] = sha2::Sha256::digest(&bytes).into();
         Artifact {
-            sha256: sha2::Sha256::digest(&bytes).into(),
+            sha256: Some(sha256),
+            digests: vec![
+                ("sha256", sha256.to_vec()),
+                ("sha384", sha2::Sha384::digest(&bytes).to_vec()),
+                ("sha512", sha2::Sha512::digest(&bytes).to_vec()),
+            ],
             bytes: Some(bytes),
         }
     }
 
     pub fn from_digest(sha256: [u8; 32]) -> Artifact {
         Artifact {
-            sha256,
+            sha256: Some(sha256),
+            digests: vec![("sha256", sha256.to_vec())],
             bytes: None,
+        }
+    }
+
+    /// An artifact known by one digest of `algorithm` (`sha256`, `sha384` or `sha512`).
+    pub fn from_named_digest(algorithm: &'static str, digest: Vec<u8>) -> Artifact {
+        Artifact {
+            sha256: (algorithm == "sha256")
+                .then(|| digest.as_slice().try_into().ok())
+                .flatten(),
+            digests: vec![(algorithm, digest)],
+            bytes: None,
+        }
+    }
+
+    /// How reports name it: its SHA-256, else the digest it was given by.
+    pub fn describe(&self) -> String {
+        match (&self.sha256, self.digests.first()) {
+            (Some(d), _) => hex::encode(d),
+            (None, Some((alg, d))) => format!("{alg}:{}", hex::encode(d)),
+            (None, None) => String::new(),
         }
     }
 }
@@ -113,6 +144,8 @@ struct State {
 pub struct BundleOptions {
     /// Skip the transparency-log entries; a key-signed bundle then needs no verified time.
     pub ignore_tlog: bool,
+    /// Skip the certificate-transparency check (`--insecure-ignore-sct`).
+    pub ignore_sct: bool,
 }
 
 /// Verifies a bundle (JSON bytes) over `artifact` for `expected`, against `root`.
@@ -149,6 +182,16 @@ pub fn verify_bundle_with(
             return conclude(checks, artifact, State::default());
         }
     };
+    // Several instances in one trusted root file: the one whose CA issued the certificate.
+    let root = bundle
+        .leaf_certificate()
+        .and_then(|leaf| {
+            use x509_parser::prelude::{FromDer as _, X509Certificate};
+            X509Certificate::from_der(&leaf.der)
+                .ok()
+                .map(|(_, c)| root.for_issuer(c.issuer().as_raw()))
+        })
+        .unwrap_or(root);
     let mut state = State::default();
     run(
         &bundle,
@@ -182,6 +225,17 @@ fn run(
     material::check_timestamps(bundle, signature, root, checks, state);
     if options.ignore_tlog {
         checks.skip("tlog", "--insecure-ignore-tlog");
+    } else if root.tlogs.is_empty() {
+        // The requirement follows the trusted root (gh's custom and GitHub verifiers): an
+        // instance that runs no log (GitHub's, for private repositories) asks for none, and
+        // the time must then come from a trusted timestamp authority.
+        checks.skip(
+            "tlog",
+            format!(
+                "the trusted root ({}) lists no transparency log: none is required",
+                root.source
+            ),
+        );
     } else {
         entries::check_entries(bundle, artifact, root, checks, state);
     }
@@ -215,7 +269,7 @@ fn run(
         );
     }
     if let Some(leaf) = bundle.leaf_certificate() {
-        material::check_certificate(leaf, root, checks, state);
+        material::check_certificate(leaf, root, options, checks, state);
         if let ExpectedSigner::Identity(policy) = expected {
             material::check_identity(leaf, policy, checks);
         }
@@ -245,7 +299,7 @@ fn conclude(checks: Checks, artifact: &Artifact, state: State) -> BundleReport {
     };
     BundleReport {
         outcome,
-        artifact_sha256: hex::encode(artifact.sha256),
+        artifact_sha256: artifact.describe(),
         checks,
     }
 }

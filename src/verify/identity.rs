@@ -12,6 +12,8 @@ use crate::artifact::certificate::CertificateView;
 pub enum Matcher {
     Exact(String),
     Regex(Regex),
+    /// Equal ignoring ASCII case (gh compares issuers and repository URIs with `EqualFold`).
+    Caseless(String),
 }
 
 impl Matcher {
@@ -25,6 +27,7 @@ impl Matcher {
         match self {
             Matcher::Exact(v) => v == value,
             Matcher::Regex(r) => r.is_match(value),
+            Matcher::Caseless(v) => v.eq_ignore_ascii_case(value),
         }
     }
 
@@ -33,6 +36,7 @@ impl Matcher {
         match self {
             Matcher::Exact(v) => v.clone(),
             Matcher::Regex(r) => format!("/{}/", r.as_str()),
+            Matcher::Caseless(v) => format!("{v} (any case)"),
         }
     }
 
@@ -48,7 +52,7 @@ impl Matcher {
                     )
                 })
             }
-            Matcher::Exact(_) => None,
+            Matcher::Exact(_) | Matcher::Caseless(_) => None,
         }
     }
 }
@@ -64,8 +68,20 @@ impl Serialize for Matcher {
 pub struct IdentityPolicy {
     pub subject: Matcher,
     pub issuer: Matcher,
-    /// cosign's `--certificate-github-workflow-*` flags, by Fulcio arc (deprecated `.2`–`.6`).
-    pub github: Vec<(u32, &'static str, String)>,
+    /// Fulcio extensions that must hold given values: cosign's `--certificate-github-workflow-*`
+    /// flags (deprecated `.2`–`.6`), gh's `--owner`, `--repo`, `--source-ref`… (`.10`–`.17`).
+    pub claims: Vec<Claim>,
+}
+
+/// One Fulcio extension (arc of 1.3.6.1.4.1.57264.1) that must have a value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Claim {
+    pub arc: u32,
+    /// The option that asked for it, for reports.
+    pub flag: String,
+    pub expected: String,
+    /// Compared ignoring ASCII case (gh's `EqualFold`); cosign compares exactly.
+    pub ignore_case: bool,
 }
 
 /// The GitHub workflow flags cosign checks, with the deprecated extension each reads.
@@ -112,18 +128,47 @@ impl IdentityPolicy {
         }
     }
 
-    /// Each GitHub flag against its extension: `Err((flag, expected, actual))` on the first miss.
-    pub fn check_github(&self, cert: &CertificateView) -> Result<String, (String, String, String)> {
-        for (arc, flag, expected) in &self.github {
-            let actual = cert.claim(*arc).unwrap_or("(absent)");
-            if actual != expected {
-                return Err(((*flag).to_owned(), expected.clone(), actual.to_owned()));
+    /// Each claim against its extension: `Err((flag, expected, actual))` on the first miss.
+    pub fn check_claims(&self, cert: &CertificateView) -> Result<String, (String, String, String)> {
+        for claim in &self.claims {
+            let actual = cert.claim(claim.arc);
+            let matches = actual.is_some_and(|a| {
+                if claim.ignore_case {
+                    a.eq_ignore_ascii_case(&claim.expected)
+                } else {
+                    a == claim.expected
+                }
+            });
+            if !matches {
+                return Err((
+                    claim.flag.clone(),
+                    claim.expected.clone(),
+                    actual.unwrap_or("(absent)").to_owned(),
+                ));
             }
         }
         Ok(format!(
-            "{} GitHub workflow claims match",
-            self.github.len()
+            "{} certificate claims match: {}",
+            self.claims.len(),
+            self.claims
+                .iter()
+                .map(|c| c.flag.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
+    }
+
+    /// cosign's GitHub workflow claims from its flags (`(arc, flag, value)`).
+    pub fn github_claims(values: Vec<(u32, &'static str, String)>) -> Vec<Claim> {
+        values
+            .into_iter()
+            .map(|(arc, flag, expected)| Claim {
+                arc,
+                flag: flag.to_owned(),
+                expected,
+                ignore_case: false,
+            })
+            .collect()
     }
 }
 

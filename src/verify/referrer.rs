@@ -193,6 +193,7 @@ fn bundle_layer(
     let digest: [u8; 32] = image.bytes().try_into().unwrap_or([0; 32]);
     let options = BundleOptions {
         ignore_tlog: ctx.policy.ignore_tlog,
+        ignore_sct: ctx.policy.ignore_sct,
     };
     let report = verify_bundle_with(
         bytes.as_slice(),

@@ -172,17 +172,7 @@ pub fn check_signer<'m>(
                     actual,
                 ),
             }
-            if !identity.github.is_empty() {
-                match identity.check_github(cert) {
-                    Ok(d) => checks.pass("github claims", d),
-                    Err((flag, expected, actual)) => checks.mismatch(
-                        "github claims",
-                        format!("{flag}: expected {expected}, certificate has {actual}"),
-                        expected,
-                        actual,
-                    ),
-                }
-            }
+            check_claims(identity, cert, checks);
             let key = match PublicKey::from_spki_der(&cert.public_key_der) {
                 Ok(k) => k,
                 Err(e) => {
@@ -285,5 +275,26 @@ pub fn check_tlog(
                 bundle.integrated_time_rfc3339.clone(),
             );
         }
+    }
+}
+
+/// The certificate's Fulcio claims the policy asks for (cosign's GitHub workflow flags, gh's
+/// repository and ref options), one check.
+pub fn check_claims(
+    identity: &crate::verify::identity::IdentityPolicy,
+    cert: &crate::artifact::certificate::CertificateView,
+    checks: &mut Checks,
+) {
+    if identity.claims.is_empty() {
+        return;
+    }
+    match identity.check_claims(cert) {
+        Ok(d) => checks.pass("claims", d),
+        Err((flag, expected, actual)) => checks.mismatch(
+            "claims",
+            format!("{flag}: expected {expected}, certificate has {actual}"),
+            expected,
+            actual,
+        ),
     }
 }

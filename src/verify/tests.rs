@@ -66,7 +66,7 @@ fn keyless(subject: &str, issuer: &str, ignore_tlog: bool) -> Policy {
         signer: Signer::Keyless(IdentityPolicy {
             subject: Matcher::Exact(subject.into()),
             issuer: Matcher::Exact(issuer.into()),
-            github: Vec::new(),
+            claims: Vec::new(),
         }),
         annotations: Vec::new(),
         ignore_tlog,

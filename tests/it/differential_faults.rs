@@ -292,7 +292,7 @@ fn github_workflow_flags_are_checked_in_both() {
         SigningOptions::default(),
         own_trust,
         &["--certificate-github-workflow-ref", "refs/heads/main"],
-        Some("github claims"),
+        Some("claims"),
     );
 }
 

@@ -31,7 +31,9 @@ pub(super) fn logged_content_sha256(
     artifact: &Artifact,
 ) -> [u8; 32] {
     match &bundle.content {
-        ContentView::MessageSignature { .. } => artifact.sha256,
+        // Without the artifact's SHA-256 the message signature already failed; the body can
+        // then match nothing.
+        ContentView::MessageSignature { .. } => artifact.sha256.unwrap_or([0; 32]),
         ContentView::Dsse(d) => match body {
             EntryBody::HashedRekord { .. } => {
                 Sha256::digest(pae(&d.envelope.payload_type, &d.payload)).into()
@@ -49,19 +51,28 @@ pub(super) fn check_content(
 ) {
     let Some(key) = &state.key else { return };
     match &bundle.content {
+        ContentView::MessageSignature { .. } if artifact.sha256.is_none() => checks.fail(
+            "signature",
+            format!(
+                "a message signature covers the artifact's SHA-256, and only its {} is known: \
+                 give the file or a sha256: digest",
+                artifact.describe()
+            ),
+        ),
         ContentView::MessageSignature {
             digest_algorithm,
             digest,
             signature,
         } => {
+            let sha256 = artifact.sha256.unwrap_or_default();
             // The bundle's messageDigest is a hint, but must agree with the artifact.
             if let Some(digest) = digest {
                 let algorithm = digest_algorithm.as_deref().unwrap_or("SHA2_256");
-                if algorithm != "SHA2_256" || digest.as_slice() != artifact.sha256 {
+                if algorithm != "SHA2_256" || digest.as_slice() != sha256 {
                     checks.mismatch(
                         "message digest",
                         "the bundle's messageDigest is not the artifact's digest",
-                        format!("SHA2_256 {}", hex::encode(artifact.sha256)),
+                        format!("SHA2_256 {}", hex::encode(sha256)),
                         format!("{algorithm} {}", hex::encode(digest)),
                     );
                 } else {
@@ -71,7 +82,10 @@ pub(super) fn check_content(
                     );
                 }
             }
-            checks.record("signature", verify_message(key, artifact, signature));
+            checks.record(
+                "signature",
+                verify_message(key, artifact, &sha256, signature),
+            );
         }
         ContentView::Dsse(dsse) => check_dsse(dsse, key, artifact, checks),
     }
@@ -82,6 +96,7 @@ pub(super) fn check_content(
 fn verify_message(
     key: &PublicKey,
     artifact: &Artifact,
+    sha256: &[u8; 32],
     signature: &[u8],
 ) -> Result<String, String> {
     let ok = match &artifact.bytes {
@@ -94,18 +109,18 @@ fn verify_message(
             ) || key.verify(bytes, signature, HashAlgorithm::Sha256, RsaPadding::Pss)
                 || key.verify_default(bytes, signature)
         }
-        None => verify_prehashed(key, &artifact.sha256, signature)?,
+        None => verify_prehashed(key, sha256, signature)?,
     };
     if ok {
         Ok(format!(
             "the {} signature over sha256:{} verifies",
             key.kind(),
-            hex::encode(artifact.sha256)
+            hex::encode(sha256)
         ))
     } else {
         Err(format!(
             "the signature does not verify over sha256:{} with the {} key sha256:{}",
-            hex::encode(artifact.sha256),
+            hex::encode(sha256),
             key.kind(),
             key.fingerprint()
         ))
@@ -183,7 +198,6 @@ fn check_dsse(dsse: &DsseView, key: &PublicKey, artifact: &Artifact, checks: &mu
             ),
         );
     }
-    let want = hex::encode(artifact.sha256);
     let statement = match &dsse.statement {
         Some(Ok(s)) => s,
         Some(Err(e)) => {
@@ -200,26 +214,36 @@ fn check_dsse(dsse: &DsseView, key: &PublicKey, artifact: &Artifact, checks: &mu
             return;
         }
     };
-    let found = statement.subject.iter().find(|s| {
-        s.digest
-            .get("sha256")
-            .is_some_and(|d| d.eq_ignore_ascii_case(&want))
+    // A subject names the artifact by any digest both sides know (npm provenance: sha512).
+    let found = statement.subject.iter().find_map(|s| {
+        artifact.digests.iter().find_map(|(alg, d)| {
+            s.digest
+                .get(*alg)
+                .filter(|v| v.eq_ignore_ascii_case(&hex::encode(d)))
+                .map(|v| (s, *alg, v))
+        })
     });
     match found {
-        Some(s) => checks.pass(
+        Some((s, alg, v)) => checks.pass(
             "in-toto subject",
-            format!("subject {:?} has the artifact's sha256:{want}", s.name),
+            format!("subject {:?} has the artifact's {alg}:{v}", s.name),
         ),
         None => checks.mismatch(
             "in-toto subject",
             "no subject of the statement has the artifact's digest",
-            format!("sha256:{want}"),
+            artifact
+                .digests
+                .iter()
+                .map(|(alg, d)| format!("{alg}:{}", hex::encode(d)))
+                .collect::<Vec<_>>()
+                .join(" or "),
             statement
                 .subject
                 .iter()
                 .map(|s| {
-                    let d = s.digest.get("sha256").map(String::as_str).unwrap_or("-");
-                    format!("{} sha256:{d}", s.name)
+                    let digests: Vec<String> =
+                        s.digest.iter().map(|(a, d)| format!("{a}:{d}")).collect();
+                    format!("{} {}", s.name, digests.join(" "))
                 })
                 .collect::<Vec<_>>()
                 .join(", "),

@@ -140,6 +140,7 @@ pub(super) fn check_timestamps(
 pub(super) fn check_certificate(
     leaf: &CertificateView,
     root: &TrustedRoot,
+    options: super::BundleOptions,
     checks: &mut Checks,
     state: &State,
 ) {
@@ -179,6 +180,22 @@ pub(super) fn check_certificate(
         );
     }
     checks.record("code signing", leaf_code_signing(parsed.as_ref()));
+    if options.ignore_sct {
+        checks.skip("sct", "--insecure-ignore-sct");
+        return;
+    }
+    // The requirement follows the trusted root: an instance without CT logs (GitHub's) asks
+    // for no SCT (gh's GitHub and custom verifiers require none).
+    if root.ctlogs.is_empty() {
+        checks.skip(
+            "sct",
+            format!(
+                "the trusted root ({}) lists no CT log: no SCT is required",
+                root.source
+            ),
+        );
+        return;
+    }
     // RFC 6962 §3.2: the SCT covers the issuer's key hash, whatever the path's dates.
     let issuer = issuer.or_else(|| parsed.as_ref().and_then(|l| l.issuer_spki(authorities)));
     match (issuer, &parsed) {
@@ -212,4 +229,6 @@ pub(super) fn check_identity(leaf: &CertificateView, policy: &IdentityPolicy, ch
             checks.mismatch("issuer", "the OIDC issuer differs", expected, actual)
         }
     }
+    // cosign v3 hands its GitHub workflow flags to sigstore-go as certificate extensions.
+    crate::verify::signing::check_claims(policy, leaf, checks);
 }

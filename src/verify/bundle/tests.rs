@@ -23,7 +23,7 @@ fn identity(san: &str) -> ExpectedSigner {
     ExpectedSigner::Identity(IdentityPolicy {
         subject: Matcher::Exact(san.to_owned()),
         issuer: Matcher::Exact(ISSUER.to_owned()),
-        github: Vec::new(),
+        claims: Vec::new(),
     })
 }
 
@@ -50,7 +50,7 @@ fn a_message_bundle_verifies_from_the_file_and_from_the_digest() {
     let verified = report.verified().unwrap_or_else(|| panic!("{report:#?}"));
     assert_eq!(verified.signer(), "a@b.c");
     assert_eq!(verified.times(), [AT as i64 + 1]);
-    let digest = Artifact::from_digest(file.sha256);
+    let digest = Artifact::from_digest(file.sha256.unwrap());
     assert!(
         verify_bundle(&json, &digest, &identity("a@b.c"), &root)
             .verified()
