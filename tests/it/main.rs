@@ -29,6 +29,7 @@ mod registry_bed;
 mod scenario;
 mod tls;
 mod transport_faults;
+mod trust;
 mod tui;
 mod tui_hostile;
 mod verify_requests;
