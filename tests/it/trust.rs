@@ -220,7 +220,15 @@ fn a_rolled_back_targets_is_refused() {
 #[test]
 fn a_target_whose_bytes_do_not_match_its_hashes_is_refused() {
     let (mirror, cache) = attacked(&[], "tamper-target");
-    refused(&mirror, cache.path(), "targets", "trusted_root.json", true);
+    refused(
+        &mirror,
+        cache.path(),
+        "targets",
+        "trusted_root.json: sha256 mismatch",
+        true,
+    );
+    let (mirror, cache) = attacked(&[], "pad-target");
+    refused(&mirror, cache.path(), "targets", "limit reached", true);
 }
 
 #[test]

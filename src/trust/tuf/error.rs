@@ -65,6 +65,11 @@ impl TufError {
                         mirror: mirror.to_owned(),
                         reason: reason.clone(),
                     },
+                    Some(FetchFailure::TooLong { file, reason }) => TufError::Security {
+                        mirror: mirror.to_owned(),
+                        role: file_role(file).to_owned(),
+                        reason: reason.clone(),
+                    },
                     Some(FetchFailure::Answer(reason)) => TufError::Mirror {
                         mirror: mirror.to_owned(),
                         reason: reason.clone(),
@@ -100,6 +105,20 @@ fn role_name(label: &str) -> &str {
     match first {
         "root" | "timestamp" | "snapshot" | "targets" => first,
         _ => label,
+    }
+}
+
+/// The role a fetched file belongs to: `N.root.json`, `timestamp.json`, `N.snapshot.json`,
+/// `N.targets.json`; anything else is a target, which the targets role pins.
+fn file_role(file: &str) -> &'static str {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    let role = name.trim_end_matches(".json");
+    let role = role.rsplit('.').next().unwrap_or(role);
+    match (name.ends_with(".json"), role) {
+        (true, "root") => "root",
+        (true, "timestamp") => "timestamp",
+        (true, "snapshot") => "snapshot",
+        _ => "targets",
     }
 }
 
@@ -151,6 +170,20 @@ mod tests {
         );
         let e = TufError::from_tuf("m", &down);
         assert!(e.is_unreachable(), "{e}");
+        let long = sigstore_tuf::Error::transport_with_source(
+            "GET x",
+            FetchFailure::TooLong {
+                file: "7.snapshot.json".into(),
+                reason: "limit reached".into(),
+            },
+        );
+        assert!(matches!(
+            TufError::from_tuf("m", &long),
+            TufError::Security { role, .. } if role == "snapshot"
+        ));
+        assert_eq!(file_role("timestamp.json"), "timestamp");
+        assert_eq!(file_role("3.root.json"), "root");
+        assert_eq!(file_role("abc123.trusted_root.json"), "targets");
         let missing = sigstore_tuf::Error::transport("timestamp.json not found");
         assert!(!TufError::from_tuf("m", &missing).is_unreachable());
     }

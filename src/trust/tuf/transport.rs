@@ -20,9 +20,13 @@ pub enum FetchFailure {
     /// No connection, a timeout, or a server error: the mirror is not answering.
     #[error("{0}")]
     Unreachable(String),
-    /// The mirror answered, but not with what was asked (an error status, too many bytes).
+    /// The mirror answered, but not with what was asked (an error status).
     #[error("{0}")]
     Answer(String),
+    /// More bytes than the file may have: its pinned length, or the role's bound (an endless-data
+    /// attack). A security failure of the role that names `file`.
+    #[error("{reason}")]
+    TooLong { file: String, reason: String },
 }
 
 /// A TUF mirror over HTTP(S): metadata at `<mirror>/`, targets at `<mirror>/targets/`.
@@ -58,7 +62,12 @@ impl MirrorTransport {
         })
     }
 
-    async fn get(&self, url: Url, max_length: u64) -> Result<Option<Vec<u8>>, FetchFailure> {
+    async fn get(
+        &self,
+        url: Url,
+        file: &str,
+        max_length: u64,
+    ) -> Result<Option<Vec<u8>>, FetchFailure> {
         let unreachable = |e: reqwest::Error| FetchFailure::Unreachable(format!("GET {url}: {e}"));
         let mut response = self
             .client
@@ -77,10 +86,11 @@ impl MirrorTransport {
         if !status.is_success() {
             return Err(FetchFailure::Answer(format!("GET {url}: {status}")));
         }
-        let too_long = |len: u64| {
-            FetchFailure::Answer(format!(
+        let too_long = |len: u64| FetchFailure::TooLong {
+            file: file.to_owned(),
+            reason: format!(
                 "GET {url}: limit reached: {len} bytes exceed the limit of {max_length}"
-            ))
+            ),
         };
         if let Some(len) = response.content_length()
             && len > max_length
@@ -104,7 +114,7 @@ impl MirrorTransport {
             let url = url.map_err(|e| {
                 sigstore_tuf::Error::transport(format!("bad file name {name:?}: {e}"))
             })?;
-            self.get(url, max_length)
+            self.get(url, name, max_length)
                 .await
                 .map_err(|f| sigstore_tuf::Error::transport_with_source(f.to_string(), f))
         })

@@ -16,7 +16,8 @@ Usage: python-tuf tuf_repo.py DIR COMMAND [ARG]
   foreign-timestamp    a new timestamp signed by a key not in root (under the trusted key's id)
   rollback-snapshot    a new timestamp pinning the previous snapshot version
   rollback-targets     a new snapshot pinning the previous targets version, and its timestamp
-  tamper-target        the current trusted_root.json's bytes replaced on the mirror
+  tamper-target        the current trusted_root.json's bytes changed on the mirror, same length
+  pad-target           the current trusted_root.json's bytes grown on the mirror
   mix-and-match        the current N.targets.json's bytes replaced by the previous version's
 """
 
@@ -195,10 +196,15 @@ class Repo:
         with open(os.path.join(self.repo, "timestamp.json"), "wb") as f:
             f.write(md.to_bytes(JSONSerializer(compact=False)))
 
-    def tamper_target(self):
+    def tamper_target(self, pad):
         path = os.path.join(self.repo, "targets", f"{self.state['target']}.{TARGET}")
         data = bytearray(open(path, "rb").read())
-        data[data.index(b"{") + 1 : data.index(b"{") + 1] = b' "tampered": true,'
+        if pad:
+            data[data.index(b"{") + 1 : data.index(b"{") + 1] = b' "tampered": true,'
+        else:
+            # Same length, other bytes: only the hash can tell.
+            at = data.index(b'"mediaType"')
+            data[at + 1 : at + 2] = b"M"
         open(path, "wb").write(bytes(data))
 
     def mix_and_match(self):
@@ -230,7 +236,9 @@ def main():
         repo.snapshot(targets_version=repo.state["versions"]["targets"] - 1)
         repo.timestamp()
     elif command == "tamper-target":
-        repo.tamper_target()
+        repo.tamper_target(pad=False)
+    elif command == "pad-target":
+        repo.tamper_target(pad=True)
     elif command == "mix-and-match":
         repo.mix_and_match()
     else:
