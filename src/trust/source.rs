@@ -195,15 +195,8 @@ pub async fn resolve(
             )
             .await?
         }
-        TrustChoice::Mirror { .. } => {
-            let Some(repository) = repository(options)? else {
-                return Err(TrustSourceError::File {
-                    what: "--tuf-root",
-                    path: String::new(),
-                    reason: "no TUF repository".into(),
-                });
-            };
-            let client = client(options, repository);
+        TrustChoice::Mirror { mirror, root } => {
+            let client = client(options, mirror_repository(mirror, root)?);
             tuf(&client, None, options, refresh, now, &mut warnings).await?
         }
     };
@@ -221,16 +214,21 @@ pub async fn resolve(
     })
 }
 
+/// `--tuf-mirror` and the `--tuf-root` it starts from.
+fn mirror_repository(mirror: &str, root: &Path) -> Result<TufRepository, TrustSourceError> {
+    Ok(TufRepository {
+        mirror: mirror.trim_end_matches('/').to_owned(),
+        bootstrap_root: read_limited("--tuf-root", root)?,
+        bootstrap_origin: root.display().to_string(),
+    })
+}
+
 /// The TUF repository a choice names (`None` for a file).
 fn repository(options: &TrustOptions) -> Result<Option<TufRepository>, TrustSourceError> {
     Ok(match &options.choice {
         TrustChoice::File(_) => None,
         TrustChoice::Public(instance) => Some(instance.repository()),
-        TrustChoice::Mirror { mirror, root } => Some(TufRepository {
-            mirror: mirror.trim_end_matches('/').to_owned(),
-            bootstrap_root: read_limited("--tuf-root", root)?,
-            bootstrap_origin: root.display().to_string(),
-        }),
+        TrustChoice::Mirror { mirror, root } => Some(mirror_repository(mirror, root)?),
     })
 }
 

@@ -243,6 +243,25 @@ fn metadata_signed_by_a_key_not_in_root_is_refused() {
     );
 }
 
+/// Each refresh starts from the newest root the cache holds, not from the bootstrap root: once
+/// root v2 rotated the timestamp key out, a mirror that withdraws v2 and signs with the old key
+/// is refused. (A client starting from v1 with nothing cached accepts it — which is why the
+/// cache's root, re-verified from the bootstrap forward, is where every run starts.)
+#[test]
+fn a_withdrawn_root_rotation_is_not_undone() {
+    let (mirror, cache) = attacked(&["update", "rotate-root", "update"], "hide-rotation");
+    refused(
+        &mirror,
+        cache.path(),
+        "timestamp",
+        "signature threshold not met",
+        false,
+    );
+    let scratch = tempfile::tempdir().unwrap();
+    let (code, out, err) = verify_ci(scratch.path(), &with(&mirror_args(&mirror), &[]));
+    assert_eq!(code, 0, "a client without history has no floor: {out}{err}");
+}
+
 #[test]
 fn a_targets_file_swapped_under_its_snapshot_pin_is_refused() {
     let (mirror, cache) = attacked(&["update", "publish"], "mix-and-match");

@@ -13,6 +13,8 @@ Usage: python-tuf tuf_repo.py DIR COMMAND [ARG]
   expired-timestamp    a new timestamp that expired an hour ago (freeze attack)
   rotate-root          root + 1 with new root and timestamp keys, signed by the old and new root
                        keys; then a new timestamp under the new key
+  hide-rotation        the newest root withdrawn from the mirror, and a new timestamp signed by
+                       the timestamp key that root rotated out
   foreign-timestamp    a new timestamp signed by a key not in root (under the trusted key's id)
   rollback-snapshot    a new timestamp pinning the previous snapshot version
   rollback-targets     a new snapshot pinning the previous targets version, and its timestamp
@@ -196,6 +198,15 @@ class Repo:
         with open(os.path.join(self.repo, "timestamp.json"), "wb") as f:
             f.write(md.to_bytes(JSONSerializer(compact=False)))
 
+    def hide_rotation(self):
+        # The latest root withdrawn, and a timestamp signed by the key it rotated out.
+        v = self.state["versions"]["root"]
+        os.remove(os.path.join(self.repo, f"{v}.root.json"))
+        shutil.copyfile(
+            os.path.join(self.repo, f"{v - 1}.root.json"), os.path.join(self.repo, "root.json")
+        )
+        self.timestamp(signers=[f"timestamp-{self.state['generation'] - 1}"])
+
     def tamper_target(self, pad):
         path = os.path.join(self.repo, "targets", f"{self.state['target']}.{TARGET}")
         data = bytearray(open(path, "rb").read())
@@ -235,6 +246,8 @@ def main():
     elif command == "rollback-targets":
         repo.snapshot(targets_version=repo.state["versions"]["targets"] - 1)
         repo.timestamp()
+    elif command == "hide-rotation":
+        repo.hide_rotation()
     elif command == "tamper-target":
         repo.tamper_target(pad=False)
     elif command == "pad-target":
