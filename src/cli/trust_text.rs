@@ -5,7 +5,7 @@ use std::io::Write as _;
 
 use serde::Serialize;
 
-use sigscope::trust::tuf::{RoleState, TufState};
+use sigscope::trust::tuf::{Freshness, RoleState, TufState};
 use sigscope::trust::{
     CertificateAuthority, Provenance, ResolvedTrust, TransparencyLog, TrustedRoot, ValidFor,
 };
@@ -142,6 +142,13 @@ impl RootView {
     }
 }
 
+fn plural(kind: &str) -> String {
+    match kind.strip_suffix('y') {
+        Some(stem) => format!("{stem}ies"),
+        None => format!("{kind}s"),
+    }
+}
+
 fn role_line(name: &str, role: &RoleState) -> String {
     format!(
         "  {name:<10} v{:<6} expires {}",
@@ -176,8 +183,13 @@ fn provenance_lines(resolved: &ResolvedTrust) -> Vec<String> {
                 .unwrap_or_default();
             lines.push(format!("  from TUF mirror {}{name}", state.mirror));
             lines.push(format!("  chain started from {bootstrap}"));
+            let how = match freshness {
+                Freshness::Refreshed => "refreshed from the mirror now",
+                Freshness::Cached => "from the cache, still current",
+                Freshness::Stale => "from the cache, some of its metadata expired since",
+            };
             lines.push(format!(
-                "  {freshness:?}, last refreshed {}",
+                "  {how}; last refreshed {}",
                 rfc3339(state.refreshed_at).unwrap_or_default()
             ));
             if let Some(cache) = cache {
@@ -214,7 +226,7 @@ pub fn print_show(resolved: &ResolvedTrust) -> anyhow::Result<()> {
     for (k, line) in view.entries() {
         if k != kind {
             lines.push(String::new());
-            lines.push(format!("{k}s:"));
+            lines.push(format!("{}:", plural(k)));
             kind = k;
         }
         lines.push(format!("  {line}"));

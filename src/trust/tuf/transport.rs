@@ -68,7 +68,16 @@ impl MirrorTransport {
         file: &str,
         max_length: u64,
     ) -> Result<Option<Vec<u8>>, FetchFailure> {
-        let unreachable = |e: reqwest::Error| FetchFailure::Unreachable(format!("GET {url}: {e}"));
+        let unreachable = |e: reqwest::Error| {
+            // reqwest's own text ("error sending request") hides the cause: DNS, refused, TLS.
+            let mut text = format!("GET {url}: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            FetchFailure::Unreachable(text)
+        };
         let mut response = self
             .client
             .get(url.clone())
