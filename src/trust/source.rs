@@ -273,14 +273,20 @@ fn tuf_provenance(
     ))
 }
 
-/// The cache as last verified: checked as of now, else as of its last refresh.
+/// The cache as last verified: checked as of now, else as of its last refresh. A cache that
+/// fails a TUF check even then is a security failure; one with files missing is no cache.
 async fn last_verified(client: &TufClient, now: i64) -> Result<Option<TufTrustedRoot>, TufError> {
-    match client.from_cache(now, now).await {
+    let found = match client.from_cache(now, now).await {
         Ok(found) => Ok(found),
         Err(current) => match client.recorded_state() {
             Some(recorded) => client.from_cache(recorded.refreshed_at, now).await,
             None => Err(current),
         },
+    };
+    match found {
+        Err(e @ TufError::Security { .. }) => Err(e),
+        Err(_) => Ok(None),
+        Ok(found) => Ok(found),
     }
 }
 
@@ -325,8 +331,8 @@ async fn tuf(
             let Some(instance) = instance else {
                 return Err(e.into());
             };
-            match last_verified(client, now).await {
-                Ok(Some(found)) => {
+            match last_verified(client, now).await? {
+                Some(found) => {
                     warnings.push(format!(
                         "{e}; using its cache as last verified, refreshed on {}{}",
                         dated(found.state.refreshed_at, now),
@@ -334,7 +340,7 @@ async fn tuf(
                     ));
                     tuf_provenance(client, instance.into(), found)
                 }
-                _ => embedded(instance, &e.to_string(), now, warnings),
+                None => embedded(instance, &e.to_string(), now, warnings),
             }
         }
         Err(e) => Err(e.into()),

@@ -137,3 +137,39 @@ fn ages_are_named_in_days() {
     assert_eq!(dated(NOW, NOW + 86_400), "2027-01-15 (1 day ago)");
     assert_eq!(dated(NOW, NOW + 9 * 86_400), "2027-01-15 (9 days ago)");
 }
+
+/// Offline, a cache whose files are gone is no cache (the embedded root, with its warning); a
+/// cache whose metadata fails a TUF check is a security failure, never a fallback.
+#[tokio::test]
+async fn offline_a_broken_cache_is_no_cache_and_a_forged_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = options(
+        TrustChoice::Public(PublicInstance::PublicGood),
+        true,
+        Some(dir.path()),
+    );
+    let folder =
+        crate::trust::tuf::mirror_cache_folder(dir.path(), PublicInstance::PublicGood.mirror());
+    std::fs::create_dir_all(&folder).unwrap();
+    let state = r#"{"mirror":"m","root":{"version":1,"expires":0},"targets":{"version":1,"expires":0},
+        "snapshot":{"version":1,"expires":0},"timestamp":{"version":1,"expires":0},
+        "trusted_root_sha256":"","refreshed_at":1700000000}"#;
+    std::fs::write(folder.join("sigscope-state.json"), state).unwrap();
+    let r = resolve(&o, Refresh::WhenExpired, &FixedClock(NOW))
+        .await
+        .unwrap();
+    assert!(matches!(r.provenance, Provenance::Embedded { .. }));
+
+    // A timestamp that no key of the root signed.
+    std::fs::write(
+        folder.join("timestamp.json"),
+        br#"{"signed":{"_type":"timestamp","spec_version":"1.0","version":9,
+            "expires":"2030-01-01T00:00:00Z","meta":{"snapshot.json":{"version":9}}},
+            "signatures":[]}"#,
+    )
+    .unwrap();
+    let err = resolve(&o, Refresh::WhenExpired, &FixedClock(NOW))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("timestamp check failed"), "{err}");
+}
