@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use sigscope::compare::trust::mark_trusted_authorities;
 use sigscope::compare::{Matrix, signer_matrix};
 use sigscope::inventory::discover::DiscoverOptions;
 use sigscope::registry::any::AnySource;
@@ -14,6 +15,7 @@ use sigscope::untrusted::printable;
 
 use super::output::{Format, print_json};
 use super::registry_args::RegistryArgs;
+use super::trust_args::TrustArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -24,6 +26,10 @@ pub struct Args {
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub output: Format,
 
+    /// The trusted root each build's certificate authority is checked against.
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
     #[command(flatten)]
     pub registry: RegistryArgs,
 }
@@ -31,6 +37,7 @@ pub struct Args {
 #[derive(Serialize)]
 struct CompareDocument<'a> {
     target: String,
+    trusted_root: &'a str,
     outliers: usize,
     #[serde(flatten)]
     matrix: &'a Matrix,
@@ -44,23 +51,27 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !inventory.errors.is_empty() {
         anyhow::bail!("{}", inventory.errors.join("; "));
     }
-    let matrix = signer_matrix(&inventory);
+    let trust = args.trust.resolve(args.registry.cache_folder()).await?.root;
+    let mut matrix = signer_matrix(&inventory);
+    mark_trusted_authorities(&mut matrix, &trust);
     match args.output {
         Format::Json => print_json(
             "compare",
             &CompareDocument {
                 target: target.to_string(),
+                trusted_root: &trust.source,
                 outliers: matrix.outlier_count(),
                 matrix: &matrix,
             },
         )?,
-        Format::Text => print_text(&matrix)?,
+        Format::Text => print_text(&matrix, &trust.source)?,
     }
     Ok(ExitCode::from(super::exit::OK))
 }
 
-fn print_text(matrix: &Matrix) -> anyhow::Result<()> {
+fn print_text(matrix: &Matrix, trusted_root: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
+    writeln!(out, "trusted root: {}", printable(trusted_root))?;
     writeln!(out, "most builds are signed by:")?;
     for (attribute, value) in &matrix.majority {
         writeln!(out, "  {:<22} {}", attribute.label(), printable(value))?;
@@ -76,6 +87,12 @@ fn print_text(matrix: &Matrix) -> anyhow::Result<()> {
         writeln!(out, "{mark} {:<20} {who}", printable(&row.tag))?;
         for o in &row.outliers {
             writeln!(out, "      {}", printable(&o.reason))?;
+        }
+        if row.certificate_authority_trusted == Some(false) {
+            writeln!(
+                out,
+                "      (its certificate authority is not in the trusted root)"
+            )?;
         }
     }
     writeln!(

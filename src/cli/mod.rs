@@ -10,6 +10,9 @@ pub mod output;
 pub mod policy;
 pub mod policy_text;
 pub mod registry_args;
+pub mod trust;
+pub mod trust_args;
+pub mod trust_text;
 pub mod tui;
 pub mod verify;
 pub mod verify_args;
@@ -36,6 +39,9 @@ pub struct Cli {
     pub target: Option<String>,
 
     #[command(flatten)]
+    pub trust: trust_args::TrustArgs,
+
+    #[command(flatten)]
     pub registry: registry_args::RegistryArgs,
 }
 
@@ -56,6 +62,9 @@ pub enum Command {
     /// Admission policies: evaluate one against a repository's tags, or generate one for a
     /// signer.
     Policy(policy::Args),
+    /// The trusted root in force and where it came from (`show`); a refresh from its TUF
+    /// repository (`update`).
+    Trust(trust::Args),
     /// Open the terminal UI on the embedded demo repository (also what `sigscope` alone does).
     Demo,
 }
@@ -78,13 +87,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::VerifyAttestation(args)) => runtime.block_on(verify_attestation::run(*args)),
         Some(Command::Compare(args)) => runtime.block_on(compare::run(args)),
         Some(Command::Policy(args)) => runtime.block_on(policy::run(args)),
-        Some(Command::VerifyBundle(args)) => verify_bundle::run(*args),
+        Some(Command::VerifyBundle(args)) => runtime.block_on(verify_bundle::run(*args)),
+        Some(Command::Trust(args)) => runtime.block_on(trust::run(args)),
         Some(Command::Demo) => runtime.block_on(tui::open_demo()),
         None => match cli.target {
             // At a terminal, a bare target opens the TUI; piped or redirected, it is inspected
             // as text.
             Some(target) if tui::interactive() => {
-                runtime.block_on(tui::open_target(&target, &cli.registry))
+                runtime.block_on(tui::open_target(&target, &cli.registry, &cli.trust))
             }
             Some(target) => runtime.block_on(inspect::run(inspect::Args {
                 target,

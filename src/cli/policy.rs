@@ -19,13 +19,13 @@ use sigscope::policy::glob::ImageName;
 use sigscope::policy::read_policies;
 use sigscope::registry::any::AnySource;
 use sigscope::target::{Selector, Target};
-use sigscope::trust::{CosignTrustVariables, TrustedRoot, apply_cosign_env};
 use sigscope::verify::identity::Matcher;
 use sigscope::verify::policy::SystemClock;
 
 use super::output::{Format, print_json};
 use super::policy_text;
 use super::registry_args::RegistryArgs;
+use super::trust_args::TrustArgs;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -51,10 +51,9 @@ pub struct EvalArgs {
     /// A repository (every tag) or one image.
     pub target: String,
 
-    /// A trusted_root.json to trust instead of the embedded public-good root (also what the
-    /// policy's trustRootRef names).
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
+    /// The trusted root (`--trusted-root` also stands for the policy's trustRootRef).
+    #[command(flatten)]
+    pub trust: TrustArgs,
 
     /// policy-controller's no-match-policy: what happens to a tag no ClusterImagePolicy
     /// matches.
@@ -118,8 +117,8 @@ pub struct GenerateArgs {
     pub insecure_ignore_tlog: bool,
 
     /// The trusted root whose Fulcio roots and Rekor key a policy.json names.
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
 
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -130,18 +129,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         PolicyCommand::Eval(a) => eval(*a).await,
         PolicyCommand::Generate(a) => generate_policy(*a).await,
     }
-}
-
-fn trust(path: &Option<PathBuf>) -> anyhow::Result<TrustedRoot> {
-    let base = match path {
-        Some(path) => {
-            let bytes = std::fs::read(path)
-                .with_context(|| format!("reading --trusted-root {}", path.display()))?;
-            TrustedRoot::from_json(&path.display().to_string(), &bytes)?
-        }
-        None => TrustedRoot::public_good()?,
-    };
-    Ok(apply_cosign_env(base, &CosignTrustVariables::from_env())?)
 }
 
 #[derive(Serialize)]
@@ -159,7 +146,7 @@ async fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let text = std::fs::read_to_string(&args.policy)
         .with_context(|| format!("reading --policy {}", args.policy.display()))?;
     let set = read_policies(&text).with_context(|| format!("policy {}", args.policy.display()))?;
-    let trust = trust(&args.trusted_root)?;
+    let trust = args.trust.resolve(args.registry.cache_folder()).await?.root;
     let target =
         Target::parse(&args.target).with_context(|| format!("target {:?}", args.target))?;
     let Some(repository) = target.repository().cloned() else {
@@ -272,7 +259,7 @@ async fn generate_policy(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         PolicyFormat::Kyverno => generate::Format::Kyverno,
         PolicyFormat::PolicyJson => generate::Format::PolicyJson,
     };
-    let trust = trust(&args.trusted_root)?;
+    let trust = args.trust.resolve(args.registry.cache_folder()).await?.root;
     let text = generate::generate(&request, format, &trust)?;
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(ExitCode::from(super::exit::OK))

@@ -11,6 +11,42 @@ use sigscope::registry::cache::CacheOptions;
 use sigscope::registry::remote::RemoteOptions;
 use sigscope::target::Target;
 
+/// Where sigscope keeps what it fetched: registry content and TUF metadata.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CacheArgs {
+    /// Keep no cache on disk: fetch every manifest and blob again (each is still fetched once
+    /// per run), and TUF metadata from the mirror on every run.
+    #[arg(
+        long,
+        env = "SIGSCOPE_NO_CACHE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    pub no_cache: bool,
+
+    /// The cache folder (default: $XDG_CACHE_HOME/sigscope, else ~/.cache/sigscope).
+    #[arg(long, env = "SIGSCOPE_CACHE_DIR", value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl CacheArgs {
+    /// The disk cache folder, unless `--no-cache`: the XDG base directory convention.
+    pub fn folder(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        if let Some(dir) = &self.cache_dir {
+            return Some(dir.clone());
+        }
+        let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+        if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").and_then(absolute) {
+            return Some(xdg.join("sigscope"));
+        }
+        std::env::var_os("HOME")
+            .and_then(absolute)
+            .map(|home| home.join(".cache").join("sigscope"))
+    }
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct RegistryArgs {
     /// Allow plain HTTP to the registry (as cosign's flag).
@@ -56,18 +92,8 @@ pub struct RegistryArgs {
     /// Seconds to wait for any read from the registry (a stalled answer is reported on its item).
     #[arg(long, value_name = "SECONDS", default_value_t = Limits::default().read_timeout.as_secs())]
     pub registry_read_timeout: u64,
-    /// Keep no cache on disk: fetch every manifest and blob again (each is still fetched once
-    /// per run).
-    #[arg(
-        long,
-        env = "SIGSCOPE_NO_CACHE",
-        value_parser = clap::builder::BoolishValueParser::new()
-    )]
-    pub no_cache: bool,
-
-    /// The cache folder (default: $XDG_CACHE_HOME/sigscope, else ~/.cache/sigscope).
-    #[arg(long, env = "SIGSCOPE_CACHE_DIR", value_name = "DIR")]
-    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub cache: CacheArgs,
 
     /// The disk cache's bound, in bytes; the least recently used content is evicted past it.
     #[arg(long, default_value_t = CacheOptions::default().max_disk_bytes)]
@@ -114,20 +140,8 @@ impl RegistryArgs {
         })
     }
 
-    /// The disk cache folder, unless `--no-cache`: the XDG base directory convention.
-    fn cache_folder(&self) -> Option<PathBuf> {
-        if self.no_cache {
-            return None;
-        }
-        if let Some(dir) = &self.cache_dir {
-            return Some(dir.clone());
-        }
-        let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
-        if let Some(xdg) = std::env::var_os("XDG_CACHE_HOME").and_then(absolute) {
-            return Some(xdg.join("sigscope"));
-        }
-        std::env::var_os("HOME")
-            .and_then(absolute)
-            .map(|home| home.join(".cache").join("sigscope"))
+    /// The disk cache folder, unless `--no-cache`.
+    pub fn cache_folder(&self) -> Option<PathBuf> {
+        self.cache.folder()
     }
 }

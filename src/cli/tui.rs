@@ -10,10 +10,11 @@ use sigscope::demo::{self, DemoLayout};
 use sigscope::registry::any::AnySource;
 use sigscope::registry::remote::RemoteOptions;
 use sigscope::target::Target;
-use sigscope::trust::{CosignTrustVariables, TrustedRoot, apply_cosign_env};
+use sigscope::trust::TrustedRoot;
 use sigscope::tui::{self, Options, effect::VerifySpec};
 
 use super::registry_args::RegistryArgs;
+use super::trust_args::TrustArgs;
 
 /// Tags read at once by the TUI.
 const MAX_WORKERS: usize = 8;
@@ -23,19 +24,22 @@ pub fn interactive() -> bool {
     std::io::stdout().is_terminal() && std::io::stdin().is_terminal()
 }
 
-/// The TUI on `target`; verification uses the public-good root once a signer is picked (`v`).
-pub async fn open_target(target: &str, registry: &RegistryArgs) -> anyhow::Result<ExitCode> {
+/// The TUI on `target`; verification uses the trusted root the trust options choose (as
+/// `verify` does) once a signer is picked (`v`). A trust source that fails is exit 2 before the
+/// screen opens, as in every mode.
+pub async fn open_target(
+    target: &str,
+    registry: &RegistryArgs,
+    trust: &TrustArgs,
+) -> anyhow::Result<ExitCode> {
     let parsed = Target::parse(target).with_context(|| format!("target {target:?}"))?;
     let source = AnySource::open(&parsed, registry.remote_options(&parsed)?)?;
+    let resolved = trust.resolve(registry.cache_folder()).await?;
     let options = Options {
         max_workers: MAX_WORKERS,
         policy: None,
-        // Like cosign: the public-good root, or SIGSTORE_ROOT_FILE and its companions.
-        trust: TrustedRoot::public_good()
-            .map_err(|e| e.to_string())
-            .and_then(|root| {
-                apply_cosign_env(root, &CosignTrustVariables::from_env()).map_err(|e| e.to_string())
-            }),
+        trust: Ok(resolved.root),
+        trust_warnings: resolved.warnings,
         title: parsed.to_string(),
     };
     tui::run(source, options).await?;
@@ -65,6 +69,7 @@ pub async fn open_demo() -> anyhow::Result<ExitCode> {
         )),
         trust: TrustedRoot::from_json("the demo's trusted root", demo::trusted_root_json())
             .map_err(|e| e.to_string()),
+        trust_warnings: Vec::new(),
         title: format!("{} (embedded demo)", demo::REPOSITORY),
     };
     let result = tui::run(source, options).await;

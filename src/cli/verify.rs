@@ -38,7 +38,7 @@ where
 {
     let checks = Checks {
         policy: Arc::new(args.policy()?),
-        trust: Arc::new(args.trust()?),
+        trust: Arc::new(args.trust().await?),
         verify_one: Arc::new(verify_one),
     };
     let target = args.target()?;

@@ -1,11 +1,11 @@
-//! The trust and identity flags `verify` and `verify-attestation` share, named as cosign names
+//! The identity flags `verify` and `verify-attestation` share, named as cosign names
 //! them, and the policy and trust they make.
 
 use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 
-use sigscope::trust::{CosignTrustVariables, TrustedRoot, apply_cosign_env};
+use sigscope::trust::TrustedRoot;
 use sigscope::verify::identity::{GITHUB_FLAGS, IdentityPolicy, Matcher};
 use sigscope::verify::key::PublicKey;
 use sigscope::verify::policy::{Policy, Signer};
@@ -13,6 +13,7 @@ use sigscope::verify::storage::{Bundles, Storage};
 
 use super::output::Format;
 use super::registry_args::RegistryArgs;
+use super::trust_args::TrustArgs;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct VerifyArgs {
@@ -59,10 +60,6 @@ pub struct VerifyArgs {
     #[arg(short = 'a', long = "annotations", value_name = "KEY=VALUE")]
     pub annotations: Vec<String>,
 
-    /// A trusted_root.json to trust instead of the embedded public-good root.
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
-
     /// Skip the transparency-log checks (insecure).
     #[arg(long)]
     pub insecure_ignore_tlog: bool,
@@ -86,10 +83,6 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub local_image: bool,
 
-    /// Accepted for cosign compatibility: sigscope always verifies offline.
-    #[arg(long)]
-    pub offline: bool,
-
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub output: Format,
@@ -97,6 +90,9 @@ pub struct VerifyArgs {
     /// How many tags and artifacts are fetched at once.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_workers: u16,
+
+    #[command(flatten)]
+    pub trust: TrustArgs,
 
     #[command(flatten)]
     pub registry: RegistryArgs,
@@ -188,17 +184,10 @@ impl VerifyArgs {
         })
     }
 
-    /// The trust: `--trusted-root` or the embedded root, then cosign's variables.
-    pub fn trust(&self) -> anyhow::Result<TrustedRoot> {
-        let base = match &self.trusted_root {
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .with_context(|| format!("reading --trusted-root {}", path.display()))?;
-                TrustedRoot::from_json(&path.display().to_string(), &bytes)?
-            }
-            None => TrustedRoot::public_good()?,
-        };
-        Ok(apply_cosign_env(base, &CosignTrustVariables::from_env())?)
+    /// The trust: `--trusted-root`, `--tuf-mirror` or the public-good TUF repository, then
+    /// cosign's variables.
+    pub async fn trust(&self) -> anyhow::Result<TrustedRoot> {
+        Ok(self.trust.resolve(self.registry.cache_folder()).await?.root)
     }
 }
 

@@ -15,13 +15,15 @@ use sigscope::verify::identity::{IdentityPolicy, Matcher};
 use sigscope::verify::key::PublicKey;
 
 use super::output::{Format, print_json};
+use super::registry_args::CacheArgs;
+use super::trust_args::TrustArgs;
 
 /// The largest bundle, key or trusted root read (a budget on untrusted input).
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
-    /// Use the Sigstore staging instance's trusted root.
+    /// Use the Sigstore staging instance's trusted root (as `--trusted-root staging`).
     #[arg(long)]
     pub staging: bool,
 
@@ -45,9 +47,11 @@ pub struct Args {
     )]
     pub key: Option<PathBuf>,
 
-    /// A trusted_root.json to use instead of the embedded public-good root.
-    #[arg(long, value_name = "FILE")]
-    pub trusted_root: Option<PathBuf>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+
+    #[command(flatten)]
+    pub cache: CacheArgs,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -107,17 +111,12 @@ pub fn artifact(arg: &str) -> anyhow::Result<Artifact> {
     )?))
 }
 
-fn trusted_root(args: &Args) -> anyhow::Result<TrustedRoot> {
-    match (&args.trusted_root, args.staging) {
-        (Some(path), _) => {
-            let bytes = read_limited("trusted root", path)?;
-            Ok(TrustedRoot::from_json(&path.display().to_string(), &bytes)?)
-        }
-        (None, true) => bail!(
-            "staging not supported: sigscope embeds no staging trusted root; give --trusted-root"
-        ),
-        (None, false) => Ok(TrustedRoot::public_good()?),
+async fn trusted_root(args: &Args) -> anyhow::Result<TrustedRoot> {
+    let mut trust = args.trust.clone();
+    if args.staging && trust.trusted_root.is_none() && trust.tuf_mirror.is_none() {
+        trust.trusted_root = Some("staging".into());
     }
+    Ok(trust.resolve(args.cache.folder()).await?.root)
 }
 
 fn expected(args: &Args) -> anyhow::Result<ExpectedSigner> {
@@ -142,8 +141,8 @@ fn expected(args: &Args) -> anyhow::Result<ExpectedSigner> {
     }
 }
 
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let root = trusted_root(&args)?;
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let root = trusted_root(&args).await?;
     let expected = expected(&args)?;
     let artifact = artifact(&args.artifact)?;
     let bundle = read_limited("bundle", &args.bundle)?;

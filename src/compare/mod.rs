@@ -16,6 +16,7 @@ use crate::inventory::model::{ArtifactKind, ImageReport, Inventory, TagOutcome};
 use crate::reference::Digest;
 
 pub mod identity;
+pub mod trust;
 
 /// The attributes compared across builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -70,6 +71,9 @@ pub struct Signer {
     pub commit: Option<String>,
     pub runner: Option<String>,
     pub trigger: Option<String>,
+    /// The signing certificate (DER), to check its CA against a trusted root.
+    #[serde(skip)]
+    pub certificate: Vec<u8>,
 }
 
 impl Signer {
@@ -87,6 +91,7 @@ impl Signer {
             commit: claim(13).or_else(|| claim(3)),
             runner: claim(11),
             trigger: claim(20).or_else(|| claim(2)),
+            certificate: cert.der.clone(),
         }
     }
 
@@ -123,6 +128,10 @@ pub struct Row {
     pub key_signed: bool,
     /// How this build differs, in words; empty for a build like the others.
     pub outliers: Vec<Outlier>,
+    /// Whether a CA of the trusted root in force issued the signing certificate (`None`: no
+    /// certificate, or no trusted root given; see [`trust::mark_trusted_authorities`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate_authority_trusted: Option<bool>,
 }
 
 /// One difference from the majority.
@@ -171,6 +180,7 @@ pub fn signer_matrix_of<'a>(
                     signer,
                     key_signed,
                     outliers: Vec::new(),
+                    certificate_authority_trusted: None,
                 }
             }
             Err(e) => Row {
@@ -182,6 +192,7 @@ pub fn signer_matrix_of<'a>(
                     attribute: None,
                     reason: format!("could not be read: {e}"),
                 }],
+                certificate_authority_trusted: None,
             },
         })
         .collect();

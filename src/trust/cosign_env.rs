@@ -31,6 +31,21 @@ impl CosignTrustVariables {
         }
     }
 
+    /// The names of the variables that are set.
+    pub fn names(&self) -> Vec<&'static str> {
+        [
+            ("SIGSTORE_ROOT_FILE", self.root_file.is_some()),
+            ("SIGSTORE_REKOR_PUBLIC_KEY", self.rekor_public_key.is_some()),
+            (
+                "SIGSTORE_CT_LOG_PUBLIC_KEY_FILE",
+                self.ct_log_public_key_file.is_some(),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+
     pub fn any(&self) -> bool {
         self.root_file.is_some()
             || self.rekor_public_key.is_some()

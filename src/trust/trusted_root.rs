@@ -335,6 +335,20 @@ impl TrustedRoot {
         TrustedRoot::from_json("embedded public-good trusted root", PUBLIC_GOOD)
     }
 
+    /// The newest start of any key's or authority's validity window: how current the root is.
+    pub fn newest_start(&self) -> Option<i64> {
+        let logs = self.tlogs.iter().chain(&self.ctlogs).map(|l| l.valid_for);
+        let authorities = self
+            .certificate_authorities
+            .iter()
+            .chain(&self.timestamp_authorities)
+            .map(|a| a.valid_for);
+        logs.chain(authorities)
+            .map(|v| v.start)
+            .filter(|s| *s != i64::MIN)
+            .max()
+    }
+
     /// The transparency log with `log_id`.
     pub fn tlog(&self, log_id: &[u8]) -> Option<&TransparencyLog> {
         self.tlogs.iter().find(|l| l.log_id == log_id)

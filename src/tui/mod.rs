@@ -31,6 +31,8 @@ pub struct Options {
     pub policy: Option<VerifySpec>,
     /// The trusted root for verification, or why there is none.
     pub trust: Result<TrustedRoot, String>,
+    /// Warnings from choosing it (fallbacks, ages), shown in the verify dialog.
+    pub trust_warnings: Vec<String>,
     /// The name shown in the title.
     pub title: String,
 }
@@ -44,6 +46,11 @@ pub async fn run(source: AnySource, options: Options) -> std::io::Result<()> {
         .unwrap_or(0);
     let mut state = State::new(&options.title, now, color);
     state.policy = options.policy;
+    state.trust = match &options.trust {
+        Ok(root) => root.source.clone(),
+        Err(e) => format!("none: {e}"),
+    };
+    state.trust_warnings = options.trust_warnings;
     let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
     let mut runtime = runtime::Runtime::new(source, options.trust, sender, options.max_workers);
     let mut guard = terminal::TerminalGuard::enter()?;

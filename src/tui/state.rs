@@ -175,6 +175,10 @@ pub struct State {
     pub quit: bool,
     /// A one-line message for the status bar.
     pub message: Option<String>,
+    /// The trusted root verifications use, and where it came from (the verify dialog shows it).
+    pub trust: String,
+    /// What the user was warned of when it was chosen (a fallback, an age).
+    pub trust_warnings: Vec<String>,
 }
 
 impl State {
@@ -202,6 +206,8 @@ impl State {
             color,
             quit: false,
             message: None,
+            trust: String::new(),
+            trust_warnings: Vec::new(),
         }
     }
 

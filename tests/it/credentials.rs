@@ -116,28 +116,54 @@ fn runs_leak_nothing(target: &str, work: &Path, auth: &[&str], env: &[(&str, &st
     }
 }
 
+/// A basic-auth registry holding `cred/app:v1` signed by the key in `work` (cosign.key,
+/// cosign.pub), and a docker config (`docker/config.json`) with its credentials.
+struct BasicAuthBed {
+    registry: Registry,
+    work: tempfile::TempDir,
+    docker: std::path::PathBuf,
+    target: String,
+}
+
+impl BasicAuthBed {
+    fn start() -> BasicAuthBed {
+        let registry = Registry::start(RegistryOptions {
+            basic_auth: Some((USER.into(), PASSWORD.into())),
+            ..RegistryOptions::default()
+        });
+        let work = tempfile::tempdir().unwrap();
+        let docker = work.path().join("docker");
+        std::fs::create_dir_all(&docker).unwrap();
+        use base64::Engine as _;
+        let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
+        std::fs::write(
+            docker.join("config.json"),
+            format!(
+                r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
+                registry.host()
+            ),
+        )
+        .unwrap();
+        let digest = push_with_oras(&registry, &docker);
+        let target = registry.repo("cred/app");
+        sign_with_key(&format!("{target}@{digest}"), &docker, work.path());
+        BasicAuthBed {
+            registry,
+            work,
+            docker,
+            target,
+        }
+    }
+}
+
 #[test]
 fn a_basic_auth_session_never_prints_the_password() {
-    let registry = Registry::start(RegistryOptions {
-        basic_auth: Some((USER.into(), PASSWORD.into())),
-        ..RegistryOptions::default()
-    });
-    let work = tempfile::tempdir().unwrap();
-    let docker = work.path().join("docker");
-    std::fs::create_dir_all(&docker).unwrap();
-    use base64::Engine as _;
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{USER}:{PASSWORD}"));
-    std::fs::write(
-        docker.join("config.json"),
-        format!(
-            r#"{{"auths":{{"{}":{{"auth":"{auth}"}}}}}}"#,
-            registry.host()
-        ),
-    )
-    .unwrap();
-    let digest = push_with_oras(&registry, &docker);
-    let target = registry.repo("cred/app");
-    sign_with_key(&format!("{target}@{digest}"), &docker, work.path());
+    let BasicAuthBed {
+        registry,
+        work,
+        docker,
+        target,
+    } = BasicAuthBed::start();
 
     let flags = ["--registry-username", USER, "--registry-password", PASSWORD];
     runs_leak_nothing(&target, work.path(), &flags, &[], PASSWORD);
@@ -276,4 +302,61 @@ fn fetch_token(realm: &str, repository: &str) -> String {
     let (_, body) = response.split_once("\r\n\r\n").unwrap();
     let doc: serde_json::Value = serde_json::from_str(body).unwrap();
     doc["token"].as_str().unwrap().to_owned()
+}
+
+/// gh 2.92 sent its token to TUF mirrors. sigscope's mirror requests come from a client of their
+/// own: with credentials given as flags and a docker config for an authenticated
+/// registry, the loopback mirror sees every TUF request and not one Authorization header.
+#[test]
+fn registry_credentials_never_reach_the_tuf_mirror() {
+    let BasicAuthBed {
+        registry: _running,
+        work,
+        docker,
+        target,
+    } = BasicAuthBed::start();
+    let scenario = crate::support::scenario::Scenario::shared();
+    let mirror = crate::support::tuf::TufMirror::new(&scenario.trusted_root);
+
+    let key = work.path().join("cosign.pub");
+    let root = mirror.first_root();
+    let image = format!("{target}:v1");
+    let out = crate::support::sigscope()
+        .env_remove("SIGSCOPE_OFFLINE")
+        .env("DOCKER_CONFIG", &docker)
+        .args(["verify", "--allow-http-registry", "--insecure-ignore-tlog"])
+        .args(["--registry-username", USER, "--registry-password", PASSWORD])
+        .arg("--key")
+        .arg(&key)
+        .args(["--tuf-mirror", &mirror.url(), "--tuf-root"])
+        .arg(&root)
+        .arg(&image)
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let requests = mirror.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert!(paths.contains(&"/timestamp.json"), "{paths:?}");
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.starts_with("/targets/") && p.ends_with(".trusted_root.json")),
+        "{paths:?}"
+    );
+    for request in &requests {
+        for header in &request.headers {
+            assert!(
+                !header.starts_with("authorization:") && !header.starts_with("cookie:"),
+                "{} carried {header}",
+                request.path
+            );
+            assert!(
+                !header.contains("5ecret"),
+                "{} carried {header}",
+                request.path
+            );
+        }
+    }
 }

@@ -31,6 +31,7 @@ mod rekor_entries;
 mod scenario;
 mod tls;
 mod transport_faults;
+mod trust;
 mod tui;
 mod tui_hostile;
 mod verify_requests;

@@ -26,8 +26,14 @@ fn work() -> &'static Path {
     })
 }
 
+/// Writes `text` to a file of its own (tests run in parallel, on both registries, and each
+/// writes its own policy: one name, one file would race).
 fn write(name: &str, text: &str) -> PathBuf {
-    let path = work().join(name);
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = work().join(NEXT.fetch_add(1, Ordering::Relaxed).to_string());
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
 }

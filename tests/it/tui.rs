@@ -207,3 +207,72 @@ fn without_a_terminal_a_bare_target_is_still_text_and_no_target_prints_a_hint() 
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("run it in a terminal"), "{text}");
 }
+
+/// The TUI takes the trust options every mode takes, and its verify dialog says which trusted
+/// root is in force: a file, a TUF mirror (with its versions), or cosign's variables.
+#[test]
+fn the_tui_opens_with_each_trust_source_and_its_verify_dialog_names_it() {
+    let scenario = Scenario::shared();
+    let file = scenario.trusted_root.display().to_string();
+    let verify_tags = |session: &Session| {
+        session.wait_for(" tags  sort:");
+        session.keys(&["v"]);
+        session.wait_for("verify every tag");
+        // The CI pattern (after alice), verified against the trust in force.
+        session.keys(&["Down", "Enter"]);
+        session.wait_for("✓ verified");
+        session.keys(&["v"]);
+        session.wait_for("verify every tag")
+    };
+
+    let session = Session::start(&[
+        "--trusted-root",
+        &file,
+        "--allow-http-registry",
+        &scenario.repository,
+    ]);
+    let screen = verify_tags(&session);
+    assert!(screen.contains("trust      file /"), "{screen}");
+    session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+
+    let mirror = crate::support::tuf::TufMirror::new(&scenario.trusted_root);
+    let cache = tempfile::tempdir().unwrap();
+    let root = mirror.first_root().display().to_string();
+    let url = mirror.url();
+    let session = Session::start_with(
+        &[
+            "--tuf-mirror",
+            &url,
+            "--tuf-root",
+            &root,
+            "--allow-http-registry",
+            &scenario.repository,
+        ],
+        &[
+            ("SIGSCOPE_OFFLINE", "0".into()),
+            ("SIGSCOPE_NO_CACHE", "0".into()),
+            ("SIGSCOPE_CACHE_DIR", cache.path().display().to_string()),
+        ],
+    );
+    let screen = verify_tags(&session);
+    assert!(
+        screen.contains(&format!("TUF {url} (root v1, targets v1")),
+        "{screen}"
+    );
+    session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+
+    let session = Session::start_with(
+        &["--allow-http-registry", &scenario.repository],
+        &scenario_trust(scenario),
+    );
+    let screen = verify_tags(&session);
+    assert!(
+        screen.contains("embedded public-good trusted root with SIGSTORE_ROOT_FILE"),
+        "{screen}"
+    );
+    assert!(screen.contains("⚠ offline, nothing cached"), "{screen}");
+    session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+}

@@ -55,6 +55,7 @@ pub fn demo_reports() -> (Vec<String>, Vec<TagReport>) {
 pub fn loaded_state(verify: bool) -> State {
     let mut state = State::new("ghcr.io/acme/app (embedded demo)", NOW, false);
     state.size = (120, 40);
+    state.trust = "the demo's trusted root".into();
     if verify {
         state.policy = Some(demo_spec());
     }

@@ -63,6 +63,23 @@ fn help_and_verify_dialog() {
     insta::assert_snapshot!("verify_120x40", render(&mut state, 120, 40));
 }
 
+/// The verify dialog names the trusted root in force, and what the user was warned of when it
+/// was chosen (here: a public mirror that could not be reached).
+#[test]
+fn verify_dialog_names_the_trusted_root_in_force() {
+    let mut state = loaded_state(true);
+    state.trust = "TUF https://tuf-repo-cdn.sigstore.dev (root v15, targets v12, snapshot v200, \
+                   timestamp v900; stale cache, refreshed 2026-11-20)"
+        .into();
+    state.trust_warnings = vec![
+        "TUF mirror https://tuf-repo-cdn.sigstore.dev unreachable: connection refused; using its \
+         cache as last verified, refreshed on 2026-11-20 (11 days ago)"
+            .into(),
+    ];
+    key(&mut state, KeyCode::Char('v'));
+    insta::assert_snapshot!("verify_trust_120x40", render(&mut state, 120, 40));
+}
+
 #[test]
 fn signer_view_marks_the_odd_build() {
     let mut state = loaded_state(true);

@@ -167,6 +167,16 @@ pub fn verify(
         }
         lines.push(row);
     }
+    lines.push(Line::from(vec![
+        Span::styled(format!("  {:<10} ", "trust"), theme.accent()),
+        Span::raw(crate::untrusted::printable(&state.trust).into_owned()),
+    ]));
+    for warning in &state.trust_warnings {
+        lines.push(Line::styled(
+            format!("  ⚠ {}", crate::untrusted::printable(warning)),
+            theme.warn(),
+        ));
+    }
     if let Some(warning) = dialog.warning() {
         lines.push(Line::styled(format!("  ⚠ {warning}"), theme.warn()));
     }

@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod tmux;
 pub mod token_server;
 pub mod tools;
+pub mod tuf;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +24,9 @@ use std::sync::OnceLock;
 pub fn sigscope() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_sigscope"));
     command.env("SIGSCOPE_NO_CACHE", "1");
+    // Tests never reach the public TUF mirrors: trust comes from files, loopback mirrors, or the
+    // embedded roots (the trust tests remove this for their loopback mirrors).
+    command.env("SIGSCOPE_OFFLINE", "1");
     command
 }
 

@@ -58,6 +58,8 @@ impl Terminal {
             .env_remove("NO_COLOR")
             // Tests never touch the user's content cache.
             .env("SIGSCOPE_NO_CACHE", "1")
+            // …and never the public TUF mirrors (`-e SIGSCOPE_OFFLINE=0` for a loopback one).
+            .env("SIGSCOPE_OFFLINE", "1")
             .env("TERM", "xterm-256color");
         for (k, v) in setup.server_env {
             command.env(k, v);
