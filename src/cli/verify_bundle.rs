@@ -186,6 +186,7 @@ fn print_text(args: &Args, report: &BundleReport) {
                 line
             }
             Outcome::Skipped { why } => format!("  skip  {}: {why}", check.name),
+            Outcome::Logged { reason, .. } => format!("  log   {}: {reason}", check.name),
         };
         println!("{}", printable(&line));
     }

@@ -70,8 +70,18 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
                         reason,
                         expected,
                         actual,
+                    }
+                    | Outcome::Logged {
+                        reason,
+                        expected,
+                        actual,
                     } => {
-                        let mut l = format!("    ✗ {:<15} {}", c.name, printable(reason));
+                        let (mark, note) = match c.outcome {
+                            Outcome::Logged { .. } => ("!", "logged: "),
+                            _ => ("✗", ""),
+                        };
+                        let mut l =
+                            format!("    {mark} {:<15} {note}{}", c.name, printable(reason));
                         if let (Some(e), Some(a)) = (expected, actual) {
                             l.push_str(&format!(
                                 "\n        expected: {}\n        actual:   {}",
@@ -116,5 +126,8 @@ fn verdict_line(v: &ImageVerdict) -> String {
             "{reference}{digest}  COULD NOT CHECK  {}",
             printable(reason)
         ),
+        ImageOutcome::Skipped { reason } => {
+            format!("{reference}{digest}  SKIPPED  {}", printable(reason))
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 mod ca_pool;
 mod cosign_env;
+pub mod notation;
 mod trusted_root;
 
 pub use ca_pool::{CaPool, PoolCertificate};

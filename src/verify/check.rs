@@ -20,6 +20,15 @@ pub enum Outcome {
     Skipped {
         why: String,
     },
+    /// The check failed, and the policy only logs that failure (a Notary Project trust policy's
+    /// `log` action): it does not fail the signature.
+    Logged {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actual: Option<String>,
+    },
 }
 
 /// One named check.
@@ -80,6 +89,24 @@ impl Checks {
         });
     }
 
+    /// A failure the policy only logs (the signature can still verify).
+    pub fn log(
+        &mut self,
+        name: &'static str,
+        reason: impl Into<String>,
+        expected: Option<String>,
+        actual: Option<String>,
+    ) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Logged {
+                reason: reason.into(),
+                expected,
+                actual,
+            },
+        });
+    }
+
     /// Records a result: `Ok(detail)` passes, `Err(reason)` fails.
     pub fn record(&mut self, name: &'static str, result: Result<String, String>) -> bool {
         match result {
@@ -94,7 +121,8 @@ impl Checks {
         }
     }
 
-    /// No check failed. (Skipped checks are only ever skipped on the user's explicit request.)
+    /// No check failed. (Skipped checks are only ever skipped on the user's explicit request, or
+    /// after an enforced failure; logged failures do not count, as the policy asked.)
     pub fn all_passed(&self) -> bool {
         !self.0.is_empty()
             && self

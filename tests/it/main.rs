@@ -23,6 +23,7 @@ mod inspect_lines;
 mod inspect_sources;
 mod limits;
 mod notation;
+mod notation_verify;
 mod policy;
 mod policy_attestations;
 mod registry_bed;

@@ -81,6 +81,9 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                 crate::verify::report::ImageOutcome::CouldNotCheck { reason } => {
                     (format!("COULD NOT CHECK  {reason}"), theme.warn())
                 }
+                crate::verify::report::ImageOutcome::Skipped { reason } => {
+                    (format!("SKIPPED  {reason}"), theme.warn())
+                }
             };
             lines.push(Line::styled(
                 crate::untrusted::printable(&text).into_owned(),
@@ -104,12 +107,20 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                         Outcome::Passed { detail } => ("✓", theme.good(), detail.clone()),
                         Outcome::Failed { reason, .. } => ("✗", theme.bad(), reason.clone()),
                         Outcome::Skipped { why } => ("-", theme.warn(), why.clone()),
+                        Outcome::Logged { reason, .. } => {
+                            ("!", theme.warn(), format!("logged: {reason}"))
+                        }
                     };
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {mark} {:<14} ", c.name), style),
                         Span::raw(crate::untrusted::printable(&text).into_owned()),
                     ]));
                     if let Outcome::Failed {
+                        expected: Some(expected),
+                        actual: Some(actual),
+                        ..
+                    }
+                    | Outcome::Logged {
                         expected: Some(expected),
                         actual: Some(actual),
                         ..

@@ -123,6 +123,9 @@ pub fn verify(
                         format!("{id} from {issuer}")
                     }
                     SignerSpec::KeyFile(p) => format!("key {}", p.display()),
+                    SignerSpec::NotationPolicy { .. } => {
+                        "Notation trust policy ($XDG_CONFIG_HOME/notation)".to_owned()
+                    }
                 };
                 let count = match choice.signatures {
                     0 => "  (current)".to_owned(),
