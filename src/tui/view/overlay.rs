@@ -153,7 +153,14 @@ pub fn verify(
         }
         Mode::Key => lines.push(text_row("key file", &dialog.key_path, Field::KeyPath)),
     }
-    let what = if dialog.attestations {
+    let notation = dialog.mode == Mode::Seen
+        && matches!(
+            dialog.choices.get(dialog.selected).map(|c| &c.signer),
+            Some(SignerSpec::NotationPolicy { .. })
+        );
+    let what = if notation {
+        "Notary Project signatures (notation verify)"
+    } else if dialog.attestations {
         "attestations (cosign verify-attestation)"
     } else {
         "signatures (cosign verify)"
