@@ -5,6 +5,7 @@
 
 pub mod dn;
 pub mod policy;
+pub mod scope;
 mod store;
 
 use std::path::{Path, PathBuf};
