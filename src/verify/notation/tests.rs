@@ -2,9 +2,7 @@
 //! each fault failing its own check with the reason, under each level.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use coset::cbor::value::Value as Cbor;
-use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable as _, iana};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::*;
@@ -13,6 +11,7 @@ use crate::artifact::notation::{
 };
 use crate::fixture::CertifiedKey;
 use crate::fixture::notation::{LeafUsage, NotationCa};
+use crate::fixture::notation_envelope::{cose_envelope, jws_envelope};
 use crate::reference::Digest;
 use crate::trust::notation::{StoreKind, StoreRef, TrustPolicyDocument, TrustStore};
 use crate::verify::check::Outcome;
@@ -52,51 +51,12 @@ fn protected(extra: Value) -> Value {
     p
 }
 
-fn fixed(key: &crate::fixture::FixtureKey, message: &[u8]) -> Vec<u8> {
-    let der = key.sign(message);
-    p256::ecdsa::Signature::from_der(&der)
-        .unwrap()
-        .to_bytes()
-        .to_vec()
-}
-
 fn jws(leaf: &CertifiedKey, chain: &[Vec<u8>], protected: &Value, payload: &Value) -> Vec<u8> {
-    let p = URL_SAFE_NO_PAD.encode(protected.to_string());
-    let body = URL_SAFE_NO_PAD.encode(payload.to_string());
-    let signature = fixed(&leaf.key, format!("{p}.{body}").as_bytes());
-    serde_json::to_vec(&json!({
-        "payload": body, "protected": p,
-        "header": {"x5c": chain.iter().map(|c| STANDARD.encode(c)).collect::<Vec<_>>()},
-        "signature": URL_SAFE_NO_PAD.encode(signature),
-    }))
-    .unwrap()
+    jws_envelope(leaf, chain, protected, payload.to_string().as_bytes()).unwrap()
 }
 
 fn cose(leaf: &CertifiedKey, chain: &[Vec<u8>], payload: &Value) -> Vec<u8> {
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::ES256)
-        .content_type(PAYLOAD_MEDIA_TYPE.into())
-        .text_value(
-            "io.cncf.notary.signingScheme".into(),
-            Cbor::Text("notary.x509".into()),
-        )
-        .text_value(
-            "io.cncf.notary.signingTime".into(),
-            Cbor::Tag(1, Box::new(Cbor::Integer((T0 as i64).into()))),
-        )
-        .add_critical_label(coset::RegisteredLabelWithPrivate::Text(
-            "io.cncf.notary.signingScheme".into(),
-        ))
-        .build();
-    let x5chain = Cbor::Array(chain.iter().map(|c| Cbor::Bytes(c.clone())).collect());
-    CoseSign1Builder::new()
-        .protected(protected)
-        .unprotected(HeaderBuilder::new().value(33, x5chain).build())
-        .payload(payload.to_string().into_bytes())
-        .create_signature(&[], |m| fixed(&leaf.key, m))
-        .build()
-        .to_tagged_vec()
-        .unwrap()
+    cose_envelope(leaf, chain, T0 as i64, payload.to_string().as_bytes()).unwrap()
 }
 
 fn trust(bed: &Bed, level: Value, identities: Value) -> NotationTrust {
