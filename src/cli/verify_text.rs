@@ -57,7 +57,7 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
                 lines.push(format!("    not counted: {}", printable(why)));
             }
             let mut checks: Vec<_> = s.checks.0.iter().collect();
-            checks.sort_by_key(|c| !matches!(c.outcome, Outcome::Failed { .. }));
+            checks.sort_by_key(|c| c.outcome.rank());
             for c in checks {
                 let line = match &c.outcome {
                     Outcome::Passed { detail } => {

@@ -31,6 +31,17 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// Reports list failures first, then logged failures, then the rest (stable within each).
+    pub fn rank(&self) -> u8 {
+        match self {
+            Outcome::Failed { .. } => 0,
+            Outcome::Logged { .. } => 1,
+            Outcome::Passed { .. } | Outcome::Skipped { .. } => 2,
+        }
+    }
+}
+
 /// One named check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {

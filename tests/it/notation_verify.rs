@@ -258,3 +258,54 @@ fn notation_and_sigscope_agree_on_every_case(
     }
     println!("notation differential ({kind} {format}): {count} verdicts compared, all agree");
 }
+
+/// A signature whose envelope cannot be read proves nothing either way: "could not check"
+/// (exit 2), never verified or rejected. The envelope blob is removed from the registry's
+/// storage after notation signed.
+#[test]
+fn an_unreadable_envelope_is_could_not_check() {
+    let registry = Registry::shared_of(RegistryKind::Distribution);
+    let home = NotationHome::new("sigscope.test");
+    let repo = "notation/unreadable";
+    let image = push_image(registry, repo, "v1", &simple_image("unreadable", "amd64"));
+    let reference = format!("{}@{}", registry.repo(repo), image.digest);
+    run_ok(
+        home.notation()
+            .args(["sign", "--insecure-registry", &reference]),
+    );
+    let (_, doc) = crate::inspect::inspect_json(&[&reference]);
+    let layer = doc["tags"][0]["image"]["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["kind"] == "notation_signature")
+        .and_then(|a| a["layers"][0]["digest"].as_str())
+        .unwrap()
+        .to_owned();
+    let hex = layer.trim_start_matches("sha256:");
+    let blob = registry
+        .storage()
+        .join("data/docker/registry/v2/blobs/sha256")
+        .join(&hex[..2])
+        .join(hex);
+    std::fs::remove_dir_all(&blob).unwrap_or_else(|e| panic!("{}: {e}", blob.display()));
+    let out = crate::support::sigscope()
+        .args([
+            "verify",
+            "--allow-http-registry",
+            "-o",
+            "json",
+            "--notation-config",
+        ])
+        .arg(home.config())
+        .arg(&reference)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{doc:#}");
+    assert_eq!(doc["images"][0]["verdict"], "could_not_check", "{doc:#}");
+    assert_eq!(
+        doc["images"][0]["signatures"][0]["unreadable"], true,
+        "{doc:#}"
+    );
+}

@@ -101,7 +101,7 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                     .into_owned(),
                 ));
                 let mut checks: Vec<_> = sig.checks.0.iter().collect();
-                checks.sort_by_key(|c| !matches!(c.outcome, Outcome::Failed { .. }));
+                checks.sort_by_key(|c| c.outcome.rank());
                 for c in checks {
                     let (mark, style, text) = match &c.outcome {
                         Outcome::Passed { detail } => ("✓", theme.good(), detail.clone()),
