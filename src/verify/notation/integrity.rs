@@ -141,15 +141,18 @@ fn check_headers(e: &Envelope) -> Result<(), Failure> {
         ));
     }
     for c in critical {
-        let known = [
-            label::SIGNING_SCHEME,
-            label::EXPIRY,
-            label::AUTHENTIC_SIGNING_TIME,
-        ]
-        .contains(&c.as_str());
-        let present = known || e.extended.iter().any(|x| &x.label == c);
-        let cose_standard = e.format == EnvelopeFormat::Cose && (c == "1" || c == "3");
-        if !present && !cose_standard {
+        // A listed header must be there (notation-go: a must-be-critical one, or an extended
+        // attribute; go-cose: any protected label).
+        let present = match c.as_str() {
+            label::SIGNING_SCHEME => e.signing_scheme.is_some(),
+            label::EXPIRY => e.expiry.is_some(),
+            label::AUTHENTIC_SIGNING_TIME => e.authentic_signing_time.is_some(),
+            // COSE only: JWS lists no header of its own spec, nor signingTime, in crit.
+            label::SIGNING_TIME => e.format == EnvelopeFormat::Cose && e.signing_time.is_some(),
+            "1" | "3" => e.format == EnvelopeFormat::Cose,
+            other => e.extended.iter().any(|x| x.label == other),
+        };
+        if !present {
             return Err(Failure::new(format!(
                 "header {c:?} is marked critical but not present"
             )));
