@@ -27,6 +27,7 @@ const TARGETS: &[&str] = &[
     "manifest",
     "checkpoint",
     "rekor_entry",
+    "notation",
 ];
 
 struct Corpora {
@@ -111,6 +112,7 @@ fn minted(c: &mut Corpora) -> Result<()> {
     }))?;
     let att = sigstore.attest(&identity, &statement, AT + 60, SigningOptions::default())?;
     c.add("dsse", &serde_json::to_vec(&att.envelope)?)?;
+    notation_seeds(c)?;
     c.add("certificate", &att.certificate)?;
     c.add("rekor_entry", &att.entry.body)?;
     let bundle = sigstore.dsse_bundle(&att)?;
@@ -235,5 +237,32 @@ fn public_fixtures(c: &mut Corpora) -> Result<()> {
             taken += 1;
         }
     }
+    Ok(())
+}
+
+/// A JWS and a COSE envelope signed by a leaf of the fixture's notation CA, each behind the
+/// target's media-type byte (0: JWS, 1: COSE).
+fn notation_seeds(c: &mut Corpora) -> Result<()> {
+    use sigscope::fixture::notation::NotationCa;
+    use sigscope::fixture::notation_envelope::{cose_envelope, jws_envelope};
+    let ca = NotationCa::new("seeds", 1_790_000_000)?;
+    let leaf = ca.leaf("CN=builder,O=acme,ST=WA,C=US", 1_790_000_000, 3600)?;
+    let chain = ca.chain_der(&leaf);
+    let payload = serde_json::to_vec(&json!({"targetArtifact": {
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": format!("{}", Digest::sha256_of(b"seed")),
+        "size": 4,
+    }}))?;
+    let protected = json!({
+        "alg": "ES256",
+        "cty": "application/vnd.cncf.notary.payload.v1+json",
+        "crit": ["io.cncf.notary.signingScheme"],
+        "io.cncf.notary.signingScheme": "notary.x509",
+        "io.cncf.notary.signingTime": "2026-09-21T14:13:20Z",
+    });
+    let jws = jws_envelope(&leaf, &chain, &protected, &payload)?;
+    let cose = cose_envelope(&leaf, &chain, 1_790_000_000, &payload)?;
+    c.add("notation", &[&[0u8][..], &jws].concat())?;
+    c.add("notation", &[&[1u8][..], &cose].concat())?;
     Ok(())
 }

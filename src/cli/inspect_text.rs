@@ -185,11 +185,18 @@ fn artifact_lines(a: &Artifact, subject: &Digest, depth: usize, out: &mut Vec<St
             },
             LayerContent::Notation { envelope } => match envelope.as_ref() {
                 Decoded::Ok(n) => {
+                    let e = &n.envelope;
                     out.push(format!(
-                        "{inner}notation   {} {}, signed {}",
-                        printable(n.signing_scheme.as_deref().unwrap_or("?")),
-                        printable(n.algorithm.as_deref().unwrap_or("?")),
-                        printable(n.signing_time.as_deref().unwrap_or("?"))
+                        "{inner}notation   {} {} {}, signed {}{}",
+                        e.format.name(),
+                        printable(e.signing_scheme.as_deref().unwrap_or("?")),
+                        printable(e.algorithm.as_deref().unwrap_or("?")),
+                        printable(e.claimed_signing_time().map_or("?", |t| t.text.as_str())),
+                        if e.timestamp.is_some() {
+                            ", timestamped"
+                        } else {
+                            ""
+                        }
                     ));
                     if let Some(Ok(leaf)) = n.certificates.first() {
                         out.push(format!("{inner}signer     {}", printable(&leaf.subject)));

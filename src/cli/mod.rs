@@ -18,6 +18,7 @@ pub mod verify;
 pub mod verify_args;
 pub mod verify_attestation;
 pub mod verify_bundle;
+pub mod verify_notation;
 pub mod verify_text;
 
 use std::process::ExitCode;
@@ -50,8 +51,9 @@ pub enum Command {
     /// Show every tag's digest, platforms and attached signatures, attestations and SBOMs,
     /// decoded.
     Inspect(inspect::Args),
-    /// Verify cosign signatures on an image (or every tag of a repository), check by check.
-    Verify(Box<verify_args::VerifyArgs>),
+    /// Verify cosign signatures (and, with a notation trust policy, Notary Project signatures)
+    /// on an image or every tag of a repository, check by check.
+    Verify(Box<verify::Args>),
     /// Verify cosign attestations of a predicate type on an image, check by check.
     VerifyAttestation(Box<verify_attestation::Args>),
     /// Verify a Sigstore bundle over a file or a `sha256:` digest (sigstore-conformance

@@ -1,5 +1,6 @@
-//! `sigscope verify IMAGE`: cosign's verification, explained check by check; a repository
-//! target verifies every tag.
+//! `sigscope verify IMAGE`: cosign's verification, explained check by check, and Notary Project
+//! signatures under the user's notation trust policy beside it; a repository target verifies
+//! every tag.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,12 +13,22 @@ use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
 use sigscope::trust::TrustedRoot;
-use sigscope::verify::policy::{Context, Policy, PolicySummary, SystemClock};
+use sigscope::verify::policy::{Clock, Context, Policy, PolicySummary, SystemClock};
 use sigscope::verify::report::{ImageOutcome, ImageVerdict};
 
 use super::output::{Format, print_json};
 use super::verify_args::VerifyArgs;
+use super::verify_notation::NotationArgs;
 use super::verify_text;
+
+/// `sigscope verify`: cosign's flags, and the notation trust flags.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub verify: VerifyArgs,
+    #[command(flatten)]
+    pub notation: NotationArgs,
+}
 
 #[derive(Serialize)]
 struct VerifyDocument<'a> {
@@ -26,19 +37,20 @@ struct VerifyDocument<'a> {
     images: &'a [ImageVerdict],
 }
 
-/// Discovers the target and verifies every image in it with `verify_one`.
+/// Discovers the target and verifies every image in it with `verify_one` (given the clock, the
+/// tag and the image), whose policy `summary` describes.
 pub async fn run_with<F>(
     args: &VerifyArgs,
     command: &str,
     reading: Reading,
+    summary: PolicySummary,
     verify_one: F,
 ) -> anyhow::Result<ExitCode>
 where
-    F: Fn(&Context, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
+    F: Fn(&dyn Clock, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
 {
     let checks = Checks {
-        policy: Arc::new(args.policy()?),
-        trust: Arc::new(args.trust().await?),
+        summary,
         verify_one: Arc::new(verify_one),
     };
     let target = args.target()?;
@@ -46,7 +58,7 @@ where
     let options = DiscoverOptions {
         max_workers: usize::from(args.max_workers),
     };
-    let summary = checks.context_summary();
+    let summary = checks.summary.clone();
     let mut verdicts = match &target {
         Target::Repository { .. } | Target::Layout { tag: None, .. } => {
             verify_repository(&source, &target, options, reading, &checks).await
@@ -70,7 +82,7 @@ where
             summary,
         ));
     }
-    let all_verified = verdicts.iter().all(|v| v.verified().is_some());
+    let all_verified = verdicts.iter().all(ImageVerdict::accepted);
     match args.output {
         Format::Json => print_json(
             command,
@@ -96,16 +108,14 @@ where
 
 /// What every image is checked against, shareable with the threads that verify.
 struct Checks<F> {
-    policy: Arc<Policy>,
-    trust: Arc<TrustedRoot>,
+    summary: PolicySummary,
     verify_one: Arc<F>,
 }
 
 impl<F> Clone for Checks<F> {
     fn clone(&self) -> Self {
         Checks {
-            policy: Arc::clone(&self.policy),
-            trust: Arc::clone(&self.trust),
+            summary: self.summary.clone(),
             verify_one: Arc::clone(&self.verify_one),
         }
     }
@@ -113,28 +123,43 @@ impl<F> Clone for Checks<F> {
 
 impl<F> Checks<F>
 where
-    F: Fn(&Context, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
+    F: Fn(&dyn Clock, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
 {
-    fn context_summary(&self) -> PolicySummary {
-        self.with_context(|ctx| ctx.summary())
+    fn verify(&self, tag: &TagReport) -> ImageVerdict {
+        match &tag.outcome {
+            TagOutcome::Image(image) => (self.verify_one)(&SystemClock, &tag.tag, image),
+            TagOutcome::Error(e) => {
+                ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), self.summary.clone())
+            }
+        }
+    }
+}
+
+/// cosign's policy and trust from the flags, for the verifying threads.
+pub struct CosignChecks {
+    policy: Arc<Policy>,
+    trust: Arc<TrustedRoot>,
+}
+
+impl CosignChecks {
+    pub async fn from_args(args: &VerifyArgs) -> anyhow::Result<CosignChecks> {
+        Ok(CosignChecks {
+            policy: Arc::new(args.policy()?),
+            trust: Arc::new(args.trust().await?),
+        })
     }
 
-    fn with_context<T>(&self, f: impl FnOnce(&Context) -> T) -> T {
-        let clock = SystemClock;
+    /// Runs `f` with the verification context at `clock`.
+    pub fn with_context<T>(&self, clock: &dyn Clock, f: impl FnOnce(&Context) -> T) -> T {
         f(&Context {
             policy: &self.policy,
             trust: &self.trust,
-            clock: &clock,
+            clock,
         })
     }
 
-    fn verify(&self, tag: &TagReport) -> ImageVerdict {
-        self.with_context(|ctx| match &tag.outcome {
-            TagOutcome::Image(image) => (self.verify_one)(ctx, &tag.tag, image),
-            TagOutcome::Error(e) => {
-                ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), ctx.summary())
-            }
-        })
+    pub fn summary(&self) -> PolicySummary {
+        self.with_context(&SystemClock, |ctx| ctx.summary())
     }
 }
 
@@ -150,12 +175,12 @@ async fn verify_repository<F>(
     checks: &Checks<F>,
 ) -> Vec<ImageVerdict>
 where
-    F: Fn(&Context, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
+    F: Fn(&dyn Clock, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
 {
     let (mut discovery, listed) = Discovery::new(source, options).await;
     discovery.read(reading);
     let (tags, errors) = discovery.image_tags(listed);
-    let summary = checks.context_summary();
+    let summary = checks.summary.clone();
     let mut verdicts: Vec<ImageVerdict> = errors
         .into_iter()
         .map(|e| ImageVerdict::could_not_check(target.to_string(), e, summary.clone()))
@@ -198,7 +223,36 @@ where
 /// Reports handed to the verifying threads before the oldest verdict is collected.
 const VERIFICATIONS_AHEAD: usize = 256;
 
-pub async fn run(args: VerifyArgs) -> anyhow::Result<ExitCode> {
-    let verify_one = sigscope::verify::cosign::verify_image;
-    run_with(&args, "verify", Reading::Signatures, verify_one).await
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let notation = args.notation.trust()?;
+    let cosign = if notation.is_none() || args.verify.wants_cosign() {
+        Some(CosignChecks::from_args(&args.verify).await?)
+    } else {
+        None
+    };
+    let scope = super::verify_notation::registry_scope(&args.verify.target()?);
+    let summary = super::verify_notation::summary(cosign.as_ref(), notation.as_deref());
+    run_with(
+        &args.verify,
+        "verify",
+        Reading::Signatures,
+        summary,
+        move |clock, reference, image| {
+            let cosign_verdict = cosign.as_ref().map(|c| {
+                c.with_context(clock, |ctx| {
+                    sigscope::verify::cosign::verify_image(ctx, reference, image)
+                })
+            });
+            let notation_verdict = notation.as_ref().map(|trust| {
+                let ctx = sigscope::verify::notation::NotationContext { trust, clock };
+                let subject = sigscope::verify::notation::Subject {
+                    scope: &scope,
+                    image,
+                };
+                sigscope::verify::notation::verify_image(&ctx, reference, &subject)
+            });
+            super::verify_notation::combine(reference, image, cosign_verdict, notation_verdict)
+        },
+    )
+    .await
 }

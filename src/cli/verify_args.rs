@@ -111,6 +111,15 @@ impl VerifyArgs {
             .with_context(|| format!("image {:?}", self.image))
     }
 
+    /// Whether any cosign signer flag is given (`--key`, `--certificate-*`).
+    pub fn wants_cosign(&self) -> bool {
+        self.key.is_some()
+            || self.certificate_identity.is_some()
+            || self.certificate_identity_regexp.is_some()
+            || self.certificate_oidc_issuer.is_some()
+            || self.certificate_oidc_issuer_regexp.is_some()
+    }
+
     /// The policy the flags describe.
     pub fn policy(&self) -> anyhow::Result<Policy> {
         let keyless = self.certificate_identity.is_some()

@@ -19,12 +19,16 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let wanted = args.predicate_type.clone();
+    let cosign = super::verify::CosignChecks::from_args(&args.verify).await?;
     super::verify::run_with(
         &args.verify,
         "verify-attestation",
         Reading::Attestations,
-        move |ctx, reference, image| {
-            sigscope::verify::attestation::verify_attestations(ctx, reference, image, &wanted)
+        cosign.summary(),
+        move |clock, reference, image| {
+            cosign.with_context(clock, |ctx| {
+                sigscope::verify::attestation::verify_attestations(ctx, reference, image, &wanted)
+            })
         },
     )
     .await

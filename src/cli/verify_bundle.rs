@@ -196,6 +196,7 @@ fn print_text(args: &Args, report: &BundleReport) {
             Outcome::NotUnderstood { reason } => {
                 format!("  FAIL  {}: not understood: {reason}", check.name)
             }
+            Outcome::Logged { reason, .. } => format!("  log   {}: {reason}", check.name),
         };
         println!("{}", printable(&line));
     }

@@ -58,7 +58,7 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
                 lines.push(format!("    not counted: {}", printable(why)));
             }
             let mut checks: Vec<_> = s.checks.0.iter().collect();
-            checks.sort_by_key(|c| !matches!(c.outcome, Outcome::Failed { .. }));
+            checks.sort_by_key(|c| c.outcome.rank());
             for c in checks {
                 let line = match &c.outcome {
                     Outcome::Passed { detail } => {
@@ -74,8 +74,18 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
                         reason,
                         expected,
                         actual,
+                    }
+                    | Outcome::Logged {
+                        reason,
+                        expected,
+                        actual,
                     } => {
-                        let mut l = format!("    ✗ {:<15} {}", c.name, printable(reason));
+                        let (mark, note) = match c.outcome {
+                            Outcome::Logged { .. } => ("!", "logged: "),
+                            _ => ("✗", ""),
+                        };
+                        let mut l =
+                            format!("    {mark} {:<15} {note}{}", c.name, printable(reason));
                         if let (Some(e), Some(a)) = (expected, actual) {
                             l.push_str(&format!(
                                 "\n        expected: {}\n        actual:   {}",
@@ -120,5 +130,8 @@ fn verdict_line(v: &ImageVerdict) -> String {
             "{reference}{digest}  COULD NOT CHECK  {}",
             printable(reason)
         ),
+        ImageOutcome::Skipped { reason } => {
+            format!("{reference}{digest}  SKIPPED  {}", printable(reason))
+        }
     }
 }

@@ -74,9 +74,51 @@ pub struct Signer {
     /// The signing certificate (DER), to check its CA against a trusted root.
     #[serde(skip)]
     pub certificate: Vec<u8>,
+    /// A Notary Project signer: its signing scheme and, when countersigned, the timestamp.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notation: Option<NotationSigner>,
+}
+
+/// What a Notary Project signature says of its signer beyond the certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NotationSigner {
+    /// `notary.x509` or `notary.x509.signingAuthority`.
+    pub signing_scheme: String,
+    /// `JWS` or `COSE`.
+    pub envelope: String,
+    /// The claimed signing time (or the authentic signing time).
+    pub signing_time: Option<String>,
+    /// The RFC 3161 countersignature's genTime, when there is one (decoded, not verified).
+    pub timestamp: Option<String>,
 }
 
 impl Signer {
+    /// A Notary Project signer: the leaf's subject DN is its identity, the signing scheme
+    /// stands for the issuer.
+    fn from_notation(view: &crate::artifact::notation::NotationView) -> Option<Signer> {
+        let leaf = view.certificates.first()?.as_ref().ok()?;
+        let e = &view.envelope;
+        Some(Signer {
+            identity: leaf.subject.clone(),
+            issuer: Some(format!(
+                "notation {}",
+                e.signing_scheme.as_deref().unwrap_or("(no signing scheme)")
+            )),
+            certificate_authority: leaf.issuer.clone(),
+            notation: Some(NotationSigner {
+                signing_scheme: e.signing_scheme.clone().unwrap_or_default(),
+                envelope: e.format.name().to_owned(),
+                signing_time: e.claimed_signing_time().map(|t| t.text.clone()),
+                timestamp: view
+                    .timestamp
+                    .as_ref()
+                    .and_then(|t| t.as_ref().ok())
+                    .map(|t| t.gen_time_rfc3339.clone()),
+            }),
+            ..Signer::default()
+        })
+    }
+
     fn from_certificate(cert: &CertificateView) -> Signer {
         let claim = |arc| cert.claim(arc).map(str::to_owned);
         Signer {
@@ -92,6 +134,7 @@ impl Signer {
             runner: claim(11),
             trigger: claim(20).or_else(|| claim(2)),
             certificate: cert.der.clone(),
+            notation: None,
         }
     }
 
@@ -268,14 +311,17 @@ fn majorities(rows: &[Row]) -> BTreeMap<Attribute, String> {
     out
 }
 
-/// The first certificate on the image's signatures (legacy `.sig` or bundle referrers), and
+/// The first certificate on the image's signatures (legacy `.sig`, bundle referrers or Notary
+/// Project signatures), and
 /// whether a signature without a certificate (a key signature) was seen.
 pub fn first_signer(image: &ImageReport) -> (Option<Signer>, bool) {
     let mut key_signed = false;
     for artifact in &image.artifacts {
         if !matches!(
             artifact.kind,
-            ArtifactKind::Signature | ArtifactKind::SigstoreBundle
+            ArtifactKind::Signature
+                | ArtifactKind::SigstoreBundle
+                | ArtifactKind::NotationSignature
         ) {
             continue;
         }
@@ -288,6 +334,11 @@ pub fn first_signer(image: &ImageReport) -> (Option<Signer>, bool) {
                     None if sig.material.signature.is_some() => key_signed = true,
                     _ => {}
                 },
+                LayerContent::Notation { envelope } => {
+                    if let Some(signer) = envelope.ok().and_then(Signer::from_notation) {
+                        return (Some(signer), false);
+                    }
+                }
                 LayerContent::Bundle { bundle, .. } => {
                     if let Some(b) = bundle.ok() {
                         match b.leaf_certificate() {

@@ -109,8 +109,10 @@ enum Form {
     Oci11Signature,
     /// A sigstore bundle referrer.
     Bundle(BundleForm),
-    /// A Notary Project signature referrer.
-    Notary,
+    /// A Notary Project signature referrer; `shadowed_tag` when it is only under the fallback tag
+    /// of a registry that answers the referrers API (where notation, as oras-go, reads the API
+    /// alone: notation 1.3's `sign` stores there by default with `--force-referrers-tag`).
+    Notary { shadowed_tag: bool },
     /// Not a signature any of them reads (SBOMs, unknown artifacts).
     NotASignature,
 }
@@ -162,7 +164,9 @@ fn form(referrers_api: Option<bool>, artifact: &Artifact) -> Form {
         (ArtifactKind::SigstoreBundle, _) => form_of_bundle(referrers_api, artifact)
             .map(Form::Bundle)
             .unwrap_or(Form::NotASignature),
-        (ArtifactKind::NotationSignature, _) => Form::Notary,
+        (ArtifactKind::NotationSignature, route) => Form::Notary {
+            shadowed_tag: matches!(route, Route::FallbackTag { .. }) && referrers_api == Some(true),
+        },
         _ => Form::NotASignature,
     }
 }
@@ -286,7 +290,11 @@ fn finds(consumer: Consumer, form: &Form, bundles_present: bool) -> Finds {
             Notation => no("reads only Notary Project signatures"),
         },
         Form::Bundle(b) => bundle_finds(consumer, b),
-        Form::Notary => match consumer {
+        Form::Notary { shadowed_tag } => match consumer {
+            Notation if *shadowed_tag => no(
+                "reads the referrers API where the registry has one; this signature is only under \
+                 the fallback tag (notation sign --force-referrers-tag, its default)",
+            ),
             Notation => yes(),
             KyvernoVerifyImages => with("type: Notary"),
             KyvernoImageValidating => with("a notary attestor"),

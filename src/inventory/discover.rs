@@ -44,7 +44,8 @@ pub enum Reading {
     #[default]
     Everything,
     /// What verifying signatures needs: no image configs; only signatures (`.sig`, signature
-    /// referrers) and sigstore bundles are read — no attestation, SBOM or other request.
+    /// referrers, Notary Project signatures) and sigstore bundles are read — no attestation,
+    /// SBOM or other request.
     Signatures,
     /// What verifying attestations needs: no image configs; attestations and sigstore bundles.
     Attestations,
@@ -60,7 +61,12 @@ impl Reading {
         match self {
             Reading::Everything => true,
             Reading::Signatures => {
-                matches!(kind, ArtifactKind::Signature | ArtifactKind::SigstoreBundle)
+                matches!(
+                    kind,
+                    ArtifactKind::Signature
+                        | ArtifactKind::SigstoreBundle
+                        | ArtifactKind::NotationSignature
+                )
             }
             Reading::Attestations => {
                 matches!(

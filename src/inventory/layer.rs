@@ -10,7 +10,7 @@ use crate::artifact::certificate::{CertificateView, decode_pem_certificates};
 use crate::artifact::dsse::Envelope;
 use crate::artifact::error::{DecodeError, decode_base64, parse_json};
 use crate::artifact::in_toto::Statement;
-use crate::artifact::notation::{COSE_MEDIA_TYPE, JWS_MEDIA_TYPE, NotationView, decode_jws};
+use crate::artifact::notation::{COSE_MEDIA_TYPE, JWS_MEDIA_TYPE, NotationView, decode_envelope};
 use crate::artifact::predicate::{PredicateSummary, summarize};
 use crate::artifact::rekor::{RekorBundleView, decode_rekor_bundle};
 use crate::artifact::simple_signing::SimpleSigning;
@@ -112,7 +112,7 @@ pub enum LayerContent {
     Sbom {
         summary: Decoded<PredicateSummary>,
     },
-    /// A Notary Project JWS signature (decoded; sigscope does not verify notation yet).
+    /// A Notary Project signature envelope, JWS or COSE (decoded; `verify::notation` checks it).
     Notation {
         envelope: Box<Decoded<NotationView>>,
     },
@@ -140,14 +140,8 @@ pub fn decode_layer(descriptor: &Descriptor, bytes: &[u8]) -> LayerContent {
             bundle: Box::new(Decoded::from_result(decode_bundle(bytes))),
             bytes: bytes.to_vec(),
         },
-        JWS_MEDIA_TYPE => LayerContent::Notation {
-            envelope: Box::new(Decoded::from_result(decode_jws(bytes))),
-        },
-        COSE_MEDIA_TYPE => LayerContent::Other {
-            note: format!(
-                "{} bytes of a COSE notation signature (not decoded)",
-                bytes.len()
-            ),
+        JWS_MEDIA_TYPE | COSE_MEDIA_TYPE => LayerContent::Notation {
+            envelope: Box::new(Decoded::from_result(decode_envelope(media_type, bytes))),
         },
         t if is_sbom(t) => LayerContent::Sbom {
             summary: Decoded::from_result(sbom_summary(t, bytes)),

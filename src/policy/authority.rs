@@ -184,7 +184,9 @@ fn conclude(
                     .unwrap_or_default();
                 reasons.push(format!("{what} verified ({by})"));
             }
-            ImageOutcome::NotVerified { reason } | ImageOutcome::CouldNotCheck { reason } => {
+            ImageOutcome::NotVerified { reason }
+            | ImageOutcome::CouldNotCheck { reason }
+            | ImageOutcome::Skipped { reason } => {
                 if matches!(verdict.outcome, ImageOutcome::CouldNotCheck { .. }) {
                     if outcome == AuthorityOutcome::Matched {
                         outcome = AuthorityOutcome::CouldNotCheck;

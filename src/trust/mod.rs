@@ -6,6 +6,7 @@
 mod ca_pool;
 mod cosign_env;
 pub mod instances;
+pub mod notation;
 pub mod source;
 mod trusted_root;
 pub mod tuf;

@@ -18,6 +18,10 @@ pub enum SignerSpec {
     },
     /// `--key FILE`: a PEM public key, read when the verification runs.
     KeyFile(PathBuf),
+    /// `--notation`: Notary Project signatures under the notation trust policy and trust stores
+    /// of a configuration folder (`None`: notation's own, `$XDG_CONFIG_HOME/notation`), read
+    /// when the verification runs.
+    NotationPolicy { config: Option<PathBuf> },
 }
 
 /// What is verified: the signatures, or the attestations (of one predicate type, or of any).
@@ -62,6 +66,10 @@ impl VerifySpec {
                 identity, issuer, ..
             } => format!("{identity} from {issuer}"),
             SignerSpec::KeyFile(path) => format!("key {}", path.display()),
+            SignerSpec::NotationPolicy { config: None } => "Notation trust policy".to_owned(),
+            SignerSpec::NotationPolicy { config: Some(dir) } => {
+                format!("Notation trust policy in {}", dir.display())
+            }
         };
         match &self.evidence {
             Evidence::Signatures => who,

@@ -26,6 +26,7 @@ use crate::verify::report::ImageVerdict;
 use super::action::{Action, RequestId};
 use super::clipboard::Clipboard;
 use super::effect::{Effect, Evidence, SignerSpec, VerifySpec};
+use crate::registry::Source as _;
 
 pub struct Runtime {
     /// The trusted root verifications use, or why there is none.
@@ -76,9 +77,10 @@ impl Runtime {
             } => {
                 let trust = Arc::clone(&self.trust);
                 let results = self.results.clone();
+                let scope = self.source.name();
                 // Verification is CPU work: keep it off the event loop's threads.
                 tokio::task::spawn_blocking(move || {
-                    let result = verify(&trust, &spec, &tag, &image);
+                    let result = verify(&trust, &spec, &scope, &tag, &image);
                     let _ = results.send(Action::Verified {
                         request,
                         tag,
@@ -167,6 +169,9 @@ pub fn policy(spec: &VerifySpec) -> Result<Policy, String> {
             issuer: Matcher::Exact(issuer.clone()),
             claims: Vec::new(),
         }),
+        SignerSpec::NotationPolicy { .. } => {
+            return Err("a notation trust policy is not a cosign policy".into());
+        }
         SignerSpec::KeyFile(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("reading the key {}: {e}", path.display()))?;
@@ -203,9 +208,13 @@ pub fn verify_with(
 fn verify(
     trust: &Result<TrustedRoot, String>,
     spec: &VerifySpec,
+    scope: &str,
     tag: &str,
     image: &ImageReport,
 ) -> Result<Box<ImageVerdict>, String> {
+    if let SignerSpec::NotationPolicy { config } = &spec.signer {
+        return verify_notation(config.as_deref(), scope, tag, image).map(Box::new);
+    }
     let trust = trust.as_ref().map_err(Clone::clone)?;
     let policy = policy(spec)?;
     let ctx = Context {
@@ -214,4 +223,29 @@ fn verify(
         clock: &SystemClock,
     };
     Ok(Box::new(verify_with(&ctx, spec, tag, image)))
+}
+
+/// Notary Project signatures under the notation configuration in `config` (or notation's own
+/// folder), for the repository `scope`.
+fn verify_notation(
+    config: Option<&std::path::Path>,
+    scope: &str,
+    tag: &str,
+    image: &ImageReport,
+) -> Result<ImageVerdict, String> {
+    use crate::trust::notation::{NotationConfig, NotationTrust};
+    use crate::verify::notation::{NotationContext, Subject, verify_image};
+    let config_dir = config
+        .map(std::path::Path::to_path_buf)
+        .or_else(crate::trust::notation::default_config_dir);
+    let trust = NotationTrust::load(&NotationConfig {
+        config_dir,
+        ..NotationConfig::default()
+    })
+    .map_err(|e| e.to_string())?;
+    let ctx = NotationContext {
+        trust: &trust,
+        clock: &SystemClock,
+    };
+    Ok(verify_image(&ctx, tag, &Subject { scope, image }))
 }

@@ -19,6 +19,8 @@ pub enum Badge {
     Verified,
     Failed,
     CouldNotCheck,
+    /// The trust policy skips this image (notation level `skip`).
+    Skipped,
 }
 
 impl Badge {
@@ -43,6 +45,7 @@ impl Badge {
             Badge::Verified => "✓ verified".into(),
             Badge::Failed => "✗ failed".into(),
             Badge::CouldNotCheck => "? unchecked".into(),
+            Badge::Skipped => "- skipped".into(),
         }
     }
 }
@@ -58,12 +61,16 @@ pub fn badges(tag: &TagEntry) -> Vec<Badge> {
         Verification::NotRequested => {}
         Verification::Running(_) => out.push(Badge::Verifying),
         Verification::Failed(_) => out.push(Badge::CouldNotCheck),
+        Verification::Done(v) if matches!(v.outcome, ImageOutcome::Skipped { .. }) => {
+            out.push(Badge::Skipped)
+        }
         // With no signature at all, "unsigned" says it.
         Verification::Done(v) if v.signatures.is_empty() => {}
         Verification::Done(v) => out.push(match v.outcome {
             ImageOutcome::Verified(_) => Badge::Verified,
             ImageOutcome::NotVerified { .. } => Badge::Failed,
             ImageOutcome::CouldNotCheck { .. } => Badge::CouldNotCheck,
+            ImageOutcome::Skipped { .. } => Badge::Skipped,
         }),
     }
     let count = |f: &dyn Fn(&ArtifactKind) -> bool| {

@@ -1,5 +1,6 @@
 //! The verify dialog (`v`): who must have signed — a signer already seen (CI builds offered once,
-//! as an anchored pattern), a typed identity and issuer (exact or regexp), or a key file — and
+//! as an anchored pattern), the Notation trust policy (when Notary Project signatures are
+//! seen), a typed identity and issuer (exact or regexp), or a key file — and
 //! whether the signatures or the attestations (of an optional predicate type) are verified.
 //! Pure: keys in, a decision out; the update turns a decision into effects.
 
@@ -9,6 +10,7 @@ use crossterm::event::KeyCode;
 
 use crate::compare::identity::identity_choices;
 use crate::inventory::layer::{Decoded, LayerContent};
+use crate::inventory::model::ArtifactKind;
 use crate::verify::identity::Matcher;
 
 use super::effect::{Evidence, SignerSpec, VerifySpec};
@@ -87,7 +89,7 @@ impl VerifyDialog {
             })
             .into_iter()
             .collect();
-        for seen in signers_seen(tags) {
+        for seen in signers_seen(tags).into_iter().chain(notation_choice(tags)) {
             if !choices.iter().any(|c| c.signer == seen.signer) {
                 choices.push(seen);
             }
@@ -265,6 +267,20 @@ impl VerifyDialog {
             _ => {}
         }
     }
+}
+
+/// "Notation trust policy", offered when a loaded tag has Notary Project signatures.
+pub fn notation_choice(tags: &[TagEntry]) -> Option<Choice> {
+    let signatures = tags
+        .iter()
+        .filter_map(TagEntry::image)
+        .flat_map(|i| i.all_artifacts())
+        .filter(|a| a.kind == ArtifactKind::NotationSignature)
+        .count();
+    (signatures > 0).then_some(Choice {
+        signer: SignerSpec::NotationPolicy { config: None },
+        signatures,
+    })
 }
 
 /// Every certificate identity and issuer on a signature or attestation of a loaded tag, CI

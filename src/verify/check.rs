@@ -26,6 +26,27 @@ pub enum Outcome {
     NotUnderstood {
         reason: String,
     },
+    /// The check failed, and the policy only logs that failure (a Notary Project trust policy's
+    /// `log` action): it does not fail the signature.
+    Logged {
+        reason: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        expected: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        actual: Option<String>,
+    },
+}
+
+impl Outcome {
+    /// Reports list failures first, then logged failures, then the rest (stable within each).
+    pub fn rank(&self) -> u8 {
+        match self {
+            Outcome::Failed { .. } => 0,
+            Outcome::Logged { .. } => 1,
+            Outcome::NotUnderstood { .. } => 1,
+            Outcome::Passed { .. } | Outcome::Skipped { .. } => 2,
+        }
+    }
 }
 
 /// One named check.
@@ -95,6 +116,24 @@ impl Checks {
         });
     }
 
+    /// A failure the policy only logs (the signature can still verify).
+    pub fn log(
+        &mut self,
+        name: &'static str,
+        reason: impl Into<String>,
+        expected: Option<String>,
+        actual: Option<String>,
+    ) {
+        self.0.push(Check {
+            name,
+            outcome: Outcome::Logged {
+                reason: reason.into(),
+                expected,
+                actual,
+            },
+        });
+    }
+
     /// Whether a check could not be made because its subject was not understood.
     pub fn undetermined(&self) -> bool {
         self.0
@@ -117,7 +156,8 @@ impl Checks {
     }
 
     /// No check failed or went unmade. (Skipped checks are only ever skipped on the user's
-    /// explicit request.)
+    /// explicit request, or after an enforced failure; logged failures do not count, as the
+    /// policy asked.)
     pub fn all_passed(&self) -> bool {
         !self.0.is_empty()
             && self.0.iter().all(|c| {

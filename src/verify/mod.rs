@@ -10,6 +10,7 @@ pub mod checkpoint;
 pub mod cosign;
 pub mod identity;
 pub mod key;
+pub mod notation;
 pub mod policy;
 pub mod referrer;
 pub mod report;

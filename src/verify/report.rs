@@ -67,6 +67,11 @@ pub enum ImageOutcome {
     CouldNotCheck {
         reason: String,
     },
+    /// The user's policy says not to verify this image (a Notary Project trust policy statement
+    /// of level `skip`): accepted without any check, as notation accepts it.
+    Skipped {
+        reason: String,
+    },
 }
 
 /// One image's verification.
@@ -154,6 +159,14 @@ impl ImageVerdict {
             warnings: Vec::new(),
             policy,
         }
+    }
+
+    /// Verified, or accepted unverified because the policy skips this image.
+    pub fn accepted(&self) -> bool {
+        matches!(
+            self.outcome,
+            ImageOutcome::Verified(_) | ImageOutcome::Skipped { .. }
+        )
     }
 
     pub fn verified(&self) -> Option<&Verified> {

@@ -69,31 +69,8 @@ pub fn verify_timestamp(
     signature: &[u8],
     root: &TrustedRoot,
 ) -> Result<VerifiedTimestamp, TimestampError> {
-    let view = decode_timestamp(token_der).map_err(|e| TimestampError::Malformed(e.to_string()))?;
-    let signed = signed_data(token_der)?;
-
-    // RFC 3161 §2.4.2 / client spec: the messageImprint is the hash of the timestamped data,
-    // here the signature bytes.
-    let imprint_hash = digest_algorithm(&view.message_imprint.hash_algorithm)?;
-    let expected = hex::encode(imprint_hash.digest(signature));
-    if view.message_imprint.digest != expected {
-        return Err(TimestampError::Imprint {
-            algorithm: format!("{imprint_hash:?}").to_lowercase(),
-            expected,
-            actual: view.message_imprint.digest,
-        });
-    }
-
-    // RFC 3161 §2.4.2: the token has exactly one signer.
-    let [signer] = signed.signer_infos.0.as_slice() else {
-        return Err(TimestampError::Malformed(format!(
-            "{} signer infos, expected exactly one",
-            signed.signer_infos.0.len()
-        )));
-    };
-    let signed_attrs_der = check_signed_attributes(signer, &view.tst_info_der)?;
-    let (hash, padding) = signature_algorithm(signer)?;
-
+    let token = open_token(token_der, signature)?;
+    let (view, signer) = (&token.view, &token.signer);
     let embedded: Vec<Vec<u8>> = view.certificates.clone();
     let mut reasons = Vec::new();
     for authority in &root.timestamp_authorities {
@@ -130,38 +107,106 @@ pub fn verify_timestamp(
                 continue;
             }
         }
-        // RFC 5652 §5.4: the signature covers the DER of the signed attributes as a SET OF.
-        let key = tsa_chain::public_key(signer_der)
-            .and_then(|spki| PublicKey::from_spki_der(&spki).map_err(|e| e.to_string()));
-        match key {
-            Ok(key)
-                if key.verify(
-                    &signed_attrs_der,
-                    signer.signature.as_bytes(),
-                    hash,
-                    padding,
-                ) =>
-            {
+        match token.signature_by(signer_der) {
+            Ok(()) => {
                 return Ok(VerifiedTimestamp {
                     time: view.gen_time,
-                    time_rfc3339: view.gen_time_rfc3339,
+                    time_rfc3339: view.gen_time_rfc3339.clone(),
                     authority: authority.uri.clone(),
                     signer: tsa_chain::subject(signer_der),
                     embedded_certificate: !embedded.is_empty(),
                 });
             }
-            Ok(key) => reasons.push(format!(
-                "{}: the CMS signature does not verify with the TSA's {} key",
-                authority.uri,
-                key.kind()
-            )),
-            Err(e) => reasons.push(format!("{}: TSA key: {e}", authority.uri)),
+            Err(reason) => reasons.push(format!("{}: {reason}", authority.uri)),
         }
     }
     if root.timestamp_authorities.is_empty() {
         reasons.push("the trusted root has no timestamp authorities".to_owned());
     }
     Err(TimestampError::Untrusted(reasons))
+}
+
+/// A token whose imprint matches the signature and whose one signer's signed attributes are
+/// well formed (RFC 3161 §2.4.2, RFC 5652 §5.3), not yet trusted: what every TSA verification
+/// (Sigstore's trusted roots, the Notary Project's `tsa` stores) starts from.
+pub struct OpenedToken {
+    pub view: crate::artifact::timestamp::TimestampView,
+    pub signer: SignerInfo,
+    signed_attrs_der: Vec<u8>,
+    hash: HashAlgorithm,
+    padding: RsaPadding,
+}
+
+/// Opens a `TimeStampResp` or bare `TimeStampToken` over `signature`: its message imprint is
+/// the hash of `signature`, it has exactly one signer, and that signer's contentType and
+/// messageDigest attributes cover the TSTInfo.
+pub fn open_token(token_der: &[u8], signature: &[u8]) -> Result<OpenedToken, TimestampError> {
+    let view = decode_timestamp(token_der).map_err(|e| TimestampError::Malformed(e.to_string()))?;
+    let signed = signed_data(token_der)?;
+    // RFC 3161 §2.4.2 / client spec: the messageImprint is the hash of the timestamped data,
+    // here the signature bytes.
+    let imprint_hash = digest_algorithm(&view.message_imprint.hash_algorithm)?;
+    let expected = hex::encode(imprint_hash.digest(signature));
+    if view.message_imprint.digest != expected {
+        return Err(TimestampError::Imprint {
+            algorithm: format!("{imprint_hash:?}").to_lowercase(),
+            expected,
+            actual: view.message_imprint.digest,
+        });
+    }
+    // RFC 3161 §2.4.2: the token has exactly one signer.
+    let [signer] = signed.signer_infos.0.as_slice() else {
+        return Err(TimestampError::Malformed(format!(
+            "{} signer infos, expected exactly one",
+            signed.signer_infos.0.len()
+        )));
+    };
+    let signed_attrs_der = check_signed_attributes(signer, &view.tst_info_der)?;
+    let (hash, padding) = signature_algorithm(signer)?;
+    Ok(OpenedToken {
+        view,
+        signer: signer.clone(),
+        signed_attrs_der,
+        hash,
+        padding,
+    })
+}
+
+impl OpenedToken {
+    /// `cert_der` is the certificate the signer identifier names.
+    pub fn names_signer(&self, cert_der: &[u8]) -> bool {
+        matches_sid(cert_der, &self.signer.sid)
+    }
+
+    /// The one value of a signed attribute.
+    pub fn signed_attribute(&self, oid: ObjectIdentifier) -> Option<der::Any> {
+        let attrs = self.signer.signed_attrs.as_ref()?;
+        match attrs.iter().find(|a| a.oid == oid)?.values.as_slice() {
+            [value] => Some(value.clone()),
+            _ => None,
+        }
+    }
+
+    /// RFC 5652 §5.4: the signature over the DER of the signed attributes (a SET OF) verifies
+    /// with `cert_der`'s key.
+    pub fn signature_by(&self, cert_der: &[u8]) -> Result<(), String> {
+        let key = tsa_chain::public_key(cert_der)
+            .and_then(|spki| PublicKey::from_spki_der(&spki).map_err(|e| e.to_string()))
+            .map_err(|e| format!("TSA key: {e}"))?;
+        if key.verify(
+            &self.signed_attrs_der,
+            self.signer.signature.as_bytes(),
+            self.hash,
+            self.padding,
+        ) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the CMS signature does not verify with the TSA's {} key",
+                key.kind()
+            ))
+        }
+    }
 }
 
 fn window(valid_for: &crate::trust::ValidFor) -> String {

@@ -24,6 +24,7 @@ mod inspect_sources;
 mod layouts;
 mod limits;
 mod notation;
+mod notation_verify;
 mod policy;
 mod policy_attestations;
 mod registry_bed;

@@ -55,6 +55,37 @@ impl NotationHome {
         .unwrap();
     }
 
+    /// Puts a PEM certificate in the named store `x509/KIND/NAME/`.
+    pub fn store_cert(&self, kind: &str, name: &str, file: &str, pem: &str) {
+        let dir = self.config().join("truststore/x509").join(kind).join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(file), pem).unwrap();
+    }
+
+    /// Adds a signing key (private key PEM, chain PEM from the leaf to the root) to
+    /// `signingkeys.json` under `name`, as notation's local keys are configured.
+    pub fn add_key(&self, name: &str, key_pem: &str, chain_pem: &str) {
+        let keys = self.config().join("localkeys");
+        std::fs::create_dir_all(&keys).unwrap();
+        let (key, cert) = (
+            keys.join(format!("{name}.key")),
+            keys.join(format!("{name}.crt")),
+        );
+        std::fs::write(&key, key_pem).unwrap();
+        std::fs::write(&cert, chain_pem).unwrap();
+        let path = self.config().join("signingkeys.json");
+        let mut doc: Value = std::fs::read(&path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_else(|| json!({"keys": []}));
+        doc["keys"].as_array_mut().unwrap().push(json!({
+            "name": name,
+            "keyPath": key,
+            "certPath": cert,
+        }));
+        std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
+    }
+
     /// notation with this home as its configuration folder.
     pub fn notation(&self) -> std::process::Command {
         let mut cmd = Tools::get().notation();

@@ -90,7 +90,8 @@ pub(super) fn layer_nodes(content: &LayerContent, media_type: &str) -> Vec<Node>
                 .raw(s)
         })],
         LayerContent::Notation { envelope } => vec![decoded(envelope, "notation", &how, |n| {
-            Node::new(NodeKind::Signature, "notation JWS envelope", &how)
+            let title = format!("notation {} envelope", n.envelope.format.name());
+            Node::new(NodeKind::Signature, title, &how)
                 .json_fields(n, 40)
                 .raw(n)
         })],

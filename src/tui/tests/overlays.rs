@@ -37,6 +37,7 @@ fn the_pick_list_offers_the_ci_builds_once_as_an_anchored_pattern() {
                 ..
             } => (identity.as_str(), *identity_is_regexp),
             SignerSpec::KeyFile(_) => panic!("a key is never seen"),
+            SignerSpec::NotationPolicy { .. } => ("notation", false),
         })
         .collect();
     let patterns: Vec<&str> = identities

@@ -81,6 +81,9 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                 crate::verify::report::ImageOutcome::CouldNotCheck { reason } => {
                     (format!("COULD NOT CHECK  {reason}"), theme.warn())
                 }
+                crate::verify::report::ImageOutcome::Skipped { reason } => {
+                    (format!("SKIPPED  {reason}"), theme.warn())
+                }
             };
             lines.push(Line::styled(
                 crate::untrusted::printable(&text).into_owned(),
@@ -98,7 +101,7 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                     .into_owned(),
                 ));
                 let mut checks: Vec<_> = sig.checks.0.iter().collect();
-                checks.sort_by_key(|c| !matches!(c.outcome, Outcome::Failed { .. }));
+                checks.sort_by_key(|c| c.outcome.rank());
                 for c in checks {
                     let (mark, style, text) = match &c.outcome {
                         Outcome::Passed { detail } => ("✓", theme.good(), detail.clone()),
@@ -107,12 +110,20 @@ pub fn verdict_lines(state: &State, theme: Theme) -> Vec<Line<'static>> {
                         Outcome::NotUnderstood { reason } => {
                             ("?", theme.warn(), format!("not understood: {reason}"))
                         }
+                        Outcome::Logged { reason, .. } => {
+                            ("!", theme.warn(), format!("logged: {reason}"))
+                        }
                     };
                     lines.push(Line::from(vec![
                         Span::styled(format!("  {mark} {:<14} ", c.name), style),
                         Span::raw(crate::untrusted::printable(&text).into_owned()),
                     ]));
                     if let Outcome::Failed {
+                        expected: Some(expected),
+                        actual: Some(actual),
+                        ..
+                    }
+                    | Outcome::Logged {
                         expected: Some(expected),
                         actual: Some(actual),
                         ..

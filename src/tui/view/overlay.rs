@@ -123,6 +123,9 @@ pub fn verify(
                         format!("{id} from {issuer}")
                     }
                     SignerSpec::KeyFile(p) => format!("key {}", p.display()),
+                    SignerSpec::NotationPolicy { .. } => {
+                        "Notation trust policy ($XDG_CONFIG_HOME/notation)".to_owned()
+                    }
                 };
                 let count = match choice.signatures {
                     0 => "  (current)".to_owned(),
@@ -150,7 +153,14 @@ pub fn verify(
         }
         Mode::Key => lines.push(text_row("key file", &dialog.key_path, Field::KeyPath)),
     }
-    let what = if dialog.attestations {
+    let notation = dialog.mode == Mode::Seen
+        && matches!(
+            dialog.choices.get(dialog.selected).map(|c| &c.signer),
+            Some(SignerSpec::NotationPolicy { .. })
+        );
+    let what = if notation {
+        "Notary Project signatures (notation verify)"
+    } else if dialog.attestations {
         "attestations (cosign verify-attestation)"
     } else {
         "signatures (cosign verify)"

@@ -1,5 +1,6 @@
 //! The signer view (`s`): tags × who signed them (identity, issuer, source repository, workflow
-//! ref, commit, runner, trigger). Cells that differ from the majority of builds are highlighted,
+//! ref, commit, runner, trigger; for a Notary Project signer the subject DN, the signing scheme
+//! in the issuer column, and its envelope, signing time and timestamp below). Cells that differ from the majority of builds are highlighted,
 //! unsigned builds stand out, and the selected build's reasons are spelled out below.
 
 use ratatui::Frame;
@@ -277,6 +278,24 @@ fn reasons(build: Option<&Build>, theme: Theme) -> Vec<Line<'static>> {
             theme.dim(),
         ),
     ])];
+    if let Some(n) = build.signer.as_ref().and_then(|s| s.notation.as_ref()) {
+        let when = n
+            .signing_time
+            .as_deref()
+            .map(|t| format!(", signed {t}"))
+            .unwrap_or_default();
+        let stamp = n.timestamp.as_deref().map_or_else(
+            || ", no timestamp".to_owned(),
+            |t| format!(", RFC 3161 timestamp {t}"),
+        );
+        lines.push(Line::raw(
+            printable(&format!(
+                "  Notary Project {} signature, scheme {}{when}{stamp}",
+                n.envelope, n.signing_scheme
+            ))
+            .into_owned(),
+        ));
+    }
     if build.outliers.is_empty() {
         lines.push(Line::styled("  like the majority of builds", theme.good()));
     }

@@ -71,7 +71,7 @@ impl Theme {
         match b {
             Badge::Verified => self.good().add_modifier(Modifier::BOLD),
             Badge::Failed | Badge::Error | Badge::Unsigned => self.bad(),
-            Badge::CouldNotCheck => self.warn(),
+            Badge::CouldNotCheck | Badge::Skipped => self.warn(),
             Badge::Signed(_) => self.good(),
             Badge::Attested(_) | Badge::Bundle(_) | Badge::Sbom(_) => self.accent(),
             Badge::Loading | Badge::Verifying | Badge::Referrers(_) => self.dim(),

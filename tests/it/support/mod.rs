@@ -13,6 +13,7 @@ pub mod scenario;
 pub mod tmux;
 pub mod token_server;
 pub mod tools;
+pub mod tsa;
 pub mod tuf;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,36 @@ pub fn testbed_bin() -> &'static Path {
         let stdout = String::from_utf8_lossy(&out.stdout);
         PathBuf::from(stdout.lines().last().unwrap_or_default().trim())
     })
+}
+
+/// Starts `program` with `args` under a small shell watchdog that reads the returned child's
+/// stdin pipe: when the test process ends, however it ends (statics are never dropped), the pipe
+/// closes and the watchdog stops the program and removes `remove`. Output goes to `log`.
+pub fn watched(
+    program: &Path,
+    args: &[String],
+    log: &Path,
+    remove: &Path,
+) -> std::io::Result<std::process::Child> {
+    let script = r#"
+        log="$1"; remove="$2"; shift 2
+        "$@" >"$log" 2>&1 &
+        pid=$!
+        cat >/dev/null
+        kill "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+        rm -rf "$remove"
+    "#;
+    Command::new("sh")
+        .args(["-c", script, "sigscope-watchdog"])
+        .arg(log)
+        .arg(remove)
+        .arg(program)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
 }
 
 /// The public fixtures folder (`../shared/fixtures`), when it exists. Tests that need it say

@@ -10,7 +10,7 @@
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -147,24 +147,7 @@ impl Registry {
             }
         };
         // The watchdog: start the registry, wait for stdin to close, stop it, remove storage.
-        let script = r#"
-            storage="$1"; shift
-            "$@" >"$storage/registry.log" 2>&1 &
-            pid=$!
-            cat >/dev/null
-            kill "$pid" 2>/dev/null
-            wait "$pid" 2>/dev/null
-            rm -rf "$storage"
-        "#;
-        let child = Command::new("sh")
-            .args(["-c", script, "sigscope-registry"])
-            .arg(&storage)
-            .arg(&program)
-            .args(&args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+        let child = super::watched(&program, &args, &storage.join("registry.log"), &storage)
             .map_err(|e| format!("spawning {}: {e}", program.display()))?;
         let registry = Registry {
             kind: options.kind,

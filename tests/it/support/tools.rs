@@ -92,6 +92,11 @@ impl Tools {
         cmd
     }
 
+    /// sigstore's `timestamp-server` (an RFC 3161 timestamp authority).
+    pub fn timestamp_server(&self) -> Command {
+        self.command("timestamp-server")
+    }
+
     pub fn oras(&self) -> Command {
         self.command("oras")
     }
