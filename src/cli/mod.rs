@@ -18,6 +18,7 @@ pub mod verify;
 pub mod verify_args;
 pub mod verify_attestation;
 pub mod verify_bundle;
+mod verify_github;
 pub mod verify_notation;
 pub mod verify_text;
 

@@ -16,8 +16,8 @@ use sigscope::verify::policy::SystemClock;
 pub struct TrustArgs {
     /// The trusted root: a trusted_root.json file, or the name of a public Sigstore instance
     /// whose TUF repository serves it: public-good (the default), github, staging. (A file with
-    /// one of those names: ./NAME.)
-    #[arg(long, value_name = "FILE|NAME")]
+    /// one of those names: ./NAME.) gh's `--custom-trusted-root` is the same option.
+    #[arg(long, value_name = "FILE|NAME", alias = "custom-trusted-root")]
     pub trusted_root: Option<String>,
 
     /// Take trusted_root.json from this TUF repository (with --tuf-root), as cosign's

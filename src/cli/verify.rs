@@ -82,17 +82,35 @@ where
             summary,
         ));
     }
+    finish(
+        args,
+        command,
+        &target.to_string(),
+        &verdicts,
+        matches!(target, Target::Repository { .. }),
+    )
+}
+
+/// Prints the verdicts as `--output` asks and returns the exit code: 0 when every image is
+/// verified, 2 when any could not be checked, 1 otherwise.
+pub fn finish(
+    args: &VerifyArgs,
+    command: &str,
+    target: &str,
+    verdicts: &[ImageVerdict],
+    repository: bool,
+) -> anyhow::Result<ExitCode> {
     let all_verified = verdicts.iter().all(ImageVerdict::accepted);
     match args.output {
         Format::Json => print_json(
             command,
             &VerifyDocument {
-                target: target.to_string(),
+                target: target.to_owned(),
                 verified: all_verified,
-                images: &verdicts,
+                images: verdicts,
             },
         )?,
-        Format::Text => verify_text::print(&verdicts, matches!(target, Target::Repository { .. }))?,
+        Format::Text => verify_text::print(verdicts, repository)?,
     }
     let could_not_check = verdicts
         .iter()
@@ -142,6 +160,14 @@ pub struct CosignChecks {
 }
 
 impl CosignChecks {
+    /// Checks with this policy and trust.
+    pub fn new(policy: Policy, trust: TrustedRoot) -> CosignChecks {
+        CosignChecks {
+            policy: Arc::new(policy),
+            trust: Arc::new(trust),
+        }
+    }
+
     pub async fn from_args(args: &VerifyArgs) -> anyhow::Result<CosignChecks> {
         Ok(CosignChecks {
             policy: Arc::new(args.policy()?),

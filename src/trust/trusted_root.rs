@@ -264,6 +264,19 @@ impl TrustedRoot {
         };
         let raw: RawRoot =
             parse_json("trusted root", bytes).map_err(|e| malformed(e.to_string()))?;
+        // protobuf-specs `ClientTrustConfig` (sigstore-python's `--trust-config`): the trusted
+        // root is its `trustedRoot` field; the signing config beside it is not for verifying.
+        if let Some(m) = &raw.media_type
+            && m.starts_with("application/vnd.dev.sigstore.clienttrustconfig")
+        {
+            let config: serde_json::Value =
+                parse_json("client trust config", bytes).map_err(|e| malformed(e.to_string()))?;
+            let root = config
+                .get("trustedRoot")
+                .ok_or_else(|| malformed("the client trust config has no trustedRoot".into()))?;
+            let root = serde_json::to_vec(root).map_err(|e| malformed(e.to_string()))?;
+            return TrustedRoot::from_document(&format!("{source} (trustedRoot)"), &root);
+        }
         if let Some(m) = &raw.media_type
             && !m.starts_with("application/vnd.dev.sigstore.trustedroot")
         {

@@ -14,6 +14,12 @@ pub enum Matcher {
     Regex(Regex),
     /// Equal ignoring ASCII case (gh compares issuers and repository URIs with `EqualFold`).
     Caseless(String),
+    /// Starts with this (gh's `--owner`, `--repo`, `--signer-repo`, `--signer-workflow`: an
+    /// anchored prefix of the workflow URI, case-insensitive but for the workflow).
+    Prefix {
+        prefix: String,
+        ignore_case: bool,
+    },
 }
 
 impl Matcher {
@@ -28,6 +34,16 @@ impl Matcher {
             Matcher::Exact(v) => v == value,
             Matcher::Regex(r) => r.is_match(value),
             Matcher::Caseless(v) => v.eq_ignore_ascii_case(value),
+            Matcher::Prefix {
+                prefix,
+                ignore_case: true,
+            } => value
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix)),
+            Matcher::Prefix {
+                prefix,
+                ignore_case: false,
+            } => value.starts_with(prefix.as_str()),
         }
     }
 
@@ -37,6 +53,10 @@ impl Matcher {
             Matcher::Exact(v) => v.clone(),
             Matcher::Regex(r) => format!("/{}/", r.as_str()),
             Matcher::Caseless(v) => format!("{v} (any case)"),
+            Matcher::Prefix {
+                prefix,
+                ignore_case,
+            } => format!("{prefix}…{}", if *ignore_case { " (any case)" } else { "" }),
         }
     }
 
@@ -52,7 +72,7 @@ impl Matcher {
                     )
                 })
             }
-            Matcher::Exact(_) | Matcher::Caseless(_) => None,
+            Matcher::Exact(_) | Matcher::Caseless(_) | Matcher::Prefix { .. } => None,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod chain;
 pub mod check;
 pub mod checkpoint;
 pub mod cosign;
+pub mod github;
 pub mod identity;
 pub mod key;
 pub mod notation;

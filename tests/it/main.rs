@@ -5,6 +5,7 @@
 mod support;
 
 mod cache;
+mod catalog;
 mod cli;
 mod compare;
 mod conformance;
@@ -15,6 +16,7 @@ mod differential_faults;
 mod fixture_cosign;
 mod fixture_shape;
 mod fixture_sigstore_go;
+mod github;
 mod hostile;
 mod inspect;
 mod inspect_document;

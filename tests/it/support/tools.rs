@@ -81,6 +81,8 @@ impl Tools {
         let mut cmd = self.command("gh");
         cmd.env("GH_NO_UPDATE_NOTIFIER", "1")
             .env("GH_PROMPT_DISABLED", "1")
+            // gh asks for a login before it reads an image, even from the registry alone.
+            .env("GH_TOKEN", "offline-test-token-never-sent")
             .env("GH_CONFIG_DIR", self.home.join(".config/gh"));
         cmd
     }

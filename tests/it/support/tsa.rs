@@ -106,6 +106,49 @@ impl TimestampAuthority {
         format!("http://{}/api/v1/timestamp", self.addr)
     }
 
+    /// An RFC 3161 timestamp response (DER) over data whose SHA-256 is `sha256`, asked with the
+    /// server's JSON request form (`artifactHash`), its chain included.
+    pub fn timestamp(&self, sha256: &[u8]) -> Vec<u8> {
+        use base64::Engine as _;
+        let body = format!(
+            r#"{{"artifactHash":"{}","hashAlgorithm":"sha256","certificates":true}}"#,
+            base64::engine::general_purpose::STANDARD.encode(sha256)
+        );
+        let mut stream = TcpStream::connect_timeout(&self.addr, Duration::from_secs(2))
+            .expect("connect to the timestamp server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .expect("timeout");
+        write!(
+            stream,
+            "POST /api/v1/timestamp HTTP/1.0\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.addr,
+            body.len()
+        )
+        .expect("request");
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).expect("response");
+        let split = response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("an HTTP response");
+        let head = String::from_utf8_lossy(&response[..split]);
+        assert!(
+            head.starts_with("HTTP/1.") && head.contains(" 200 "),
+            "{head}"
+        );
+        response[split + 4..].to_vec()
+    }
+
+    /// The chain's certificates, leaf first, as DER.
+    pub fn chain_der(&self) -> Vec<Vec<u8>> {
+        self.chain_pem
+            .iter()
+            .filter_map(|p| pem::parse(p).ok())
+            .map(|p| p.contents().to_vec())
+            .collect()
+    }
+
     /// The self-signed root of its chain (notation's `--timestamp-root-cert`, a `tsa` store).
     pub fn root_pem(&self) -> &str {
         self.chain_pem
