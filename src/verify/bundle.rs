@@ -65,6 +65,14 @@ impl Artifact {
         }
     }
 
+    /// Its digest by `algorithm`, when known.
+    pub fn digest(&self, algorithm: crate::verify::key::HashAlgorithm) -> Option<&[u8]> {
+        self.digests
+            .iter()
+            .find(|(name, _)| *name == algorithm.name())
+            .map(|(_, d)| d.as_slice())
+    }
+
     /// How reports name it: its SHA-256, else the digest it was given by.
     pub fn describe(&self) -> String {
         match (&self.sha256, self.digests.first()) {

@@ -20,6 +20,26 @@ pub enum HashAlgorithm {
 }
 
 impl HashAlgorithm {
+    /// By the name a Rekor body, an in-toto subject or protobuf-specs `HashAlgorithm` gives it
+    /// (`sha256`, `SHA2_256`, …).
+    pub fn from_name(name: &str) -> Option<HashAlgorithm> {
+        match name.to_ascii_lowercase().as_str() {
+            "sha256" | "sha2_256" | "sha-256" => Some(HashAlgorithm::Sha256),
+            "sha384" | "sha2_384" | "sha-384" => Some(HashAlgorithm::Sha384),
+            "sha512" | "sha2_512" | "sha-512" => Some(HashAlgorithm::Sha512),
+            _ => None,
+        }
+    }
+
+    /// The in-toto name: `sha256`, `sha384`, `sha512`.
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha384 => "sha384",
+            HashAlgorithm::Sha512 => "sha512",
+        }
+    }
+
     pub fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             HashAlgorithm::Sha256 => sha2::Sha256::digest(message).to_vec(),

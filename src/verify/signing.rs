@@ -2,8 +2,6 @@
 //! certificate chained to a trusted CA with codeSigning, SCTs and the expected identity), and
 //! the transparency-log entry (SET, entry body, integrated time within the certificate).
 
-use sha2::{Digest as _, Sha256};
-
 use super::chain::{Leaf, leaf_chain, leaf_code_signing};
 use super::check::Checks;
 use super::key::{HashAlgorithm, PublicKey, RsaPadding};
@@ -246,7 +244,7 @@ pub fn check_tlog(
     let signed = Signed {
         signature,
         signer,
-        content_sha256: Sha256::digest(content).into(),
+        content: tlog::ContentDigest::of(HashAlgorithm::Sha256, content),
     };
     match &bundle.body {
         Ok(body) => {

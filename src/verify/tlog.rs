@@ -8,6 +8,7 @@ use sha2::{Digest as _, Sha256};
 use crate::artifact::bundle::InclusionProofView;
 use crate::artifact::rekor::{EntryBody, VerifierView, parse_checkpoint, set_payload};
 use crate::trust::TransparencyLog;
+use crate::verify::key::HashAlgorithm;
 
 /// Checks a SET and returns the log that signed it.
 pub fn verify_set<'a>(
@@ -115,8 +116,30 @@ pub struct Signed<'a> {
     pub signature: &'a [u8],
     /// The signer: a certificate (DER) or a public key (SPKI DER).
     pub signer: Signer<'a>,
-    /// SHA-256 of the signed content (hashedrekord), or of the DSSE payload.
-    pub content_sha256: [u8; 32],
+    /// The digest of the signed content (hashedrekord), or of the DSSE payload.
+    pub content: ContentDigest,
+}
+
+/// A digest and its algorithm, as a log entry records the signed content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContentDigest {
+    pub algorithm: HashAlgorithm,
+    pub value: Vec<u8>,
+}
+
+impl ContentDigest {
+    pub fn of(algorithm: HashAlgorithm, content: &[u8]) -> ContentDigest {
+        ContentDigest {
+            algorithm,
+            value: algorithm.digest(content),
+        }
+    }
+}
+
+impl std::fmt::Display for ContentDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.algorithm.name(), hex::encode(&self.value))
+    }
 }
 
 pub enum Signer<'a> {
@@ -178,24 +201,38 @@ pub fn body_matches(body: &EntryBody, signed: &Signed) -> BodyMatch {
     }
 }
 
-/// The entry's payload hash is the envelope payload's (`content`, lowercase hex).
-fn payload_logged(
-    payload_hash: Option<&crate::artifact::rekor::HashView>,
-    content: &str,
+/// The entry records `content`: the same algorithm and value.
+fn logged(
+    hash: &crate::artifact::rekor::HashView,
+    content: &ContentDigest,
+    what: &str,
 ) -> Result<(), String> {
-    let hash = payload_hash.ok_or("the log entry has no payload hash")?;
-    if hash.value.eq_ignore_ascii_case(content) {
+    let same_algorithm = HashAlgorithm::from_name(&hash.algorithm) == Some(content.algorithm);
+    if same_algorithm
+        && hash
+            .value
+            .eq_ignore_ascii_case(&hex::encode(&content.value))
+    {
         Ok(())
     } else {
         Err(format!(
-            "the log entry records payload sha256:{}, the envelope's payload is sha256:{content}",
-            hash.value
+            "the log entry records {what} {}:{}, the signed {what} is {content}",
+            hash.algorithm, hash.value
         ))
     }
 }
 
+/// The entry's payload hash is the envelope payload's.
+fn payload_logged(
+    payload_hash: Option<&crate::artifact::rekor::HashView>,
+    content: &ContentDigest,
+) -> Result<(), String> {
+    let hash = payload_hash.ok_or("the log entry has no payload hash")?;
+    logged(hash, content, "payload")
+}
+
 fn known_body_matches(body: &EntryBody, signed: &Signed) -> Result<String, String> {
-    let content = hex::encode(signed.content_sha256);
+    let content = &signed.content;
     match body {
         EntryBody::HashedRekord {
             data_hash,
@@ -209,12 +246,7 @@ fn known_body_matches(body: &EntryBody, signed: &Signed) -> Result<String, Strin
             if !verifier_matches(verifier, &signed.signer) {
                 return Err("the log entry records a different certificate or key".into());
             }
-            if !data_hash.value.eq_ignore_ascii_case(&content) {
-                return Err(format!(
-                    "the log entry records content sha256:{}, the signed content is sha256:{content}",
-                    data_hash.value
-                ));
-            }
+            logged(data_hash, content, "content")?;
             Ok("hashedrekord entry names this signature, signer and content".into())
         }
         EntryBody::Intoto {
@@ -227,7 +259,7 @@ fn known_body_matches(body: &EntryBody, signed: &Signed) -> Result<String, Strin
             signatures,
             ..
         } => {
-            payload_logged(payload_hash.as_ref(), &content)?;
+            payload_logged(payload_hash.as_ref(), content)?;
             let found = signatures.iter().any(|s| {
                 s.signature == signed.signature && verifier_matches(&s.verifier, &signed.signer)
             });
@@ -251,7 +283,7 @@ fn known_body_matches(body: &EntryBody, signed: &Signed) -> Result<String, Strin
         } => {
             // intoto 0.0.1 stores no envelope: the payload and the signer are what it binds
             // (cosign skips the signature comparison for attestations, `compareSigs`).
-            payload_logged(payload_hash.as_ref(), &content)?;
+            payload_logged(payload_hash.as_ref(), content)?;
             if !verifier_matches(verifier, &signed.signer) {
                 return Err("the log entry records a different certificate or key".into());
             }

@@ -2,7 +2,6 @@
 //! artifact's digest, or a DSSE envelope whose PAE is signed and whose in-toto statement names
 //! the artifact as a subject.
 
-use sha2::{Digest as _, Sha256};
 use x509_parser::prelude::FromDer as _;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
@@ -12,6 +11,7 @@ use crate::artifact::dsse::{IN_TOTO_PAYLOAD_TYPE, pae};
 use crate::artifact::rekor::EntryBody;
 use crate::verify::check::Checks;
 use crate::verify::key::{HashAlgorithm, KeyKind, PublicKey, RsaPadding};
+use crate::verify::tlog::ContentDigest;
 
 /// The signature the log entry and the timestamps cover: the message signature, or the DSSE
 /// envelope's (first) signature.
@@ -22,25 +22,45 @@ pub(super) fn signature_bytes(bundle: &BundleView) -> &[u8] {
     }
 }
 
-/// The SHA-256 the log entry records: the artifact's for a message signature; for DSSE the
-/// payload's (Rekor v1 `dsse`/`intoto`) or the PAE's (Rekor v2 hashedrekord over DSSE,
-/// rekor-v2 spec §6.1.4).
-pub(super) fn logged_content_sha256(
+/// The content digest the log entry records: the artifact's for a message signature (in the
+/// messageDigest's algorithm); for DSSE the payload's (Rekor v1 `dsse`/`intoto`) or the PAE's
+/// in the algorithm the entry names (Rekor v2 hashedrekord over DSSE, rekor-v2 spec §6.1.4).
+pub(super) fn logged_content(
     bundle: &BundleView,
     body: &EntryBody,
     artifact: &Artifact,
-) -> [u8; 32] {
+) -> ContentDigest {
     match &bundle.content {
-        // Without the artifact's SHA-256 the message signature already failed; the body can
+        // Without the artifact's digest the message signature already failed; the body can
         // then match nothing.
-        ContentView::MessageSignature { .. } => artifact.sha256.unwrap_or([0; 32]),
-        ContentView::Dsse(d) => match body {
-            EntryBody::HashedRekord { .. } => {
-                Sha256::digest(pae(&d.envelope.payload_type, &d.payload)).into()
+        ContentView::MessageSignature {
+            digest_algorithm, ..
+        } => {
+            let algorithm =
+                message_algorithm(digest_algorithm.as_deref()).unwrap_or(HashAlgorithm::Sha256);
+            ContentDigest {
+                algorithm,
+                value: artifact
+                    .digest(algorithm)
+                    .map(<[u8]>::to_vec)
+                    .unwrap_or_default(),
             }
-            _ => Sha256::digest(&d.payload).into(),
+        }
+        ContentView::Dsse(d) => match body {
+            EntryBody::HashedRekord { data_hash, .. } => {
+                let algorithm =
+                    HashAlgorithm::from_name(&data_hash.algorithm).unwrap_or(HashAlgorithm::Sha256);
+                ContentDigest::of(algorithm, &pae(&d.envelope.payload_type, &d.payload))
+            }
+            _ => ContentDigest::of(HashAlgorithm::Sha256, &d.payload),
         },
     }
+}
+
+/// The digest algorithm of a message signature: the messageDigest's (SHA2_256 when the bundle
+/// names none); `None` for one sigscope does not know.
+fn message_algorithm(named: Option<&str>) -> Option<HashAlgorithm> {
+    named.map_or(Some(HashAlgorithm::Sha256), HashAlgorithm::from_name)
 }
 
 pub(super) fn check_content(
@@ -51,29 +71,46 @@ pub(super) fn check_content(
 ) {
     let Some(key) = &state.key else { return };
     match &bundle.content {
-        ContentView::MessageSignature { .. } if artifact.sha256.is_none() => checks.fail(
-            "signature",
-            format!(
-                "a message signature covers the artifact's SHA-256, and only its {} is known: \
-                 give the file or a sha256: digest",
-                artifact.describe()
-            ),
-        ),
         ContentView::MessageSignature {
             digest_algorithm,
             digest,
             signature,
         } => {
-            let sha256 = artifact.sha256.unwrap_or_default();
+            let Some(algorithm) = message_algorithm(digest_algorithm.as_deref()) else {
+                checks.fail(
+                    "message digest",
+                    format!(
+                        "the messageDigest's algorithm {:?} is not one sigscope knows (SHA2_256, SHA2_384, SHA2_512)",
+                        digest_algorithm.as_deref().unwrap_or_default()
+                    ),
+                );
+                return;
+            };
+            let Some(artifact_digest) = artifact.digest(algorithm) else {
+                checks.fail(
+                    "signature",
+                    format!(
+                        "the message signature covers the artifact's {}, and only its {} is known: \
+                         give the file or a {}: digest",
+                        algorithm.name(),
+                        artifact.describe(),
+                        algorithm.name()
+                    ),
+                );
+                return;
+            };
+            let content = ContentDigest {
+                algorithm,
+                value: artifact_digest.to_vec(),
+            };
             // The bundle's messageDigest is a hint, but must agree with the artifact.
             if let Some(digest) = digest {
-                let algorithm = digest_algorithm.as_deref().unwrap_or("SHA2_256");
-                if algorithm != "SHA2_256" || digest.as_slice() != sha256 {
+                if digest.as_slice() != artifact_digest {
                     checks.mismatch(
                         "message digest",
                         "the bundle's messageDigest is not the artifact's digest",
-                        format!("SHA2_256 {}", hex::encode(sha256)),
-                        format!("{algorithm} {}", hex::encode(digest)),
+                        content.to_string(),
+                        format!("{}:{}", algorithm.name(), hex::encode(digest)),
                     );
                 } else {
                     checks.pass(
@@ -84,51 +121,47 @@ pub(super) fn check_content(
             }
             checks.record(
                 "signature",
-                verify_message(key, artifact, &sha256, signature),
+                verify_message(key, artifact, &content, signature),
             );
         }
         ContentView::Dsse(dsse) => check_dsse(dsse, key, artifact, checks),
     }
 }
 
-/// A message signature: over the artifact with SHA-256 (what Sigstore clients sign), verified
-/// from the bytes when given, else from the digest alone (ECDSA only: a prehash).
+/// A message signature: over the artifact with the digest algorithm the bundle names (what
+/// Sigstore clients sign: SHA-256, or SHA-384/512 with P-384/P-521 keys), verified from the
+/// bytes when given, else from the digest alone (ECDSA only: a prehash).
 fn verify_message(
     key: &PublicKey,
     artifact: &Artifact,
-    sha256: &[u8; 32],
+    content: &ContentDigest,
     signature: &[u8],
 ) -> Result<String, String> {
+    let algorithm = content.algorithm;
     let ok = match &artifact.bytes {
         Some(bytes) => {
-            key.verify(
-                bytes,
-                signature,
-                HashAlgorithm::Sha256,
-                RsaPadding::Pkcs1v15,
-            ) || key.verify(bytes, signature, HashAlgorithm::Sha256, RsaPadding::Pss)
+            key.verify(bytes, signature, algorithm, RsaPadding::Pkcs1v15)
+                || key.verify(bytes, signature, algorithm, RsaPadding::Pss)
                 || key.verify_default(bytes, signature)
         }
-        None => verify_prehashed(key, sha256, signature)?,
+        None => verify_prehashed(key, &content.value, signature)?,
     };
     if ok {
         Ok(format!(
-            "the {} signature over sha256:{} verifies",
-            key.kind(),
-            hex::encode(sha256)
+            "the {} signature over {content} verifies",
+            key.kind()
         ))
     } else {
         Err(format!(
-            "the signature does not verify over sha256:{} with the {} key sha256:{}",
-            hex::encode(sha256),
+            "the signature does not verify over {content} with the {} key sha256:{}",
             key.kind(),
             key.fingerprint()
         ))
     }
 }
 
-/// ECDSA over a SHA-256 digest given without the message (RustCrypto's prehash verifiers).
-fn verify_prehashed(key: &PublicKey, digest: &[u8; 32], signature: &[u8]) -> Result<bool, String> {
+/// ECDSA over a digest given without the message (RustCrypto's prehash verifiers).
+fn verify_prehashed(key: &PublicKey, digest: &[u8], signature: &[u8]) -> Result<bool, String> {
     use ecdsa::signature::hazmat::PrehashVerifier as _;
     let point = SubjectPublicKeyInfo::from_der(key.spki_der())
         .map(|(_, spki)| spki.subject_public_key.data.to_vec())

@@ -170,7 +170,7 @@ fn check_entry(
     let signed = Signed {
         signature: content::signature_bytes(bundle),
         signer,
-        content_sha256: content::logged_content_sha256(bundle, body, artifact),
+        content: content::logged_content(bundle, body, artifact),
     };
     // sigstore-go `tlog.ValidateEntry`: a bundle's Rekor v1 entry is hashedrekord 0.0.1, dsse
     // 0.0.1 or intoto 0.0.2 (intoto 0.0.1 and rekord are read only by cosign's legacy path).

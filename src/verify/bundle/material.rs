@@ -1,8 +1,6 @@
 //! The bundle's shape, its verification material, its verified times, and the certificate
 //! checked at each of them.
 
-use x509_parser::prelude::{FromDer as _, X509Certificate};
-
 use super::{ExpectedSigner, State};
 use crate::artifact::bundle::{BundleView, VerificationMaterialView};
 use crate::artifact::certificate::CertificateView;
@@ -15,30 +13,40 @@ use crate::verify::key::PublicKey;
 use crate::verify::sct::verify_embedded_scts_of;
 use crate::verify::timestamp::verify_timestamp;
 
-fn self_signed(der: &[u8]) -> bool {
-    X509Certificate::from_der(der).is_ok_and(|(_, c)| {
-        c.subject().as_raw() == c.issuer().as_raw() && c.verify_signature(None).is_ok()
-    })
-}
-
-/// protobuf-specs `VerificationMaterial`: a chain has at least one certificate, and (client
-/// spec, sigstore-python) never the root itself, which must come from the trusted root alone.
+/// protobuf-specs `VerificationMaterial`: a chain has at least one certificate and only in
+/// v0.1 and v0.2 bundles (v0.3 carries the leaf alone: sigstore-go and sigstore-js refuse a
+/// chain there). Certificates after the leaf are not trusted and take no part in path
+/// building: the anchors and intermediates come from the trusted root alone, as the spec lets
+/// verifiers do and sigstore-go and sigstore-js do.
 pub(super) fn check_shape(bundle: &BundleView, checks: &mut Checks) -> bool {
     if let VerificationMaterialView::CertificateChain(chain) = &bundle.verification_material {
         if chain.is_empty() {
             checks.fail("bundle", "the x509CertificateChain has no certificates");
             return false;
         }
-        if let Some(root) = chain.iter().find(|c| self_signed(&c.der)) {
-            checks.fail(
+        if bundle.version == crate::artifact::bundle::BundleVersion::V0_3 {
+            checks.mismatch(
                 "bundle",
+                "a v0.3 bundle carries its signing certificate alone, not an x509CertificateChain",
+                "verificationMaterial.certificate",
                 format!(
-                    "the certificate chain contains a root certificate {:?}: roots come from the \
-                     trusted root only",
-                    root.subject
+                    "verificationMaterial.x509CertificateChain of {} certificates",
+                    chain.len()
                 ),
             );
             return false;
+        }
+        if chain.len() > 1 {
+            checks.pass(
+                "bundle",
+                format!(
+                    "sigstore bundle {}; the chain's {} certificates after the leaf are ignored: \
+                     the trusted root alone gives CAs",
+                    bundle_version(bundle),
+                    chain.len() - 1
+                ),
+            );
+            return true;
         }
     }
     checks.pass(
@@ -112,8 +120,14 @@ pub(super) fn check_material(
     }
 }
 
-/// Client spec "Establishing a Time for the Signature" / "Timestamp verification": every
-/// RFC 3161 timestamp must verify over the signature; each gives a verified time.
+/// sigstore-python's bound on a bundle's RFC 3161 timestamps.
+const MAX_TIMESTAMPS: usize = 32;
+
+/// Client spec "Establishing a Time for the Signature" / "Timestamp verification": each RFC
+/// 3161 timestamp that verifies over the signature gives a verified time. As sigstore-go and
+/// sigstore-python do, one that does not verify (another TSA's, a wrong imprint) is reported
+/// and not counted; the bundle then needs a verified time from another. Duplicates and more
+/// than 32 timestamps are refused outright, as sigstore-python refuses them.
 pub(super) fn check_timestamps(
     bundle: &BundleView,
     signature: &[u8],
@@ -121,16 +135,32 @@ pub(super) fn check_timestamps(
     checks: &mut Checks,
     state: &mut State,
 ) {
+    const NAME: &str = "rfc3161 timestamp";
+    let count = bundle.timestamps.len();
+    if count > MAX_TIMESTAMPS {
+        checks.mismatch(
+            NAME,
+            "the bundle carries more timestamps than a verifier reads",
+            format!("at most {MAX_TIMESTAMPS}"),
+            count.to_string(),
+        );
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !bundle.timestamps.iter().all(|t| seen.insert(&t.der)) {
+        checks.fail(NAME, "the bundle carries the same timestamp twice");
+        return;
+    }
     for entry in &bundle.timestamps {
         match verify_timestamp(&entry.der, signature, root) {
             Ok(v) => {
                 state.times.push(v.time);
                 checks.pass(
-                    "rfc3161 timestamp",
+                    NAME,
                     format!("{} by {} ({})", v.time_rfc3339, v.signer, v.authority),
                 );
             }
-            Err(e) => checks.fail("rfc3161 timestamp", e.to_string()),
+            Err(e) => checks.skip(NAME, format!("not counted as a verified time: {e}")),
         }
     }
 }
