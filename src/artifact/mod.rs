@@ -2,6 +2,7 @@
 //! Everything decoded here comes from untrusted input: decoders return typed views, keep
 //! unknown fields raw, and fail with a [`DecodeError`] naming the item.
 
+pub mod ber;
 pub mod bundle;
 pub mod canonical;
 pub mod certificate;

@@ -121,6 +121,8 @@ struct Accuracy {
 /// Decodes a DER `TimeStampResp` or `TimeStampToken`.
 pub fn decode_timestamp(der: &[u8]) -> Result<TimestampView, DecodeError> {
     const WHAT: &str = "rfc3161 timestamp";
+    let converted = super::ber::der_of(der);
+    let der: &[u8] = &converted;
     let (status, token) = match TimeStampResp::from_der(der) {
         Ok(resp) => {
             let token = resp.time_stamp_token.ok_or_else(|| {

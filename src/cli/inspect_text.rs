@@ -63,14 +63,22 @@ fn image_lines(tag: &str, image: &ImageReport, out: &mut Vec<String>) {
         let platforms: Vec<String> = image
             .platforms
             .iter()
+            .filter(|p| p.buildkit_attestation.is_none())
             .map(|p| {
                 p.platform
                     .as_ref()
                     .map(|p| printable(&p.to_string()).into_owned())
-                    .unwrap_or_else(|| "?".into())
+                    .unwrap_or_else(|| "(no platform)".into())
             })
             .collect();
         head.push_str(&format!("  index [{}]", platforms.join(", ")));
+        let attestations = image.platforms.len() - platforms.len();
+        if attestations > 0 {
+            head.push_str(&format!(
+                " + {attestations} BuildKit attestation manifest{}",
+                if attestations == 1 { "" } else { "s" }
+            ));
+        }
     }
     if let Some(c) = &image.config {
         if let (Some(os), Some(arch)) = (&c.os, &c.architecture) {
@@ -91,6 +99,23 @@ fn image_lines(tag: &str, image: &ImageReport, out: &mut Vec<String>) {
         artifact_lines(a, &image.digest, 1, out);
     }
     for p in &image.platforms {
+        if let Some(b) = &p.buildkit_attestation {
+            let types: Vec<String> = b
+                .predicate_types
+                .iter()
+                .map(|t| printable(t).into_owned())
+                .collect();
+            out.push(format!(
+                "  buildkit attestation {} for {} (unsigned in-toto statements): {}",
+                short(&p.digest),
+                printable(&b.attests),
+                if types.is_empty() {
+                    "no predicate types announced".to_owned()
+                } else {
+                    types.join(", ")
+                }
+            ));
+        }
         if p.artifacts.is_empty() && p.errors.is_empty() {
             continue;
         }

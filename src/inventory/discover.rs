@@ -11,8 +11,8 @@ use futures_util::stream;
 
 use super::consumers;
 use super::model::{
-    Artifact, ArtifactKind, ConfigSummary, ImageReport, Inventory, Orphan, PlatformReport,
-    TagOutcome, TagReport,
+    Artifact, ArtifactKind, BuildkitAttestation, ConfigSummary, ImageReport, Inventory, Orphan,
+    PlatformReport, TagOutcome, TagReport,
 };
 use crate::reference::Digest;
 use crate::registry::manifest::{Descriptor, Manifest};
@@ -257,12 +257,22 @@ impl<'a, S: Source> Discovery<'a, S> {
             platform: child.platform.clone(),
             digest: child.digest.clone(),
             media_type: child.media_type.clone(),
+            buildkit_attestation: BuildkitAttestation::announced(&child.annotations),
             config: None,
             artifacts: Vec::new(),
             errors: Vec::new(),
         };
         match self.source.fetch_manifest(&child.digest.to_string()).await {
             Ok(fetched) => match Manifest::parse(&fetched.media_type, &fetched.bytes) {
+                Ok(Manifest::Image { layers, .. }) if report.buildkit_attestation.is_some() => {
+                    if let Some(b) = report.buildkit_attestation.as_mut() {
+                        b.predicate_types = layers
+                            .iter()
+                            .filter_map(|l| l.annotations.get("in-toto.io/predicate-type"))
+                            .cloned()
+                            .collect();
+                    }
+                }
                 Ok(Manifest::Image { config, .. }) if self.reading.configs() => {
                     match self.config(&config).await {
                         Ok(c) => report.config = c,

@@ -75,11 +75,45 @@ pub struct PlatformReport {
     pub platform: Option<Platform>,
     pub digest: Digest,
     pub media_type: String,
+    /// A BuildKit attestation manifest (platform `unknown/unknown`): what it attests and with
+    /// which predicates, rather than a platform of the image.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buildkit_attestation: Option<BuildkitAttestation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<ConfigSummary>,
     pub artifacts: Vec<Artifact>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+}
+
+/// A BuildKit attestation manifest in an index (`vnd.docker.reference.type:
+/// attestation-manifest`): unsigned in-toto statements about another entry of the index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuildkitAttestation {
+    /// The index entry it attests (`vnd.docker.reference.digest`).
+    pub attests: String,
+    /// Its layers' `in-toto.io/predicate-type`s.
+    pub predicate_types: Vec<String>,
+}
+
+impl BuildkitAttestation {
+    /// The attestation an index entry's descriptor announces, if it is one.
+    pub fn announced(annotations: &BTreeMap<String, String>) -> Option<BuildkitAttestation> {
+        if annotations
+            .get("vnd.docker.reference.type")
+            .map(String::as_str)
+            != Some("attestation-manifest")
+        {
+            return None;
+        }
+        Some(BuildkitAttestation {
+            attests: annotations
+                .get("vnd.docker.reference.digest")
+                .cloned()
+                .unwrap_or_default(),
+            predicate_types: Vec::new(),
+        })
+    }
 }
 
 /// The interesting parts of an image config.

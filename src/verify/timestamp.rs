@@ -61,15 +61,18 @@ pub enum TimestampError {
     Untrusted(Vec<String>),
 }
 
-/// Verifies an RFC 3161 token (`TimeStampResp` or bare `TimeStampToken`, DER) over
-/// `signature` (the bundle's message signature or DSSE signature) against the trusted root's
-/// timestamp authorities. Returns the verified time.
+/// Verifies a signed timestamp (an RFC 3161 `TimeStampResp`, protobuf-specs
+/// `RFC3161SignedTimestamp`) over `signature` (the bundle's message signature or DSSE
+/// signature) against the trusted root's timestamp authorities. Returns the verified time.
+///
+/// As sigstore-go and cosign read it (digitorus/timestamp `ParseResponse`): the response is
+/// DER and carries a token; the token within may be BER.
 pub fn verify_timestamp(
-    token_der: &[u8],
+    response: &[u8],
     signature: &[u8],
     root: &TrustedRoot,
 ) -> Result<VerifiedTimestamp, TimestampError> {
-    let token = open_token(token_der, signature)?;
+    let token = open_token(&response_token(response)?, signature)?;
     let (view, signer) = (&token.view, &token.signer);
     let embedded: Vec<Vec<u8>> = view.certificates.clone();
     let mut reasons = Vec::new();
@@ -141,6 +144,8 @@ pub struct OpenedToken {
 /// the hash of `signature`, it has exactly one signer, and that signer's contentType and
 /// messageDigest attributes cover the TSTInfo.
 pub fn open_token(token_der: &[u8], signature: &[u8]) -> Result<OpenedToken, TimestampError> {
+    let converted = crate::artifact::ber::der_of(token_der);
+    let token_der: &[u8] = &converted;
     let view = decode_timestamp(token_der).map_err(|e| TimestampError::Malformed(e.to_string()))?;
     let signed = signed_data(token_der)?;
     // RFC 3161 §2.4.2 / client spec: the messageImprint is the hash of the timestamped data,
@@ -221,6 +226,27 @@ fn window(valid_for: &crate::trust::ValidFor) -> String {
 struct TimeStampResp {
     status: der::Any,
     time_stamp_token: Option<ContentInfo>,
+}
+
+/// The outer shape of a `TimeStampResp`, the token left undecoded.
+#[derive(Sequence)]
+struct RawTimeStampResp {
+    status: der::Any,
+    time_stamp_token: Option<der::Any>,
+}
+
+/// The token of a DER `TimeStampResp`.
+fn response_token(response: &[u8]) -> Result<Vec<u8>, TimestampError> {
+    let malformed = |m: String| {
+        TimestampError::Malformed(format!(
+            "a signed timestamp is a DER TimeStampResp (RFC 3161 §2.4.2): {m}"
+        ))
+    };
+    let resp = RawTimeStampResp::from_der(response).map_err(|e| malformed(e.to_string()))?;
+    let token = resp
+        .time_stamp_token
+        .ok_or_else(|| malformed("the response carries no token".into()))?;
+    token.to_der().map_err(|e| malformed(e.to_string()))
 }
 
 /// The SignedData of a `TimeStampResp` (RFC 3161 §2.4.2) or of a bare token.

@@ -104,3 +104,40 @@ fn a_tampered_token_or_signature_is_refused() {
         "{err}"
     );
 }
+
+/// A DER element re-sent with an indefinite outer length (the rest is left as it is; the
+/// integration tests convert every level and run sigstore-go on the result).
+fn outer_indefinite(der: &[u8]) -> Vec<u8> {
+    let header = match der[1] {
+        l if l < 0x80 => 2,
+        l => 2 + usize::from(l & 0x7f),
+    };
+    let mut ber = vec![der[0], 0x80];
+    ber.extend(&der[header..]);
+    ber.extend([0, 0]);
+    ber
+}
+
+#[test]
+fn a_token_in_ber_verifies_as_its_der_does_within_a_der_response() {
+    let Some((bundle, root)) = case("rekor2-timestamp-with-embedded-cert") else {
+        return;
+    };
+    let response = &bundle.timestamps[0].der;
+    let token = response_token(response).unwrap();
+    let ber = outer_indefinite(&token);
+    assert_eq!(&ber[..2], &[0x30, 0x80]);
+    assert_eq!(crate::artifact::ber::to_der(&ber).unwrap(), token);
+    let from_der = verify_timestamp(response, &signature(&bundle), &root).unwrap();
+    let opened = open_token(&ber, &signature(&bundle)).unwrap();
+    assert_eq!(opened.view.gen_time, from_der.time);
+    // Still checked: BER over another signature fails on the imprint.
+    let mut sig = signature(&bundle);
+    sig[0] ^= 1;
+    let err = open_token(&ber, &sig).err().unwrap();
+    assert!(matches!(err, TimestampError::Imprint { .. }), "{err}");
+    // The response itself must be DER, as sigstore-go's `ParseResponse` reads it.
+    let err =
+        verify_timestamp(&outer_indefinite(response), &signature(&bundle), &root).unwrap_err();
+    assert!(err.to_string().contains("DER TimeStampResp"), "{err}");
+}

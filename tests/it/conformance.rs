@@ -238,3 +238,148 @@ fn a_rekor_v2_entry_without_a_timestamp_fails_with_that_reason() {
         run.output
     );
 }
+
+/// The DER element at the start of `der` re-sent as BER, as some timestamp authorities send
+/// it: every constructed element with an indefinite length. Returns the BER and the DER length
+/// read. (Go's x509 refuses certificates with octet strings in pieces, which digitorus/pkcs7
+/// leaves in pieces; sigscope's own tests cover those.)
+fn as_ber(der: &[u8]) -> (Vec<u8>, usize) {
+    let tag = der[0];
+    let (len, header) = match der[1] {
+        l if l < 0x80 => (usize::from(l), 2),
+        l => {
+            let n = usize::from(l & 0x7f);
+            let len = der[2..2 + n]
+                .iter()
+                .fold(0usize, |acc, b| (acc << 8) | usize::from(*b));
+            (len, 2 + n)
+        }
+    };
+    let content = &der[header..header + len];
+    let mut out = Vec::new();
+    // An empty one stays as it is (digitorus/pkcs7 cannot read it in indefinite form).
+    if tag & 0x20 != 0 && len > 0 {
+        out.extend([tag, 0x80]);
+        let mut pos = 0;
+        while pos < content.len() {
+            let (child, used) = as_ber(&content[pos..]);
+            out.extend(child);
+            pos += used;
+        }
+        out.extend([0, 0]);
+    } else {
+        out.extend(&der[..header + len]);
+    }
+    (out, header + len)
+}
+
+/// A DER SEQUENCE of `children`, each given encoded.
+fn der_sequence(children: &[Vec<u8>]) -> Vec<u8> {
+    let content = children.concat();
+    let len = content.len();
+    let mut out = vec![0x30];
+    if len < 0x80 {
+        out.push(len as u8);
+    } else if len < 0x100 {
+        out.extend([0x81, len as u8]);
+    } else {
+        out.extend([0x82, (len >> 8) as u8, len as u8]);
+    }
+    out.extend(content);
+    out
+}
+
+/// The elements of a DER SEQUENCE, each as encoded.
+fn der_children(der: &[u8]) -> Vec<Vec<u8>> {
+    let header = if der[1] < 0x80 {
+        2
+    } else {
+        2 + usize::from(der[1] & 0x7f)
+    };
+    let mut body = &der[header..];
+    let mut children = Vec::new();
+    while !body.is_empty() {
+        let used = as_ber(body).1;
+        children.push(body[..used].to_vec());
+        body = &body[used..];
+    }
+    children
+}
+
+/// A DER `TimeStampResp` whose token's contents are re-sent in BER; the response and the
+/// token's own header stay DER, as Go's asn1 reads them before digitorus/pkcs7 sees the rest.
+fn token_as_ber(response: &[u8]) -> Vec<u8> {
+    let [status, token] = der_children(response).try_into().unwrap();
+    let inner: Vec<Vec<u8>> = der_children(&token).iter().map(|c| as_ber(c).0).collect();
+    der_sequence(&[status, der_sequence(&inner)])
+}
+
+/// Turns a DER timestamp response into one of its BER variants.
+type Convert = dyn Fn(&[u8]) -> Vec<u8>;
+
+/// sigstore-go reads a signed timestamp as digitorus/timestamp does: the `TimeStampResp` in
+/// DER, the token within through digitorus/pkcs7, which turns BER into DER first. A token in
+/// BER verifies (or fails) in sigscope as it does there; a response in BER is refused by both.
+#[test]
+fn timestamps_in_ber_are_read_as_sigstore_go_reads_them() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    let Some(fixtures) = shared_fixtures() else {
+        println!("SKIP: ../shared/fixtures is absent; BER timestamps were not run");
+        return;
+    };
+    let suite = fixtures.join("sigstore-conformance/test/assets/bundle-verify");
+    let work = tempfile::tempdir().unwrap();
+    let whole = |der: &[u8]| as_ber(der).0;
+    let variants: [(&str, &Convert); 2] = [("token", &token_as_ber), ("response", &whole)];
+    for (case, expect) in [
+        ("rekor2-timestamp-with-embedded-cert", true),
+        ("rekor2-timestamp-without-embedded-cert", true),
+        ("rekor2-timestamp-payload-mismatch_fail", false),
+    ] {
+        for (part, convert) in variants {
+            let from = suite.join(case);
+            // The directory's name keeps the suite's `_fail` convention for the verdict.
+            let name = if expect && part == "token" {
+                format!("{case}-ber-{part}")
+            } else {
+                format!("{case}-ber-{part}_fail")
+            };
+            let dir = work.path().join(&name);
+            std::fs::create_dir(&dir).unwrap();
+            for entry in std::fs::read_dir(&from).unwrap() {
+                let entry = entry.unwrap();
+                std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+            }
+            let path = dir.join("bundle.sigstore.json");
+            let mut bundle: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            let timestamps =
+                bundle["verificationMaterial"]["timestampVerificationData"]["rfc3161Timestamps"]
+                    .as_array_mut()
+                    .unwrap();
+            for t in timestamps {
+                let der = STANDARD
+                    .decode(t["signedTimestamp"].as_str().unwrap())
+                    .unwrap();
+                let ber = convert(&der);
+                assert_ne!(ber, der);
+                t["signedTimestamp"] = STANDARD.encode(ber).into();
+            }
+            std::fs::write(&path, serde_json::to_vec(&bundle).unwrap()).unwrap();
+            let run = run_case(&dir, &suite, "file");
+            let accepted = run.code == Some(0);
+            oracle(
+                "sigstore-go 1.x",
+                &name,
+                run.sigstore_go.accepted == accepted,
+            );
+            assert!(run.passed(), "{name}: {}\n{}", reasons(&run), run.output);
+            assert_eq!(
+                run.sigstore_go.accepted, accepted,
+                "{name}: sigstore-go {}\n{}",
+                run.sigstore_go.output, run.output
+            );
+        }
+    }
+}

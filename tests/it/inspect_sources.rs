@@ -294,3 +294,93 @@ fn anonymous_pulls_follow_the_bearer_token_challenge() {
         tokens.requests()
     );
 }
+
+/// BuildKit (`docker buildx build --attest`) puts its provenance and SBOM in the image index as
+/// an extra manifest of platform `unknown/unknown`; sigscope names it for what it is and what
+/// it attests, not as a platform of the image.
+#[test]
+fn a_buildkit_attestation_manifest_is_named_not_listed_as_a_platform() {
+    use crate::support::layout::{Layout, OCI_CONFIG, OCI_INDEX, OCI_MANIFEST};
+    use crate::support::publish::simple_image;
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let mut layout = Layout::create(&dir.path().join("layout"));
+    let amd64 = simple_image("buildkit", "amd64");
+    let image = layout.put_image(&amd64);
+    let statement = |predicate_type: &str| {
+        json!({
+            "_type": "https://in-toto.io/Statement/v0.1",
+            "predicateType": predicate_type,
+            "subject": [{"name": "pkg:docker/app@latest?platform=linux%2Famd64",
+                         "digest": {"sha256": image.digest.hex()}}],
+            "predicate": {},
+        })
+    };
+    let mut layers = Vec::new();
+    for predicate_type in [
+        "https://slsa.dev/provenance/v0.2",
+        "https://spdx.dev/Document",
+    ] {
+        let blob = layout.put_blob(
+            "application/vnd.in-toto+json",
+            &serde_json::to_vec(&statement(predicate_type)).unwrap(),
+        );
+        let mut d = blob.descriptor();
+        d["annotations"] = json!({"in-toto.io/predicate-type": predicate_type});
+        layers.push(d);
+    }
+    let config = layout.put_blob(
+        OCI_CONFIG,
+        b"{\"architecture\":\"unknown\",\"os\":\"unknown\"}",
+    );
+    let manifest = json!({
+        "schemaVersion": 2, "mediaType": OCI_MANIFEST,
+        "config": config.descriptor(), "layers": layers,
+    });
+    let attestation = layout.put_blob(OCI_MANIFEST, &serde_json::to_vec(&manifest).unwrap());
+    let mut image_entry = image.descriptor();
+    image_entry["platform"] = json!({"os": "linux", "architecture": "amd64"});
+    let mut attestation_entry = attestation.descriptor();
+    attestation_entry["platform"] = json!({"os": "unknown", "architecture": "unknown"});
+    attestation_entry["annotations"] = json!({
+        "vnd.docker.reference.digest": image.digest.to_string(),
+        "vnd.docker.reference.type": "attestation-manifest",
+    });
+    let index = json!({"schemaVersion": 2, "mediaType": OCI_INDEX,
+                       "manifests": [image_entry, attestation_entry]});
+    let index = layout.put_blob(OCI_INDEX, &serde_json::to_vec(&index).unwrap());
+    layout.tag("latest", &index);
+    let target = format!("oci:{}", layout.dir().display());
+
+    let out = crate::support::sigscope()
+        .args(["inspect", &target])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("index [linux/amd64] + 1 BuildKit attestation manifest"),
+        "{text}"
+    );
+    assert!(!text.contains("unknown/unknown"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "buildkit attestation sha256:{} for {} (unsigned in-toto statements): \
+             https://slsa.dev/provenance/v0.2, https://spdx.dev/Document",
+            &attestation.digest.hex()[..12],
+            image.digest
+        )),
+        "{text}"
+    );
+    let (code, doc) = inspect_json(&[&target]);
+    assert_eq!(code, 0);
+    let platforms = tag(&doc, "latest")["image"]["platforms"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        platforms[1]["buildkit_attestation"]["attests"],
+        image.digest.to_string()
+    );
+    assert!(platforms[0].get("buildkit_attestation").is_none());
+}

@@ -82,6 +82,7 @@ fn image(n: u8) -> TagOutcome {
                 variant: Some("v8".into()),
                 os_version: Some(HOSTILE.into()),
             }),
+            buildkit_attestation: None,
             digest: digest(n + 50),
             media_type: "application/vnd.oci.image.manifest.v1+json".into(),
             config: Some(config),

@@ -112,7 +112,16 @@ pub(super) fn check_material(
             state.signer = Some(cert.identity().unwrap_or("(no identity)").to_owned());
             checks.pass(
                 NAME,
-                format!("certificate {:?}, {} key", cert.subject, key.kind()),
+                if cert.subject.is_empty() {
+                    // Fulcio's certificates name no subject: the SAN says who.
+                    format!(
+                        "certificate for {}, {} key",
+                        cert.identity().unwrap_or("(no SAN)"),
+                        key.kind()
+                    )
+                } else {
+                    format!("certificate {:?}, {} key", cert.subject, key.kind())
+                },
             );
             state.key = Some(key);
             true
