@@ -8,12 +8,14 @@ pub mod chain;
 pub mod check;
 pub mod checkpoint;
 pub mod cosign;
+pub mod go_regexp;
 pub mod identity;
 pub mod key;
 pub mod notation;
 pub mod policy;
 pub mod referrer;
 pub mod report;
+pub mod sans;
 pub mod sct;
 pub mod signing;
 pub mod storage;
@@ -21,5 +23,7 @@ pub mod timestamp;
 pub mod tlog;
 mod tsa_chain;
 
+#[cfg(test)]
+mod adversarial_tests;
 #[cfg(test)]
 mod tests;
