@@ -243,26 +243,38 @@ impl PublicKey {
             return false;
         };
         raw.extend_from_slice(&s);
-        let alg: &dyn rs::VerificationAlgorithm = match (self.kind, hash) {
-            (KeyKind::EcdsaP256, HashAlgorithm::Sha256) => &rs::ECDSA_P256_SHA256_FIXED,
-            (KeyKind::EcdsaP256, HashAlgorithm::Sha384) => &rs::ECDSA_P256_SHA384_FIXED,
-            (KeyKind::EcdsaP384, HashAlgorithm::Sha256) => &rs::ECDSA_P384_SHA256_FIXED,
-            (KeyKind::EcdsaP384, HashAlgorithm::Sha384) => &rs::ECDSA_P384_SHA384_FIXED,
-            (KeyKind::EcdsaP521, _) => {
-                use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
+        use ecdsa::signature::hazmat::PrehashVerifier as _;
+        let digest = hash.digest(message);
+        match self.kind {
+            KeyKind::EcdsaP256 => {
+                let (Ok(key), Ok(sig)) = (
+                    p256::ecdsa::VerifyingKey::from_sec1_bytes(&self.bits),
+                    p256::ecdsa::Signature::from_slice(&raw),
+                ) else {
+                    return false;
+                };
+                key.verify_prehash(&digest, &sig).is_ok()
+            }
+            KeyKind::EcdsaP384 => {
+                let (Ok(key), Ok(sig)) = (
+                    p384::ecdsa::VerifyingKey::from_sec1_bytes(&self.bits),
+                    p384::ecdsa::Signature::from_slice(&raw),
+                ) else {
+                    return false;
+                };
+                key.verify_prehash(&digest, &sig).is_ok()
+            }
+            KeyKind::EcdsaP521 => {
                 let (Ok(key), Ok(sig)) = (
                     p521::ecdsa::VerifyingKey::from_sec1_bytes(&self.bits),
                     p521::ecdsa::Signature::from_slice(&raw),
                 ) else {
                     return false;
                 };
-                return key.verify_prehash(&hash.digest(message), &sig).is_ok();
+                key.verify_prehash(&digest, &sig).is_ok()
             }
-            _ => return false,
-        };
-        UnparsedPublicKey::new(alg, &self.bits)
-            .verify(message, &raw)
-            .is_ok()
+            _ => false,
+        }
     }
 
     /// Verifies with the key's default hash, trying PKCS#1 v1.5 then PSS for RSA.
