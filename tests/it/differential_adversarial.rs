@@ -409,14 +409,33 @@ fn an_attestation_whose_payload_type_is_not_in_toto_is_rejected_by_both() {
         let payload = serde_json::to_vec(&statement).unwrap();
         let signature = key.sign(&sigscope::artifact::dsse::pae(payload_type, &payload));
         let envelope = sigscope::artifact::dsse::Envelope::new(payload_type, &payload, &signature);
-        let file = work.path().join("envelope.json");
-        std::fs::write(&file, serde_json::to_vec(&envelope).unwrap()).unwrap();
+        // cosign's own `attach attestation` refuses a non-in-toto envelope: an attacker writes
+        // the `.att` manifest with any OCI client, as here with oras.
+        std::fs::write(
+            work.path().join("envelope.json"),
+            serde_json::to_vec(&envelope).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(work.path().join("config.json"), b"{}").unwrap();
+        let annotations = serde_json::json!({"envelope.json": {
+            "dev.cosignproject.cosign/signature": "",
+            "predicateType": "https://cosign.sigstore.dev/attestation/v1",
+        }});
+        std::fs::write(
+            work.path().join("annotations.json"),
+            serde_json::to_vec(&annotations).unwrap(),
+        )
+        .unwrap();
+        let (repo, digest) = image.split_once('@').unwrap();
         run_ok(
             Tools::get()
-                .cosign2()
-                .args(["attach", "attestation", "--attestation"])
-                .arg(&file)
-                .arg(&image),
+                .oras()
+                .current_dir(work.path())
+                .args(["push", "--plain-http", "--no-tty"])
+                .arg(format!("{repo}:{}.att", digest.replace(':', "-")))
+                .args(["--config", "config.json:application/vnd.oci.image.config.v1+json"])
+                .args(["--annotation-file", "annotations.json"])
+                .arg("envelope.json:application/vnd.dsse.envelope.v1+json"),
         );
         let setup = |cmd: &mut Command| {
             cmd.args(["verify-attestation", "--offline", "--allow-http-registry"])
