@@ -223,7 +223,7 @@ impl PublicKey {
         };
         if signature.is_empty()
             || signature.len() > 132
-            || signature.len() % 2 != 0
+            || !signature.len().is_multiple_of(2)
             || x509_parser::der_parser::der::parse_der_sequence(signature).is_ok()
         {
             return false;

@@ -433,7 +433,10 @@ fn an_attestation_whose_payload_type_is_not_in_toto_is_rejected_by_both() {
                 .current_dir(work.path())
                 .args(["push", "--plain-http", "--no-tty"])
                 .arg(format!("{repo}:{}.att", digest.replace(':', "-")))
-                .args(["--config", "config.json:application/vnd.oci.image.config.v1+json"])
+                .args([
+                    "--config",
+                    "config.json:application/vnd.oci.image.config.v1+json",
+                ])
                 .args(["--annotation-file", "annotations.json"])
                 .arg("envelope.json:application/vnd.dsse.envelope.v1+json"),
         );
