@@ -18,7 +18,9 @@ use x509_parser::prelude::{FromDer as _, ParsedExtension, X509Certificate};
 use super::encoding;
 use super::error::DecodeError;
 
-pub use extensions::{FulcioClaim, SanKind, SanView};
+pub use extensions::{
+    FulcioClaim, SanKind, SanView, extended_key_usages as extended_key_usage_names,
+};
 pub use sct::{EMBEDDED_SCT_OID, SctView, tbs_without_sct, tbs_without_sct_of_parsed};
 
 /// The most certificates accepted in one PEM chain (a budget on untrusted input; real Sigstore

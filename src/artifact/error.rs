@@ -59,7 +59,16 @@ impl DecodeError {
 pub fn decode_base64(what: &str, text: &str) -> Result<Vec<u8>, DecodeError> {
     use base64::Engine as _;
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
-    let trimmed = text.trim();
+    // Go's base64 decoders (cosign's signature annotation) skip line breaks anywhere.
+    let joined: String;
+    let mut trimmed = text.trim();
+    if trimmed.contains(['\r', '\n']) {
+        joined = trimmed
+            .chars()
+            .filter(|c| !matches!(c, '\r' | '\n'))
+            .collect();
+        trimmed = &joined;
+    }
     STANDARD
         .decode(trimmed)
         .or_else(|_| STANDARD_NO_PAD.decode(trimmed.trim_end_matches('=')))
@@ -81,7 +90,14 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
             limit: MAX_JSON_DEPTH,
         });
     }
-    serde_json::from_slice(bytes).map_err(|e| DecodeError::json(what, e))
+    serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        // Well-formed JSON of the wrong shape (a missing field, a number for a string) is not
+        // "malformed JSON": say what is wrong with it instead.
+        serde_json::error::Category::Data => {
+            DecodeError::invalid(what, format!("well-formed JSON, but {e}"))
+        }
+        _ => DecodeError::json(what, e),
+    })
 }
 
 /// The maximum nesting of brackets outside strings (a cheap pre-scan).

@@ -101,13 +101,17 @@ pub fn apply_cosign_env(
         const VAR: &str = "SIGSTORE_ROOT_FILE";
         let certs = pem_blocks(VAR, &read(VAR, path)?, "CERTIFICATE")?;
         // The file holds roots and intermediates in any order; the chain builder takes them as
-        // one pool, so one authority carries them all.
-        base.certificate_authorities = vec![CertificateAuthority::new(
-            path.display().to_string(),
-            String::new(),
-            certs,
-            ValidFor::ALWAYS,
-        )];
+        // one pool, so one authority carries them all. cosign (`fulcioroots.initRoots`) takes
+        // every self-issued certificate as a root and the others as intermediates.
+        base.certificate_authorities = vec![
+            CertificateAuthority::new(
+                path.display().to_string(),
+                String::new(),
+                certs,
+                ValidFor::ALWAYS,
+            )
+            .with_anchors(super::ca_pool::Anchors::SelfIssued),
+        ];
     }
     if let Some(path) = &vars.rekor_public_key {
         base.tlogs = keys("SIGSTORE_REKOR_PUBLIC_KEY", path)?

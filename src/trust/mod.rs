@@ -11,7 +11,9 @@ pub mod source;
 mod trusted_root;
 pub mod tuf;
 
-pub use ca_pool::{CaPool, PoolCertificate};
+pub use ca_pool::{
+    Anchors, CaPool, PoolCertificate, code_signing_refused, unhandled_critical_extensions,
+};
 pub use cosign_env::{CosignTrustVariables, apply_cosign_env};
 pub use instances::PublicInstance;
 pub use source::{Provenance, Refresh, ResolvedTrust, TrustChoice, TrustOptions, resolve};

@@ -7,7 +7,7 @@ use sha2::Digest as _;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::ca_pool::{CaPool, PoolCache};
+use super::ca_pool::{Anchors, CaPool, PoolCache};
 use crate::artifact::error::{decode_base64, parse_json};
 use crate::verify::key::PublicKey;
 
@@ -60,6 +60,8 @@ pub struct CertificateAuthority {
     pub common_name: String,
     pub chain_der: Vec<Vec<u8>>,
     pub valid_for: ValidFor,
+    /// Which certificates of the chain are trust anchors.
+    pub anchors: Anchors,
     /// The chain parsed, and the signatures within it checked, on first use.
     pool: PoolCache,
 }
@@ -76,13 +78,29 @@ impl CertificateAuthority {
             common_name,
             chain_der,
             valid_for,
+            anchors: Anchors::LastOfChain,
             pool: PoolCache::default(),
         }
     }
 
+    /// The same authority with its anchors chosen by `anchors`.
+    pub fn with_anchors(mut self, anchors: Anchors) -> CertificateAuthority {
+        self.anchors = anchors;
+        self.pool = PoolCache::default();
+        self
+    }
+
     /// The chain's certificates as path validation reads them, parsed once per authority.
     pub fn pool(&self) -> Cow<'_, CaPool> {
-        self.pool.pool(&self.chain_der)
+        self.pool.pool(&self.chain_der, self.anchors)
+    }
+
+    /// cosign `verifyInternal`: the intermediates of a signature's `dev.sigstore.cosign/chain`
+    /// annotation are used only when the trust configuration brings none of its own (a
+    /// `SIGSTORE_ROOT_FILE` holding roots only, the usual private-Fulcio setup); a trusted root
+    /// (sigstore-go `VerifyLeafCertificate`) never uses them.
+    pub fn accepts_signature_intermediates(&self) -> bool {
+        self.anchors == Anchors::SelfIssued && self.pool().certificates.iter().all(|c| c.anchor)
     }
 }
 

@@ -6,9 +6,9 @@ use super::check::Checks;
 use super::policy::Context;
 use super::referrer::Wanted;
 use super::report::{ImageVerdict, SignatureVerdict};
-use super::signing::{check_signer, check_tlog, signing_time};
+use super::signing::{check_signer, check_tlog, signing_time_and_kind};
 use super::storage::Candidate;
-use crate::artifact::dsse::pae;
+use crate::artifact::dsse::{IN_TOTO_PAYLOAD_TYPE, pae};
 use crate::artifact::error::decode_base64;
 use crate::artifact::predicate::predicate_type_for;
 use crate::inventory::layer::{AttestationLayer, Decoded, LayerContent};
@@ -98,6 +98,17 @@ pub fn verify_attestation(
             return SignatureVerdict::new(place, None, checks);
         }
     };
+    // cosign `verifyOCIAttestation`: the envelope must carry an in-toto statement
+    // (`payloadType` application/vnd.in-toto+json); a payload of another type is not an
+    // attestation, whatever its JSON looks like (type confusion).
+    if envelope.payload_type != IN_TOTO_PAYLOAD_TYPE {
+        checks.mismatch(
+            "payload type",
+            "the envelope's payloadType is not in-toto's: its payload is not an attestation",
+            IN_TOTO_PAYLOAD_TYPE,
+            envelope.payload_type.clone(),
+        );
+    }
     // The predicate type first: cosign only considers attestations of the requested type.
     match (&att.statement, wanted) {
         (Some(Decoded::Ok(s)), None) => checks.pass(
@@ -119,7 +130,7 @@ pub fn verify_attestation(
         ),
         (None, _) => checks.fail("predicate type", "the envelope carries no statement"),
     }
-    let at = signing_time(ctx, &att.material, None);
+    let at = signing_time_and_kind(ctx, &att.material, None);
     let key = check_signer(ctx, &att.material, at, &mut checks);
     let signer = key.as_ref().map(|k| k.describe());
     let payload = decode_base64("dsse payload", &envelope.payload);

@@ -1,28 +1,68 @@
 //! Certificate path validation to a trusted CA at the signing time (RFC 5280 §6, as Sigstore
 //! clients apply it: client-spec "Certificate": the chain must lead to a trusted root, every
 //! certificate valid at the signing time, the leaf an end-entity for code signing).
+//!
+//! Paths are built the way Go's `x509.Verify` builds them for cosign and sigstore-go: from the
+//! leaf up through every candidate issuer (name match and signature), until a trust anchor; each
+//! candidate is refused for the defect it has — not a CA, a key usage without keyCertSign, a
+//! critical extension nobody handles, not valid at the time, a path-length constraint exceeded,
+//! an extended key usage without codeSigning — and a refused path says which link failed.
 
 use std::cell::RefCell;
 
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use crate::trust::{CaPool, CertificateAuthority};
+use crate::artifact::encoding::rfc3339;
+use crate::trust::{
+    CaPool, CertificateAuthority, code_signing_refused, unhandled_critical_extensions,
+};
 
 /// Longest path accepted (leaf excluded).
 pub const MAX_PATH_LENGTH: usize = 8;
 
 const NOT_DER: &str = "the signing certificate is not valid DER";
 
+/// The OID of the subject alternative name extension: cosign and sigstore-go drop it from the
+/// leaf's unhandled critical extensions before `x509.Verify` (Fulcio's otherName SAN, which Go
+/// does not parse, is critical).
+const SAN_OID: &str = "2.5.29.17";
+
 /// A validated path.
 #[derive(Debug, Clone)]
 pub struct ValidPath {
-    /// Subjects from the leaf's issuer up to the root.
+    /// Subjects from the leaf's issuer up to the trust anchor.
     pub subjects: Vec<String>,
     /// The DER SPKI of the leaf's issuer (the SCT's issuer key hash covers it).
     pub issuer_spki_der: Vec<u8>,
     /// Index of the authority in the trust list.
     pub authority: usize,
+    /// Intermediates the signature brought along (cosign's chain annotation) are on the path.
+    pub through_signature_intermediates: bool,
+}
+
+/// What the time a certificate is checked at is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum When {
+    /// A verified signing time (a log's integrated time, an RFC 3161 time).
+    #[default]
+    SigningTime,
+    /// The time of verification: nothing dated the signature (cosign without a log or a
+    /// timestamp checks the certificate against `time.Now()`).
+    Now,
+}
+
+impl When {
+    fn describe(self, at: i64) -> String {
+        match self {
+            When::SigningTime => format!("the signing time {}", rfc3339(at)),
+            When::Now => format!(
+                "now ({}): nothing dated the signature (no transparency-log time, no RFC 3161 \
+                 timestamp), so it must be valid at the time of verification",
+                rfc3339(at)
+            ),
+        }
+    }
 }
 
 /// The signing certificate, parsed once for every check that reads it. It remembers which
@@ -32,6 +72,9 @@ pub struct Leaf<'a> {
     cert: X509Certificate<'a>,
     /// (issuer SPKI DER, whether that key verifies this certificate's signature).
     verified_by: RefCell<Vec<(Vec<u8>, bool)>>,
+    /// Intermediates the signature carries (cosign's `dev.sigstore.cosign/chain` annotation).
+    intermediates: Vec<Vec<u8>>,
+    when: When,
 }
 
 impl<'a> Leaf<'a> {
@@ -41,7 +84,22 @@ impl<'a> Leaf<'a> {
         Some(Leaf {
             cert,
             verified_by: RefCell::new(Vec::new()),
+            intermediates: Vec::new(),
+            when: When::SigningTime,
         })
+    }
+
+    /// The intermediates the signature carries, for authorities that accept them
+    /// ([`CertificateAuthority::accepts_signature_intermediates`]).
+    pub fn with_intermediates(mut self, intermediates: Vec<Vec<u8>>) -> Leaf<'a> {
+        self.intermediates = intermediates;
+        self
+    }
+
+    /// What the time given to [`Leaf::chain`] is, for its messages.
+    pub fn checked_at(mut self, when: When) -> Leaf<'a> {
+        self.when = when;
+        self
     }
 
     /// The key `spki_der` verifies this certificate's signature (checked once per key).
@@ -60,24 +118,58 @@ impl<'a> Leaf<'a> {
         ok
     }
 
-    /// Finds a path from this leaf to a self-signed root within one authority valid at `at`.
+    /// The pool of `authority`, with the signature's intermediates when it accepts them.
+    fn pool_of<'p>(&self, authority: &'p CertificateAuthority) -> std::borrow::Cow<'p, CaPool> {
+        if !self.intermediates.is_empty() && authority.accepts_signature_intermediates() {
+            std::borrow::Cow::Owned(CaPool::with_untrusted(
+                &authority.chain_der,
+                authority.anchors,
+                &self.intermediates,
+            ))
+        } else {
+            authority.pool()
+        }
+    }
+
+    /// Finds a path from this leaf to a trust anchor within one authority valid at `at`.
     pub fn chain(
         &self,
         authorities: &[CertificateAuthority],
         at: i64,
     ) -> Result<ValidPath, String> {
         let leaf = &self.cert;
-        let validity = leaf.validity();
-        if !(validity.not_before.timestamp() <= at && at <= validity.not_after.timestamp()) {
+        // Go `isValid` on the leaf: RFC 5280 §4.2, a critical extension not understood fails
+        // the certificate (the SAN excepted, as cosign and sigstore-go except it).
+        let unhandled: Vec<String> = unhandled_critical_extensions(leaf)
+            .into_iter()
+            .filter(|oid| oid != SAN_OID)
+            .collect();
+        if !unhandled.is_empty() {
             return Err(format!(
-                "the signing certificate is valid from {} to {}, not at the signing time {}",
-                validity.not_before,
-                validity.not_after,
-                crate::artifact::encoding::rfc3339(at)
+                "the signing certificate has a critical extension that is not understood ({}): \
+                 RFC 5280 §4.2 requires rejecting it",
+                unhandled.join(", ")
             ));
         }
+        let validity = leaf.validity();
+        let (not_before, not_after) = (
+            validity.not_before.timestamp(),
+            validity.not_after.timestamp(),
+        );
+        if !(not_before <= at && at <= not_after) {
+            return Err(format!(
+                "the signing certificate is valid from {} to {}, not at {}",
+                rfc3339(not_before),
+                rfc3339(not_after),
+                self.when.describe(at)
+            ));
+        }
+        // Deliberately stricter than Go's x509 (SECURITY.md): a CA certificate is not a signer.
         if matches!(leaf.basic_constraints(), Ok(Some(bc)) if bc.value.ca) {
             return Err("the signing certificate is a CA certificate, not an end entity".into());
+        }
+        if authorities.is_empty() {
+            return Err("no certificate authority is trusted".into());
         }
         let mut reasons = Vec::new();
         for (index, authority) in authorities.iter().enumerate() {
@@ -85,24 +177,35 @@ impl<'a> Leaf<'a> {
                 reasons.push(format!(
                     "CA {} is not trusted at {}",
                     authority.uri,
-                    crate::artifact::encoding::rfc3339(at)
+                    rfc3339(at)
                 ));
                 continue;
             }
-            match self.path_in(&authority.pool(), at) {
-                Ok((subjects, issuer_spki_der)) => {
+            let pool = self.pool_of(authority);
+            match self.path_in(&pool, at) {
+                Ok(path) => {
+                    let certs = &pool.certificates;
+                    let pick = |i: usize| certs.get(i);
                     return Ok(ValidPath {
-                        subjects,
-                        issuer_spki_der,
+                        subjects: path
+                            .iter()
+                            .filter_map(|&i| pick(i).map(|c| c.subject.clone()))
+                            .collect(),
+                        issuer_spki_der: path
+                            .first()
+                            .and_then(|&i| pick(i))
+                            .map(|c| c.spki_der.clone())
+                            .unwrap_or_default(),
                         authority: index,
+                        through_signature_intermediates: path
+                            .iter()
+                            .any(|&i| pick(i).is_some_and(|c| c.untrusted)),
                     });
                 }
                 Err(reason) => reasons.push(reason),
             }
         }
-        if authorities.is_empty() {
-            return Err("no certificate authority is trusted".into());
-        }
+        reasons.dedup();
         Err(format!(
             "the signing certificate (issuer {}) does not chain to a trusted CA: {}",
             leaf.issuer(),
@@ -110,87 +213,170 @@ impl<'a> Leaf<'a> {
         ))
     }
 
-    /// The path from this leaf within `pool`: each step takes the first certificate of the pool
-    /// named as the issuer whose key verifies the signature, until a self-signed one.
-    fn path_in(&self, pool: &CaPool, at: i64) -> Result<(Vec<String>, Vec<u8>), String> {
-        let certificates = &pool.certificates;
+    /// The path (pool indexes, issuer first) from this leaf to an anchor of `pool`.
+    fn path_in(&self, pool: &CaPool, at: i64) -> Result<Vec<usize>, String> {
+        let certs = &pool.certificates;
         let leaf_issuer = self.cert.issuer();
-        let mut next = certificates
-            .iter()
-            .position(|c| {
-                c.subject_raw.as_slice() == leaf_issuer.as_raw() && self.signed_by(&c.spki_der)
-            })
-            .ok_or_else(|| format!("no trusted issuer named {leaf_issuer} signed it"));
-        let mut subjects = Vec::new();
-        let mut issuer_spki = None;
-        for _ in 0..=MAX_PATH_LENGTH {
-            let issuer = next.and_then(|i| {
-                certificates
-                    .get(i)
-                    .ok_or_else(|| "no such issuer".to_owned())
-            })?;
-            if !issuer.is_ca {
-                return Err(format!("issuer {} is not a CA", issuer.subject));
-            }
-            if !issuer.valid_at(at) {
-                return Err(format!(
-                    "CA certificate {} is valid from {} to {}, not at the signing time",
-                    issuer.subject, issuer.not_before_text, issuer.not_after_text
-                ));
-            }
-            if issuer_spki.is_none() {
-                issuer_spki = Some(issuer.spki_der.clone());
-            }
-            subjects.push(issuer.subject.clone());
-            if issuer.self_signed {
-                return Ok((subjects, issuer_spki.unwrap_or_default()));
-            }
-            next = issuer
-                .issued_by
-                .ok_or_else(|| format!("no trusted issuer named {} signed it", issuer.issuer));
+        let named: Vec<usize> = (0..certs.len())
+            .filter(|&i| certs[i].subject_raw.as_slice() == leaf_issuer.as_raw())
+            .collect();
+        if named.is_empty() {
+            return Err(format!("no trusted certificate is named {leaf_issuer}"));
         }
-        Err(format!(
-            "limit reached: no root within {MAX_PATH_LENGTH} certificates"
-        ))
+        let signers: Vec<usize> = named
+            .iter()
+            .copied()
+            .filter(|&i| self.signed_by(&certs[i].spki_der))
+            .collect();
+        if signers.is_empty() {
+            return Err(format!(
+                "the trusted certificate named {leaf_issuer} did not sign the signing \
+                 certificate (its key does not verify the signature)"
+            ));
+        }
+        let mut search = Search {
+            pool,
+            at,
+            when: self.when,
+            failures: Vec::new(),
+        };
+        let mut path = Vec::new();
+        if search.extend(&signers, &mut path) {
+            return Ok(path);
+        }
+        search.failures.dedup();
+        Err(search.failures.join("; "))
     }
 
     /// The SPKI of the trusted certificate that signed this leaf, whatever the time (the SCT's
     /// issuer key hash names it even when the path is refused for its dates).
     pub fn issuer_spki(&self, authorities: &[CertificateAuthority]) -> Option<Vec<u8>> {
         let leaf_issuer = self.cert.issuer().as_raw();
-        for authority in authorities {
-            let pool = authority.pool();
-            if let Some(c) = pool
+        authorities.iter().find_map(|authority| {
+            self.pool_of(authority)
                 .certificates
                 .iter()
                 .find(|c| c.subject_raw.as_slice() == leaf_issuer && self.signed_by(&c.spki_der))
-            {
-                return Some(c.spki_der.clone());
-            }
-        }
-        None
+                .map(|c| c.spki_der.clone())
+        })
     }
 
-    /// The leaf carries the codeSigning extended key usage (Fulcio certificate profile).
+    /// The leaf may be used for code signing (Fulcio certificate profile; Go
+    /// `checkChainForKeyUsage` with codeSigning requested).
     pub fn code_signing(&self) -> Result<String, String> {
-        match self.cert.extended_key_usage() {
-            Ok(Some(eku)) if eku.value.code_signing => Ok("codeSigning extended key usage".into()),
-            Ok(Some(_)) => {
-                Err("the certificate's extended key usage does not include codeSigning".into())
+        match (
+            self.cert.extended_key_usage(),
+            code_signing_refused(&self.cert),
+        ) {
+            (_, Some(reason)) => Err(format!("the certificate cannot sign code: {reason}")),
+            (Ok(Some(eku)), None) if eku.value.code_signing => {
+                Ok("codeSigning extended key usage".into())
             }
+            (Ok(Some(_)), None) => Ok(
+                "the extended key usage allows any usage (anyExtendedKeyUsage or empty), as \
+                 cosign accepts"
+                    .into(),
+            ),
             // Go's x509 (and so cosign) treats a leaf without the extension as valid for any
             // usage; sigscope agrees, and says so.
-            Ok(None) => Ok(
+            _ => Ok(
                 "no extended key usage extension: any usage is allowed (as cosign accepts)".into(),
             ),
-            Err(e) => Err(format!(
-                "the extended key usage extension is malformed: {e}"
-            )),
         }
     }
 }
 
-/// Finds a path from `leaf_der` to a self-signed root within one authority valid at `at`.
+/// A depth-first search over candidate issuers, recording why each was refused.
+struct Search<'p> {
+    pool: &'p CaPool,
+    at: i64,
+    when: When,
+    failures: Vec<String>,
+}
+
+impl Search<'_> {
+    /// Tries each of `candidates` as the next issuer above `path`; true when a path reached an
+    /// anchor (left in `path`).
+    fn extend(&mut self, candidates: &[usize], path: &mut Vec<usize>) -> bool {
+        for &c in candidates {
+            if path.contains(&c) {
+                continue;
+            }
+            let Some(cert) = self.pool.certificates.get(c) else {
+                continue;
+            };
+            if let Some(reason) = self.refuse(cert, path.len()) {
+                self.failures.push(reason);
+                continue;
+            }
+            path.push(c);
+            if cert.anchor {
+                return true;
+            }
+            if path.len() > MAX_PATH_LENGTH {
+                self.failures.push(format!(
+                    "limit reached: no trust anchor within {MAX_PATH_LENGTH} certificates"
+                ));
+            } else if cert.issuers.iter().all(|i| path.contains(i)) {
+                self.failures.push(format!(
+                    "CA certificate {} is not a trust anchor, and no other certificate of the \
+                     trust (or of the signature's chain) named {} signed it",
+                    cert.subject, cert.issuer
+                ));
+            } else if self.extend(&cert.issuers, path) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+
+    /// Why `cert` cannot be the issuer above `below` CA certificates (Go `CheckSignatureFrom`,
+    /// `isValid`, `checkChainForKeyUsage`), or `None`.
+    fn refuse(&self, cert: &crate::trust::PoolCertificate, below: usize) -> Option<String> {
+        let who = if cert.untrusted {
+            format!("intermediate {} (from the signature's chain)", cert.subject)
+        } else {
+            format!("CA certificate {}", cert.subject)
+        };
+        // RFC 5280 §4.2.1.9 and §4.2.1.3: the issuer's key may sign certificates.
+        if let Some(reason) = &cert.not_a_signer {
+            return Some(format!("{who} cannot issue certificates: {reason}"));
+        }
+        // RFC 5280 §4.2: critical extensions must be understood.
+        if !cert.unhandled_critical.is_empty() {
+            return Some(format!(
+                "{who} has a critical extension that is not understood ({})",
+                cert.unhandled_critical.join(", ")
+            ));
+        }
+        // Client spec: every certificate of the path is valid at the verified time.
+        if !cert.valid_at(self.at) {
+            return Some(format!(
+                "{who} is valid from {} to {}, not at {}",
+                rfc3339(cert.not_before),
+                rfc3339(cert.not_after),
+                self.when.describe(self.at)
+            ));
+        }
+        // RFC 5280 §4.2.1.9: pathLenConstraint counts the intermediates below this CA.
+        if let Some(max) = cert.max_path_len
+            && below > max as usize
+        {
+            return Some(format!(
+                "{who} allows {max} intermediate certificate(s) below it (path length \
+                 constraint), and the path has {below}"
+            ));
+        }
+        // Go `checkChainForKeyUsage`: every certificate of the path allows codeSigning.
+        if let Some(reason) = &cert.not_for_code_signing {
+            return Some(format!("{who} cannot be on a code-signing path: {reason}"));
+        }
+        None
+    }
+}
+
+/// Finds a path from `leaf_der` to a trust anchor within one authority valid at `at`.
 pub fn verify_chain(
     leaf_der: &[u8],
     authorities: &[CertificateAuthority],
@@ -204,7 +390,7 @@ pub fn issuer_spki(leaf_der: &[u8], authorities: &[CertificateAuthority]) -> Opt
     Leaf::parse(leaf_der)?.issuer_spki(authorities)
 }
 
-/// The leaf carries the codeSigning extended key usage (Fulcio certificate profile).
+/// The leaf may be used for code signing (Fulcio certificate profile).
 pub fn check_code_signing(leaf_der: &[u8]) -> Result<String, String> {
     Leaf::parse(leaf_der).ok_or(NOT_DER)?.code_signing()
 }
@@ -224,118 +410,4 @@ pub fn leaf_code_signing(leaf: Option<&Leaf>) -> Result<String, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fixture::{Identity, LeafOptions, SigningOptions, VirtualSigstore};
-    use crate::trust::{TrustedRoot, ValidFor};
-
-    const AT: u64 = 1_750_000_000;
-
-    fn root_of(s: &VirtualSigstore) -> TrustedRoot {
-        TrustedRoot::from_json(
-            "t",
-            &serde_json::to_vec(&s.trusted_root().unwrap()).unwrap(),
-        )
-        .unwrap()
-    }
-
-    fn leaf(s: &mut VirtualSigstore, options: LeafOptions) -> Vec<u8> {
-        s.sign(
-            &Identity::email("a@b.c", "https://i"),
-            b"p",
-            AT,
-            SigningOptions {
-                leaf: options,
-                ..SigningOptions::default()
-            },
-        )
-        .unwrap()
-        .certificate
-    }
-
-    #[test]
-    fn a_trusted_chain_without_a_root_stops_at_the_path_limit() {
-        let mut s = VirtualSigstore::new("chain", AT - 1000).unwrap();
-        let root = root_of(&s);
-        let der = leaf(&mut s, LeafOptions::default());
-        // Cross-signed CAs with no self-signed root: the walk from the leaf would go round
-        // intermediate -> root -> intermediate … for ever without the limit.
-        let mut pool = root.certificate_authorities[0].pool().into_owned();
-        let intermediate = pool
-            .certificates
-            .iter()
-            .position(|c| !c.self_signed)
-            .unwrap();
-        let top = pool
-            .certificates
-            .iter()
-            .position(|c| c.self_signed)
-            .unwrap();
-        pool.certificates[top].self_signed = false;
-        pool.certificates[top].issued_by = Some(intermediate);
-        let leaf = Leaf::parse(&der).unwrap();
-        let err = leaf.path_in(&pool, AT as i64 + 60).unwrap_err();
-        assert_eq!(
-            err,
-            format!("limit reached: no root within {MAX_PATH_LENGTH} certificates")
-        );
-        // The untouched pool has its root two steps up.
-        let fine = root.certificate_authorities[0].pool();
-        assert_eq!(leaf.path_in(&fine, AT as i64 + 60).unwrap().0.len(), 2);
-    }
-
-    #[test]
-    fn a_fixture_leaf_chains_at_signing_time_only() {
-        let mut s = VirtualSigstore::new("chain", AT - 1000).unwrap();
-        let root = root_of(&s);
-        let der = leaf(&mut s, LeafOptions::default());
-        let path = verify_chain(&der, &root.certificate_authorities, AT as i64 + 60).unwrap();
-        assert_eq!(path.subjects.len(), 2);
-        assert_eq!(
-            path.issuer_spki_der,
-            s.ca.intermediate.key.spki_der().unwrap()
-        );
-        let late = verify_chain(&der, &root.certificate_authorities, AT as i64 + 601).unwrap_err();
-        assert!(late.contains("not at the signing time"), "{late}");
-        assert!(check_code_signing(&der).is_ok());
-    }
-
-    #[test]
-    fn another_ca_an_expired_trust_window_or_a_wrong_eku_fail() {
-        let mut s = VirtualSigstore::new("chain", AT - 1000).unwrap();
-        let other = VirtualSigstore::new("other", AT - 1000).unwrap();
-        let der = leaf(&mut s, LeafOptions::default());
-        let err =
-            verify_chain(&der, &root_of(&other).certificate_authorities, AT as i64).unwrap_err();
-        assert!(err.contains("does not chain to a trusted CA"), "{err}");
-        let mut expired = root_of(&s);
-        expired.certificate_authorities[0].valid_for = ValidFor {
-            start: 0,
-            end: Some(AT as i64 - 1),
-        };
-        let err = verify_chain(&der, &expired.certificate_authorities, AT as i64).unwrap_err();
-        assert!(err.contains("is not trusted at"), "{err}");
-        let no_eku = leaf(
-            &mut s,
-            LeafOptions {
-                omit_code_signing: true,
-                ..LeafOptions::default()
-            },
-        );
-        assert!(check_code_signing(&no_eku).unwrap().contains("any usage"));
-        let server = leaf(
-            &mut s,
-            LeafOptions {
-                server_auth_only: true,
-                ..LeafOptions::default()
-            },
-        );
-        assert!(check_code_signing(&server).is_err());
-        let ca_as_leaf = verify_chain(
-            &s.ca.intermediate.der,
-            &root_of(&s).certificate_authorities,
-            AT as i64,
-        );
-        assert!(ca_as_leaf.unwrap_err().contains("not an end entity"));
-    }
-}
+mod tests;

@@ -5,7 +5,7 @@ use super::check::Checks;
 use super::policy::Context;
 use super::referrer::Wanted;
 use super::report::{ImageVerdict, SignatureVerdict};
-use super::signing::{check_signer, check_timestamp, check_tlog, signing_time};
+use super::signing::{check_signer, check_timestamp, check_tlog, signing_time_and_kind};
 use super::storage::Candidate;
 use crate::artifact::error::decode_base64;
 use crate::artifact::simple_signing::COSIGN_SIGNATURE_TYPE;
@@ -127,7 +127,7 @@ pub fn verify_signature(
         }
     };
     let timestamp = check_timestamp(ctx, material, signature.as_deref(), &mut checks);
-    let at = signing_time(ctx, material, timestamp);
+    let at = signing_time_and_kind(ctx, material, timestamp);
     let key = check_signer(ctx, material, at, &mut checks);
     let signer = key.as_ref().map(|k| k.describe());
     if let (Some(key), Some(signature)) = (&key, &signature) {

@@ -3,8 +3,6 @@
 //! workflow identity from `--owner`, `--repo`, `--signer-repo` or `--signer-workflow`, the
 //! certificate's source-repository, issuer, runner and ref claims, and the predicate type.
 
-use regex::Regex;
-
 use super::bundle::{Artifact, BundleOptions, ExpectedSigner, verify_bundle_with};
 use super::check::Checks;
 use super::identity::{Claim, IdentityPolicy, Matcher};
@@ -103,12 +101,8 @@ fn workflow_prefix(hostname: Option<&str>, workflow: &str) -> Result<Matcher, Gi
 }
 
 fn regex_matcher(flag: &'static str, pattern: &str) -> Result<Matcher, GithubPolicyError> {
-    Regex::new(pattern)
-        .map(Matcher::Regex)
-        .map_err(|e| GithubPolicyError::BadRegex {
-            flag,
-            reason: e.to_string(),
-        })
+    // gh's regexps are Go's, as cosign's are.
+    Matcher::regex(pattern).map_err(|reason| GithubPolicyError::BadRegex { flag, reason })
 }
 
 impl GithubPolicy {

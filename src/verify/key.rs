@@ -200,7 +200,10 @@ impl PublicKey {
             (KeyKind::EcdsaP256, HashAlgorithm::Sha384, _) => &rs::ECDSA_P256_SHA384_ASN1,
             (KeyKind::EcdsaP384, HashAlgorithm::Sha256, _) => &rs::ECDSA_P384_SHA256_ASN1,
             (KeyKind::EcdsaP384, HashAlgorithm::Sha384, _) => &rs::ECDSA_P384_SHA384_ASN1,
-            (KeyKind::EcdsaP521, _, _) => return self.verify_p521(message, signature, hash),
+            (KeyKind::EcdsaP521, _, _) => {
+                return self.verify_p521(message, signature, hash)
+                    || self.verify_p1363(message, signature, hash);
+            }
             (KeyKind::Rsa { .. }, HashAlgorithm::Sha256, RsaPadding::Pkcs1v15) => {
                 &rs::RSA_PKCS1_2048_8192_SHA256
             }
@@ -225,6 +228,73 @@ impl PublicKey {
         UnparsedPublicKey::new(ring_alg, &self.bits)
             .verify(message, signature)
             .is_ok()
+            || self.verify_p1363(message, signature, hash)
+    }
+
+    /// sigstore `ECDSAVerifier.VerifySignature` (cosign's verifier): a signature that does not
+    /// parse as ASN.1 is read as IEEE P1363 `r ‖ s` — an even length of at most 132 bytes,
+    /// split in halves.
+    fn verify_p1363(&self, message: &[u8], signature: &[u8], hash: HashAlgorithm) -> bool {
+        let size = match self.kind {
+            KeyKind::EcdsaP256 => 32,
+            KeyKind::EcdsaP384 => 48,
+            KeyKind::EcdsaP521 => 66,
+            _ => return false,
+        };
+        if signature.is_empty()
+            || signature.len() > 132
+            || !signature.len().is_multiple_of(2)
+            || x509_parser::der_parser::der::parse_der_sequence(signature).is_ok()
+        {
+            return false;
+        }
+        // Each half is a big-endian integer: strip leading zeros, then pad to the field size.
+        let (r, s) = signature.split_at(signature.len() / 2);
+        let fixed = |half: &[u8]| -> Option<Vec<u8>> {
+            let start = half.iter().position(|b| *b != 0).unwrap_or(half.len());
+            let digits = &half[start..];
+            (digits.len() <= size).then(|| {
+                let mut out = vec![0; size - digits.len()];
+                out.extend_from_slice(digits);
+                out
+            })
+        };
+        let (Some(mut raw), Some(s)) = (fixed(r), fixed(s)) else {
+            return false;
+        };
+        raw.extend_from_slice(&s);
+        use ecdsa::signature::hazmat::PrehashVerifier as _;
+        let digest = hash.digest(message);
+        match self.kind {
+            KeyKind::EcdsaP256 => {
+                let (Ok(key), Ok(sig)) = (
+                    p256::ecdsa::VerifyingKey::from_sec1_bytes(&self.bits),
+                    p256::ecdsa::Signature::from_slice(&raw),
+                ) else {
+                    return false;
+                };
+                key.verify_prehash(&digest, &sig).is_ok()
+            }
+            KeyKind::EcdsaP384 => {
+                let (Ok(key), Ok(sig)) = (
+                    p384::ecdsa::VerifyingKey::from_sec1_bytes(&self.bits),
+                    p384::ecdsa::Signature::from_slice(&raw),
+                ) else {
+                    return false;
+                };
+                key.verify_prehash(&digest, &sig).is_ok()
+            }
+            KeyKind::EcdsaP521 => {
+                let (Ok(key), Ok(sig)) = (
+                    p521::ecdsa::VerifyingKey::from_sec1_bytes(&self.bits),
+                    p521::ecdsa::Signature::from_slice(&raw),
+                ) else {
+                    return false;
+                };
+                key.verify_prehash(&digest, &sig).is_ok()
+            }
+            _ => false,
+        }
     }
 
     /// Verifies with the key's default hash, trying PKCS#1 v1.5 then PSS for RSA.

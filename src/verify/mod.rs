@@ -9,12 +9,14 @@ pub mod check;
 pub mod checkpoint;
 pub mod cosign;
 pub mod github;
+pub mod go_regexp;
 pub mod identity;
 pub mod key;
 pub mod notation;
 pub mod policy;
 pub mod referrer;
 pub mod report;
+pub mod sans;
 pub mod sct;
 pub mod signing;
 pub mod storage;
@@ -22,5 +24,7 @@ pub mod timestamp;
 pub mod tlog;
 mod tsa_chain;
 
+#[cfg(test)]
+mod adversarial_tests;
 #[cfg(test)]
 mod tests;

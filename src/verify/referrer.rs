@@ -206,17 +206,30 @@ fn bundle_layer(
     if let Decoded::Ok(view) = bundle.as_ref() {
         check_claims(ctx, view, image, &mut checks);
     }
+    // The name sigstore-go matched the identity policy against.
     let signer = bundle
         .ok()
         .and_then(|b| b.leaf_certificate())
-        .and_then(|c| c.identity())
-        .map(str::to_owned);
+        .and_then(super::sans::sigstore_go_san);
     Candidate::bundle(SignatureVerdict::new(place, signer, checks), skipped)
 }
 
 /// The bundle's content against what is wanted: cosign v3 verifies only DSSE bundles on images
 /// ("bundle does not contain a DSSE envelope", `pkg/cosign/verify.go`).
 fn check_kind(view: &BundleView, wanted: Wanted, checks: &mut Checks) {
+    // A DSSE payload that is not an in-toto statement is no signature or attestation of an
+    // image (cosign v3 parses the payload as an in-toto statement and fails otherwise).
+    if let ContentView::Dsse(dsse) = &view.content
+        && dsse.envelope.payload_type != crate::artifact::dsse::IN_TOTO_PAYLOAD_TYPE
+    {
+        checks.mismatch(
+            "bundle kind",
+            "the envelope's payloadType is not in-toto's: its payload is not an attestation",
+            crate::artifact::dsse::IN_TOTO_PAYLOAD_TYPE,
+            dsse.envelope.payload_type.clone(),
+        );
+        return;
+    }
     let actual = match &view.content {
         ContentView::MessageSignature { .. } => None,
         ContentView::Dsse(dsse) => match &dsse.statement {

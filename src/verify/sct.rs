@@ -47,6 +47,7 @@ fn verify_scts(
     .map_err(|e| e.to_string())?;
     let issuer_key_hash = Sha256::digest(issuer_spki_der);
     let mut reasons = Vec::new();
+    let mut verified = None;
     for sct in &leaf.scts {
         let Some(log) = hex::decode(&sct.log_id)
             .ok()
@@ -94,17 +95,32 @@ fn verify_scts(
             _ => HashAlgorithm::Sha256,
         };
         if key.verify(&signed, &signature, hash, RsaPadding::Pkcs1v15) {
-            return Ok(format!(
-                "SCT from {} at {} verifies",
-                log.base_url, sct.timestamp_rfc3339
-            ));
+            if verified.is_none() {
+                verified = Some(format!(
+                    "SCT from {} at {} verifies",
+                    log.base_url, sct.timestamp_rfc3339
+                ));
+                continue;
+            }
+            reasons.push(format!("another SCT from {} verifies", log.base_url));
+            continue;
         }
         reasons.push(format!(
             "SCT signature from {} does not verify",
             log.base_url
         ));
     }
-    Err(reasons.join("; "))
+    // One verifying SCT from a trusted log is what cosign and sigstore-go require; the others
+    // are shown, not hidden behind the ✓ (an extra SCT from an unknown log is worth seeing).
+    match verified {
+        Some(ok) if reasons.is_empty() => Ok(ok),
+        Some(ok) => Ok(format!(
+            "{ok}; {} other SCT(s): {}",
+            reasons.len(),
+            reasons.join("; ")
+        )),
+        None => Err(reasons.join("; ")),
+    }
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! certificate chained to a trusted CA with codeSigning, SCTs and the expected identity), and
 //! the transparency-log entry (SET, entry body, integrated time within the certificate).
 
-use super::chain::{Leaf, leaf_chain, leaf_code_signing};
+use super::chain::{Leaf, When, leaf_chain, leaf_code_signing};
 use super::check::Checks;
 use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::policy::{Context, Signer};
@@ -15,14 +15,16 @@ use crate::inventory::layer::{Decoded, SigningMaterial};
 /// the one in the signing material, borrowed).
 pub enum SigningKey<'a> {
     Key(PublicKey),
-    Certificate(&'a CertificateView, PublicKey),
+    /// The certificate, its key, and the SAN the identity policy matched (the headline names
+    /// that one, not the first).
+    Certificate(&'a CertificateView, PublicKey, Option<String>),
 }
 
 impl SigningKey<'_> {
     /// cosign verifies with SHA-256 whatever the key (its `LoadVerifier(pub, crypto.SHA256)`).
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
         let key = match self {
-            SigningKey::Key(k) | SigningKey::Certificate(_, k) => k,
+            SigningKey::Key(k) | SigningKey::Certificate(_, k, _) => k,
         };
         key.verify(
             message,
@@ -35,7 +37,10 @@ impl SigningKey<'_> {
     pub fn describe(&self) -> String {
         match self {
             SigningKey::Key(k) => format!("key {}", &k.fingerprint()[..16]),
-            SigningKey::Certificate(c, _) => c.identity().unwrap_or("(no identity)").to_owned(),
+            SigningKey::Certificate(c, _, matched) => matched
+                .clone()
+                .or_else(|| c.identity().map(str::to_owned))
+                .unwrap_or_else(|| "(no identity)".to_owned()),
         }
     }
 }
@@ -43,10 +48,32 @@ impl SigningKey<'_> {
 /// The signing time the certificate checks use: the log's integrated time when the log is
 /// checked, else a verified RFC 3161 time, else now (cosign without either).
 pub fn signing_time(ctx: &Context, material: &SigningMaterial, timestamp: Option<i64>) -> i64 {
+    signing_time_and_kind(ctx, material, timestamp).0
+}
+
+/// [`signing_time`], and whether it is a verified signing time or the time of verification.
+pub fn signing_time_and_kind(
+    ctx: &Context,
+    material: &SigningMaterial,
+    timestamp: Option<i64>,
+) -> (i64, When) {
     match (&material.rekor_bundle, ctx.policy.ignore_tlog, timestamp) {
-        (Some(Decoded::Ok(b)), false, _) => b.integrated_time,
-        (_, _, Some(t)) => t,
-        _ => ctx.clock.now(),
+        (Some(Decoded::Ok(b)), false, _) => (b.integrated_time, When::SigningTime),
+        (_, _, Some(t)) => (t, When::SigningTime),
+        _ => (ctx.clock.now(), When::Now),
+    }
+}
+
+/// cosign `verifyInternal`: the intermediates of the `dev.sigstore.cosign/chain` annotation
+/// (every certificate but the last, which is taken to be the root), used for path building
+/// when the trust brings no intermediates of its own.
+fn signature_intermediates(material: &SigningMaterial) -> Vec<Vec<u8>> {
+    match &material.chain {
+        Some(Decoded::Ok(chain)) if chain.len() > 1 => chain[..chain.len() - 1]
+            .iter()
+            .map(|c| c.der.clone())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -82,7 +109,7 @@ pub fn check_timestamp(
 pub fn check_signer<'m>(
     ctx: &Context,
     material: &'m SigningMaterial,
-    at: i64,
+    at: (i64, When),
     checks: &mut Checks,
 ) -> Option<SigningKey<'m>> {
     match &ctx.policy.signer {
@@ -123,15 +150,25 @@ pub fn check_signer<'m>(
                 ),
             );
             // Parsed once for the chain, its issuer's key and the extended key usage.
-            let leaf = Leaf::parse(&cert.der);
+            let leaf = Leaf::parse(&cert.der).map(|l| {
+                l.with_intermediates(signature_intermediates(material))
+                    .checked_at(at.1)
+            });
+            let at = at.0;
             let authorities = &ctx.trust.certificate_authorities;
             // client-spec: the certificate must chain to a trusted Fulcio root at signing time.
             match leaf_chain(leaf.as_ref(), authorities, at) {
                 Ok(path) => checks.pass(
                     "chain",
                     format!(
-                        "chains to {}",
-                        path.subjects.last().cloned().unwrap_or_default()
+                        "chains to {}{}",
+                        path.subjects.last().cloned().unwrap_or_default(),
+                        if path.through_signature_intermediates {
+                            " through the intermediates of the signature's chain annotation \
+                             (the trust names roots only, as cosign then allows)"
+                        } else {
+                            ""
+                        }
                     ),
                 ),
                 Err(e) => checks.fail("chain", e),
@@ -152,15 +189,22 @@ pub fn check_signer<'m>(
                     "not checked: the certificate's issuer is not trusted",
                 );
             }
-            match identity.check_subject(cert) {
-                Ok(d) => checks.pass("identity", d),
-                Err((expected, actual)) => checks.mismatch(
-                    "identity",
-                    format!("expected identity {expected}, certificate has {actual}"),
-                    expected,
-                    actual,
-                ),
-            }
+            // cosign `CheckCertificatePolicy`: any SAN it reads may match.
+            let matched = match identity.matching_san(cert) {
+                Ok(san) => {
+                    checks.pass("identity", format!("certificate identity {san}"));
+                    Some(san)
+                }
+                Err((expected, actual)) => {
+                    checks.mismatch(
+                        "identity",
+                        format!("expected identity {expected}, certificate has {actual}"),
+                        expected,
+                        actual,
+                    );
+                    None
+                }
+            };
             match identity.check_issuer(cert) {
                 Ok(d) => checks.pass("issuer", d),
                 Err((expected, actual)) => checks.mismatch(
@@ -178,7 +222,7 @@ pub fn check_signer<'m>(
                     return None;
                 }
             };
-            Some(SigningKey::Certificate(cert, key))
+            Some(SigningKey::Certificate(cert, key, matched))
         }
     }
 }
@@ -221,13 +265,16 @@ pub fn check_tlog(
         &log_id,
         &ctx.trust.tlogs,
     ) {
-        Ok(log) => checks.pass(
-            "tlog set",
-            format!(
-                "signed entry timestamp by {} for log index {} at {}",
-                log.base_url, bundle.log_index, bundle.integrated_time_rfc3339
-            ),
-        ),
+        Ok(log) => {
+            checks.pass(
+                "tlog set",
+                format!(
+                    "signed entry timestamp by {} for log index {} at {}",
+                    log.base_url, bundle.log_index, bundle.integrated_time_rfc3339
+                ),
+            );
+            warn_future(ctx, bundle.integrated_time, checks);
+        }
         Err(e) => checks.fail("tlog set", e),
     }
     let Some(signing_key) = signing_key else {
@@ -239,7 +286,7 @@ pub fn check_tlog(
     };
     let signer = match signing_key {
         SigningKey::Key(k) => tlog::Signer::Key(k.spki_der()),
-        SigningKey::Certificate(c, _) => tlog::Signer::Certificate(&c.der),
+        SigningKey::Certificate(c, _, _) => tlog::Signer::Certificate(&c.der),
     };
     let signed = Signed {
         signature,
@@ -255,7 +302,7 @@ pub fn check_tlog(
             format!("the log entry body is unreadable: {e}"),
         ),
     };
-    if let SigningKey::Certificate(cert, _) = signing_key {
+    if let SigningKey::Certificate(cert, _, _) = signing_key {
         let t = bundle.integrated_time;
         if cert.not_before <= t && t <= cert.not_after {
             checks.pass(
@@ -273,6 +320,27 @@ pub fn check_tlog(
                 bundle.integrated_time_rfc3339.clone(),
             );
         }
+    }
+}
+
+/// An integrated time after the verifier's clock: cosign accepts it (the log signed it), but a
+/// log does not integrate entries in the future, so the clock or the log is wrong — shown,
+/// without failing the signature.
+pub fn warn_future(ctx: &Context, integrated_time: i64, checks: &mut Checks) {
+    let now = ctx.clock.now();
+    // A minute of slack for clocks that are merely unsynchronised.
+    if integrated_time > now + 60 {
+        checks.log(
+            "integrated time",
+            format!(
+                "the log says the entry was integrated at {}, after now ({}): the log's clock \
+                 or this machine's is wrong",
+                crate::artifact::encoding::rfc3339(integrated_time),
+                crate::artifact::encoding::rfc3339(now)
+            ),
+            None,
+            None,
+        );
     }
 }
 

@@ -18,7 +18,7 @@ use crate::support::publish::{
 use crate::support::registry::Registry;
 use crate::support::tools::{Tools, run_ok};
 
-fn identity() -> Identity {
+pub fn identity() -> Identity {
     Identity::github(&GithubWorkflow {
         repository: "acme/faults".into(),
         workflow_path: ".github/workflows/release.yml".into(),
@@ -32,11 +32,11 @@ fn identity() -> Identity {
     })
 }
 
-fn sigstore() -> VirtualSigstore {
+pub fn sigstore() -> VirtualSigstore {
     VirtualSigstore::new("faults", SIGNED_AT - 30 * 86_400).unwrap()
 }
 
-fn fresh_image(name: &str) -> String {
+pub fn fresh_image(name: &str) -> String {
     let registry = Registry::shared();
     let repo = format!("faults/{name}");
     let m = push_image(registry, &repo, "v1", &simple_image(&repo, "amd64"));
@@ -44,7 +44,11 @@ fn fresh_image(name: &str) -> String {
 }
 
 /// Runs cosign and sigscope `verify` with `trust` and the fault-case identity.
-fn both(image: &str, trust: &CosignTrustFiles, extra: &[&str]) -> (Run, Run, serde_json::Value) {
+pub fn both(
+    image: &str,
+    trust: &CosignTrustFiles,
+    extra: &[&str],
+) -> (Run, Run, serde_json::Value) {
     let id = identity();
     let args = [
         "--certificate-identity",
@@ -78,7 +82,7 @@ fn both(image: &str, trust: &CosignTrustFiles, extra: &[&str]) -> (Run, Run, ser
     (c, s, json)
 }
 
-fn failed_checks(json: &serde_json::Value) -> Vec<String> {
+pub fn failed_checks(json: &serde_json::Value) -> Vec<String> {
     json["images"][0]["signatures"]
         .as_array()
         .into_iter()

@@ -12,6 +12,7 @@ mod conformance;
 mod consumers;
 mod credentials;
 mod differential;
+mod differential_adversarial;
 mod differential_faults;
 mod fixture_cosign;
 mod fixture_shape;

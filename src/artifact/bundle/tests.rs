@@ -266,7 +266,10 @@ fn minimal(content: &str) -> String {
     minimal(r#""dsseEnvelope":{"payloadType":"t","payload":"","signatures":[{"sig":"@@"}]}"#),
     "dsseEnvelope.signatures[0].sig: malformed base64"
 )]
-#[case::signature_is_number(minimal(r#""messageSignature":{"signature":5}"#), "malformed JSON")]
+#[case::signature_is_number(
+    minimal(r#""messageSignature":{"signature":5}"#),
+    "well-formed JSON, but invalid type"
+)]
 #[case::no_material(r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{},"messageSignature":{"signature":"AA=="}}"#.to_owned(), "no certificate, certificate chain or public key")]
 #[case::bad_certificate(r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"certificate":{"rawBytes":"AAAA"}},"messageSignature":{"signature":"AA=="}}"#.to_owned(), "verificationMaterial.certificate.rawBytes: certificate: malformed DER")]
 #[case::bad_log_index(r#"{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","verificationMaterial":{"publicKey":{},"tlogEntries":[{"logIndex":"twelve","logId":{"keyId":""},"kindVersion":{"kind":"k","version":"v"},"canonicalizedBody":""}]},"messageSignature":{"signature":"AA=="}}"#.to_owned(), "tlogEntries[0].logIndex: \"twelve\" is not an int64")]

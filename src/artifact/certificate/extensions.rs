@@ -121,13 +121,19 @@ fn other_name_value(value: &[u8]) -> String {
     decoded.unwrap_or_else(|| hex::encode(value))
 }
 
-/// RFC 5280 §4.2.1.6: four octets for IPv4, sixteen for IPv6.
+/// RFC 5280 §4.2.1.6: four octets for IPv4, sixteen for IPv6; printed as Go's `net.IP.String`
+/// prints them (which cosign compares identities with): an IPv4-mapped IPv6 address
+/// (`::ffff:a.b.c.d`) as the IPv4 address.
 fn ip_address(bytes: &[u8]) -> String {
     if let Ok(v4) = <[u8; 4]>::try_from(bytes) {
         return std::net::Ipv4Addr::from(v4).to_string();
     }
     if let Ok(v6) = <[u8; 16]>::try_from(bytes) {
-        return std::net::Ipv6Addr::from(v6).to_string();
+        let v6 = std::net::Ipv6Addr::from(v6);
+        return match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => v6.to_string(),
+        };
     }
     hex::encode(bytes)
 }

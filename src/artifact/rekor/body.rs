@@ -128,7 +128,8 @@ fn spec<T: serde::de::DeserializeOwned>(
     what: &str,
     spec: serde_json::Value,
 ) -> Result<T, DecodeError> {
-    serde_json::from_value(spec).map_err(|e| DecodeError::json(what, e))
+    serde_json::from_value(spec)
+        .map_err(|e| DecodeError::invalid(what, format!("well-formed JSON, but {e}")))
 }
 
 /// `publicKey.content` / `verifier`: base64 of a PEM block (certificate or public key) in the

@@ -262,7 +262,7 @@ fn real_intoto_entry_signature_is_decoded_twice() {
 #[rstest]
 #[case::not_json(b"{".as_slice(), "malformed JSON")]
 #[case::no_kind(br#"{"apiVersion":"0.0.1","spec":{}}"#.as_slice(), "missing field `kind`")]
-#[case::wrong_type(br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"sha256","value":"00"}},"signature":{"content":7,"publicKey":{"content":""}}}}"#.as_slice(), "hashedrekord spec: malformed JSON")]
+#[case::wrong_type(br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"sha256","value":"00"}},"signature":{"content":7,"publicKey":{"content":""}}}}"#.as_slice(), "hashedrekord spec: well-formed JSON, but invalid type")]
 #[case::bad_signature_base64(br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"sha256","value":"00"}},"signature":{"content":"!!","publicKey":{"content":""}}}}"#.as_slice(), "hashedrekord signature.content: malformed base64")]
 #[case::bad_certificate(br#"{"apiVersion":"0.0.1","kind":"hashedrekord","spec":{"data":{"hash":{"algorithm":"sha256","value":"00"}},"signature":{"content":"AAAA","publicKey":{"content":"LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCkFBQUEKLS0tLS1FTkQgQ0VSVElGSUNBVEUtLS0tLQo="}}}}"#.as_slice(), "publicKey.content: certificate: malformed DER")]
 fn malformed_entry_bodies_are_refused(#[case] body: &[u8], #[case] expected: &str) {

@@ -40,6 +40,25 @@ pub(super) fn check_entries(
         );
         return;
     }
+    // sigstore-go `VerifyTlogEntry` (GHSA-9vcr-p3rj-q5q6, sigstore-go#633): duplicate entries
+    // (same log, same index) are refused, and a log counts once however many entries it has:
+    // one compromised log must not stand in for several witnesses.
+    for (i, a) in bundle.tlog_entries.iter().enumerate() {
+        if bundle.tlog_entries[i + 1..]
+            .iter()
+            .any(|b| a.log_id == b.log_id && a.log_index == b.log_index)
+        {
+            checks.fail(
+                "tlog entry",
+                format!(
+                    "duplicate transparency-log entries: log {} index {} appears twice",
+                    STANDARD.encode(&a.log_id),
+                    a.log_index
+                ),
+            );
+            return;
+        }
+    }
     let tsa_times = state.times.clone();
     for entry in &bundle.tlog_entries {
         check_entry(bundle, entry, artifact, root, &tsa_times, checks, state);

@@ -109,7 +109,11 @@ pub(super) fn check_material(
                 );
                 return false;
             }
-            state.signer = Some(cert.identity().unwrap_or("(no identity)").to_owned());
+            state.signer = Some(
+                crate::verify::sans::sigstore_go_san(cert)
+                    .or_else(|| cert.identity().map(str::to_owned))
+                    .unwrap_or_else(|| "(no identity)".to_owned()),
+            );
             checks.pass(
                 NAME,
                 if cert.subject.is_empty() {
@@ -253,20 +257,28 @@ pub(super) fn check_certificate(
 
 /// Client spec "Identity": the SAN and the OIDC issuer extension are the expected ones.
 pub(super) fn check_identity(leaf: &CertificateView, policy: &IdentityPolicy, checks: &mut Checks) {
-    match policy.check_subject(leaf) {
+    // sigstore-go `SubjectAlternativeNameMatcher` on `SummarizeCertificate`'s one name.
+    match policy.check_summary_subject(leaf) {
         Ok(detail) => checks.pass("identity", detail),
         Err((expected, actual)) => checks.mismatch(
             "identity",
-            "no subject alternative name matches",
+            "the certificate's identity does not match",
             expected,
             actual,
         ),
     }
     match policy.check_issuer(leaf) {
         Ok(detail) => checks.pass("issuer", detail),
-        Err((expected, actual)) => {
-            checks.mismatch("issuer", "the OIDC issuer differs", expected, actual)
-        }
+        Err((expected, actual)) => checks.mismatch(
+            "issuer",
+            if actual.starts_with("conflicting") {
+                "the certificate names two OIDC issuers"
+            } else {
+                "the OIDC issuer differs"
+            },
+            expected,
+            actual,
+        ),
     }
     // cosign v3 hands its GitHub workflow flags to sigstore-go as certificate extensions.
     crate::verify::signing::check_claims(policy, leaf, checks);

@@ -182,3 +182,46 @@ fn a_dsse_bundle_verifies_for_its_subject_only() {
     let report = verify_bundle(&json, &other, &identity("a@b.c"), &root);
     assert_eq!(failed(&report), ["in-toto subject"], "{report:#?}");
 }
+
+// sigstore-go#633 (GHSA-9vcr-p3rj-q5q6): one log's entry, duplicated, must not stand in for
+// several witnesses; sigstore-go refuses duplicate (log, index) entries outright.
+#[test]
+fn sigstore_go_633_duplicate_tlog_entries_are_refused() {
+    let (s, json) = signed(SigningOptions::default());
+    let mut bundle: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let entry = bundle["verificationMaterial"]["tlogEntries"][0].clone();
+    bundle["verificationMaterial"]["tlogEntries"] = serde_json::json!([entry.clone(), entry]);
+    let report = verify_bundle(
+        &serde_json::to_vec(&bundle).unwrap(),
+        &Artifact::from_bytes(b"artifact".to_vec()),
+        &identity("a@b.c"),
+        &root_of(&s),
+    );
+    match &report.outcome {
+        BundleOutcome::NotVerified { reason } => {
+            assert!(reason.starts_with("tlog entry: duplicate"), "{reason}")
+        }
+        BundleOutcome::Verified(_) => panic!("a duplicate entry verified: {report:#?}"),
+    }
+}
+
+// sigstore-go `SummarizeCertificate`: a bundle's identity is the first URI or email only.
+#[test]
+fn a_bundle_identity_is_the_certificates_first_uri_or_email() {
+    let (s, json) = signed(SigningOptions {
+        leaf: LeafOptions {
+            extra_sans: &[crate::fixture::ExtraSan::Email("second@x.example")],
+            ..LeafOptions::default()
+        },
+        ..SigningOptions::default()
+    });
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let root = root_of(&s);
+    assert!(
+        verify_bundle(&json, &file, &identity("a@b.c"), &root)
+            .verified()
+            .is_some()
+    );
+    let second = verify_bundle(&json, &file, &identity("second@x.example"), &root);
+    assert_eq!(failed(&second), ["identity"], "{second:#?}");
+}
