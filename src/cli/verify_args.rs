@@ -154,7 +154,10 @@ impl VerifyArgs {
                 let github = GITHUB_FLAGS
                     .iter()
                     .zip(values)
-                    .filter_map(|((arc, flag), v)| v.as_ref().map(|v| (*arc, *flag, v.clone())))
+                    .filter_map(|((arc, flag), v)| {
+                        v.as_ref()
+                            .map(|v| (*arc, (*flag).to_owned(), Matcher::Exact(v.clone())))
+                    })
                     .collect();
                 Signer::Keyless(IdentityPolicy {
                     subject,

@@ -12,6 +12,10 @@ use crate::artifact::certificate::CertificateView;
 pub enum Matcher {
     Exact(String),
     Regex(Regex),
+    /// Any of these (Kyverno's `subject` wildcard or `subjectRegExp`).
+    Any(Vec<Matcher>),
+    /// All of these (Kyverno's `issuer` wildcard and `issuerRegExp`).
+    All(Vec<Matcher>),
 }
 
 impl Matcher {
@@ -25,14 +29,24 @@ impl Matcher {
         match self {
             Matcher::Exact(v) => v == value,
             Matcher::Regex(r) => r.is_match(value),
+            Matcher::Any(all) => all.iter().any(|m| m.matches(value)),
+            Matcher::All(all) => all.iter().all(|m| m.matches(value)),
         }
     }
 
     /// How the expectation reads in a report.
     pub fn describe(&self) -> String {
+        let join = |all: &[Matcher], word: &str| {
+            all.iter()
+                .map(Matcher::describe)
+                .collect::<Vec<_>>()
+                .join(word)
+        };
         match self {
             Matcher::Exact(v) => v.clone(),
             Matcher::Regex(r) => format!("/{}/", r.as_str()),
+            Matcher::Any(all) => join(all, " or "),
+            Matcher::All(all) => join(all, " and "),
         }
     }
 
@@ -49,6 +63,7 @@ impl Matcher {
                 })
             }
             Matcher::Exact(_) => None,
+            Matcher::Any(all) | Matcher::All(all) => all.iter().find_map(|m| m.warning(flag)),
         }
     }
 }
@@ -64,8 +79,10 @@ impl Serialize for Matcher {
 pub struct IdentityPolicy {
     pub subject: Matcher,
     pub issuer: Matcher,
-    /// cosign's `--certificate-github-workflow-*` flags, by Fulcio arc (deprecated `.2`–`.6`).
-    pub github: Vec<(u32, &'static str, String)>,
+    /// Fulcio extension claims by arc, each with the setting that asks for it: cosign's
+    /// `--certificate-github-workflow-*` flags (deprecated `.2`–`.6`, exact values), Kyverno's
+    /// `additionalExtensions` and its issuer check on the deprecated `.1` (wildcards).
+    pub github: Vec<(u32, String, Matcher)>,
 }
 
 /// The GitHub workflow flags cosign checks, with the deprecated extension each reads.
@@ -112,16 +129,23 @@ impl IdentityPolicy {
         }
     }
 
-    /// Each GitHub flag against its extension: `Err((flag, expected, actual))` on the first miss.
+    /// Each claim against its extension: `Err((setting, expected, actual))` on the first miss.
+    /// An absent extension matches nothing (not even a pattern that accepts the empty string).
     pub fn check_github(&self, cert: &CertificateView) -> Result<String, (String, String, String)> {
         for (arc, flag, expected) in &self.github {
-            let actual = cert.claim(*arc).unwrap_or("(absent)");
-            if actual != expected {
-                return Err(((*flag).to_owned(), expected.clone(), actual.to_owned()));
+            match cert.claim(*arc) {
+                Some(actual) if expected.matches(actual) => {}
+                actual => {
+                    return Err((
+                        flag.clone(),
+                        expected.describe(),
+                        actual.unwrap_or("(absent)").to_owned(),
+                    ));
+                }
             }
         }
         Ok(format!(
-            "{} GitHub workflow claims match",
+            "{} certificate extension claims match",
             self.github.len()
         ))
     }

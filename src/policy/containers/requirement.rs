@@ -1,0 +1,503 @@
+//! One policy.json requirement, parsed as containers/image parses it
+//! (`newPolicyRequirementFromJSON` and each type's strict `UnmarshalJSON`): `insecureAcceptAnything`,
+//! `reject`, `signedBy` and `signedBaseLayer` (read, not evaluated) and `sigstoreSigned`
+//! (`policy_config_sigstore.go`, evaluated as `policy_eval_sigstore.go` does).
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use super::identity::SignedIdentity;
+use super::{STRICT, refused};
+use crate::policy::document::{NoteKind, Notes, PolicyError, object, string};
+use crate::policy::model::{
+    Authority, Check, Group, TrustOverride, identity, pem_certificates, signer_policy,
+};
+use crate::verify::identity::Matcher;
+use crate::verify::policy::{Policy, Signer};
+
+/// One requirement as a group of which one authority must match.
+pub(super) fn read(value: &Value, at: &str, notes: &mut Notes) -> Result<Group, PolicyError> {
+    let r = object(value, at)?;
+    let kind = r
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let one = |check: Check| {
+        Group::new(
+            format!("{at} {kind}"),
+            1,
+            vec![Authority {
+                name: format!("{at} {kind}"),
+                check,
+                attestations: Vec::new(),
+            }],
+        )
+    };
+    match kind.as_str() {
+        "insecureAcceptAnything" | "reject" => {
+            STRICT.known_fields(r, at, &["type"])?;
+            Ok(one(if kind == "reject" {
+                Check::Reject("policy.json rejects this scope".into())
+            } else {
+                Check::Accept
+            }))
+        }
+        "signedBy" => {
+            signed_by(r, at)?;
+            notes.add(
+                at,
+                NoteKind::Unsupported,
+                "GPG and X.509 signedBy requirements are not evaluated: \"could not check\"",
+            );
+            Ok(one(Check::Unusable(
+                "signedBy (simple signing with GPG or X.509) is not evaluated".into(),
+            )))
+        }
+        "signedBaseLayer" => {
+            STRICT.known_fields(r, at, &["type", "baseLayerIdentity"])?;
+            let bli = r
+                .get("baseLayerIdentity")
+                .and_then(Value::as_object)
+                .ok_or_else(|| refused(at, "Key \"baseLayerIdentity\" missing in a JSON object"))?;
+            SignedIdentity::read(bli, &format!("{at}.baseLayerIdentity"))?;
+            notes.add(at, NoteKind::Unsupported, "signedBaseLayer is not evaluated (nor implemented by containers/image, which refuses the image): \"could not check\"");
+            Ok(one(Check::Unusable(
+                "signedBaseLayer is not evaluated".into(),
+            )))
+        }
+        "sigstoreSigned" => sigstore_signed(r, at, notes),
+        other => Err(refused(
+            at,
+            format!("Unknown policy requirement type {other:?}"),
+        )),
+    }
+}
+
+/// A JSON `[]byte` (base64) field.
+fn bytes(r: &Map<String, Value>, key: &str, at: &str) -> Result<Option<Vec<u8>>, PolicyError> {
+    match r.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => base64::engine::general_purpose::STANDARD
+            .decode(s)
+            .map(Some)
+            .map_err(|e| refused(&format!("{at}.{key}"), format!("illegal base64 data: {e}"))),
+        Some(other) => Err(refused(
+            &format!("{at}.{key}"),
+            format!("cannot unmarshal {other} into []byte"),
+        )),
+    }
+}
+
+/// A JSON `[][]byte` or `[]string` field; `decode` for the base64 ones.
+fn many(
+    r: &Map<String, Value>,
+    key: &str,
+    at: &str,
+    decode: bool,
+) -> Result<Option<Vec<Vec<u8>>>, PolicyError> {
+    let Some(v) = r.get(key).filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let items = v.as_array().ok_or_else(|| {
+        refused(
+            &format!("{at}.{key}"),
+            format!("cannot unmarshal {v} into a list"),
+        )
+    })?;
+    if items.is_empty() {
+        return Err(refused(
+            &format!("{at}.{key}"),
+            format!("{key:?} contains no entries"),
+        ));
+    }
+    items
+        .iter()
+        .map(|i| match i.as_str() {
+            Some(s) if decode => base64::engine::general_purpose::STANDARD
+                .decode(s)
+                .map_err(|e| refused(&format!("{at}.{key}"), format!("illegal base64 data: {e}"))),
+            Some(s) => Ok(s.as_bytes().to_vec()),
+            None => Err(refused(
+                &format!("{at}.{key}"),
+                format!("cannot unmarshal {i} into a string"),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// A path field: `""` counts as absent.
+fn path(r: &Map<String, Value>, key: &str, at: &str) -> Result<Option<String>, PolicyError> {
+    Ok(string(r, key, at)?.filter(|s| !s.is_empty()))
+}
+
+/// `signedBy`: validated only (GPG and X.509 simple signing is not evaluated).
+fn signed_by(r: &Map<String, Value>, at: &str) -> Result<(), PolicyError> {
+    STRICT.known_fields(
+        r,
+        at,
+        &[
+            "type",
+            "keyType",
+            "keyPath",
+            "keyPaths",
+            "keyData",
+            "signedIdentity",
+        ],
+    )?;
+    let key_type = string(r, "keyType", at)?.unwrap_or_default();
+    if ![
+        "GPGKeys",
+        "signedByGPGKeys",
+        "X509Certificates",
+        "signedByX509CAs",
+    ]
+    .contains(&key_type.as_str())
+    {
+        return Err(refused(
+            &format!("{at}.keyType"),
+            format!("invalid keyType {key_type:?}"),
+        ));
+    }
+    let sources = [
+        r.contains_key("keyPath"),
+        r.contains_key("keyPaths"),
+        r.contains_key("keyData"),
+    ];
+    if sources.iter().filter(|s| **s).count() != 1 {
+        return Err(refused(
+            at,
+            "Exactly one of keyPath, keyPaths and keyData must be specified",
+        ));
+    }
+    bytes(r, "keyData", at)?;
+    if let Some(si) = r.get("signedIdentity").and_then(Value::as_object) {
+        SignedIdentity::read(si, &format!("{at}.signedIdentity"))?;
+    }
+    Ok(())
+}
+
+/// PEM texts from a path, paths, data or datas field (read at evaluation: a missing file fails
+/// the requirement there, not the policy).
+enum Source {
+    Files(Vec<String>),
+    Data(Vec<Vec<u8>>),
+}
+
+fn source(
+    r: &Map<String, Value>,
+    at: &str,
+    name: &str,
+) -> Result<(usize, Option<Source>), PolicyError> {
+    let single_path = path(r, &format!("{name}Path"), at)?;
+    let paths = many(r, &format!("{name}Paths"), at, false)?;
+    let data = bytes(r, &format!("{name}Data"), at)?;
+    let datas = many(r, &format!("{name}Datas"), at, true)?;
+    let count = usize::from(single_path.is_some())
+        + usize::from(paths.is_some())
+        + usize::from(data.is_some())
+        + usize::from(datas.is_some());
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).into_owned();
+    let source = if let Some(p) = single_path {
+        Some(Source::Files(vec![p]))
+    } else if let Some(ps) = paths {
+        Some(Source::Files(ps.into_iter().map(text).collect()))
+    } else if let Some(d) = data {
+        Some(Source::Data(vec![d]))
+    } else {
+        datas.map(Source::Data)
+    };
+    Ok((count, source))
+}
+
+/// The PEM texts of a source; `Err` when a file cannot be read (the requirement then fails).
+fn load(source: &Source) -> Result<Vec<String>, String> {
+    match source {
+        Source::Files(paths) => paths
+            .iter()
+            .map(|p| std::fs::read_to_string(p).map_err(|e| format!("{p}: {e}")))
+            .collect(),
+        Source::Data(datas) => Ok(datas
+            .iter()
+            .map(|d| String::from_utf8_lossy(d).into_owned())
+            .collect()),
+    }
+}
+
+fn sigstore_signed(
+    r: &Map<String, Value>,
+    at: &str,
+    notes: &mut Notes,
+) -> Result<Group, PolicyError> {
+    STRICT.known_fields(
+        r,
+        at,
+        &[
+            "type",
+            "keyPath",
+            "keyPaths",
+            "keyData",
+            "keyDatas",
+            "fulcio",
+            "pki",
+            "rekorPublicKeyPath",
+            "rekorPublicKeyPaths",
+            "rekorPublicKeyData",
+            "rekorPublicKeyDatas",
+            "signedIdentity",
+        ],
+    )?;
+    let signed_identity = match r.get("signedIdentity").filter(|v| !v.is_null()) {
+        None => SignedIdentity::MatchRepoDigestOrExact,
+        Some(si) => SignedIdentity::read(
+            object(si, &format!("{at}.signedIdentity"))?,
+            &format!("{at}.signedIdentity"),
+        )?,
+    };
+    let (keys, key_source) = source(r, at, "key")?;
+    let fulcio = r.get("fulcio").filter(|v| !v.is_null());
+    let pki = r.get("pki").filter(|v| !v.is_null());
+    if keys + usize::from(fulcio.is_some()) + usize::from(pki.is_some()) != 1 {
+        return Err(refused(
+            at,
+            "exactly one of keyPath, keyPaths, keyData, keyDatas, fulcio, and pki must be specified",
+        ));
+    }
+    let (rekors, rekor_source) = source(r, at, "rekorPublicKey")?;
+    if rekors > 1 {
+        return Err(refused(
+            at,
+            "at most one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas can be used simultaneously",
+        ));
+    }
+    if fulcio.is_some() && rekors == 0 {
+        return Err(refused(
+            at,
+            "At least one of rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas must be specified if fulcio is used",
+        ));
+    }
+    if pki.is_some() && rekors > 0 {
+        return Err(refused(
+            at,
+            "rekorPublickeyPath, rekorPublicKeyPaths, rekorPublickeyData and rekorPublicKeyDatas are not supported for pki",
+        ));
+    }
+    let fulcio = match fulcio {
+        Some(f) => Some(read_fulcio(
+            object(f, &format!("{at}.fulcio"))?,
+            &format!("{at}.fulcio"),
+        )?),
+        None => None,
+    };
+    if let Some(p) = pki {
+        read_pki(object(p, &format!("{at}.pki"))?, &format!("{at}.pki"))?;
+    }
+    let label = format!("{at} sigstoreSigned");
+    let one = |check: Check| {
+        Group::new(
+            label.clone(),
+            1,
+            vec![Authority {
+                name: label.clone(),
+                check,
+                attestations: Vec::new(),
+            }],
+        )
+    };
+    if pki.is_some() {
+        notes.add(
+            &format!("{at}.pki"),
+            NoteKind::Unsupported,
+            "pki roots are not evaluated: \"could not check\"",
+        );
+        return Ok(one(Check::Unusable(
+            "sigstoreSigned with pki is not evaluated".into(),
+        )));
+    }
+    // prepareTrustRoot, at evaluation: unreadable or malformed keys reject the requirement.
+    let mut trust = TrustOverride {
+        origin: at.to_owned(),
+        ..TrustOverride::default()
+    };
+    if let Some(src) = &rekor_source {
+        match load(src)
+            .map_err(|e| e.to_string())
+            .and_then(|texts| rekor_keys(&texts))
+        {
+            Ok(keys) => trust.rekor_keys = Some(keys),
+            Err(why) => return Ok(one(Check::Reject(why))),
+        }
+    }
+    let base = |signer: Signer| Policy {
+        ignore_tlog: rekor_source.is_none(),
+        ..signer_policy(signer)
+    };
+    let check = |policy: Policy, trust: TrustOverride| Check::Signature {
+        policy: Box::new(policy),
+        trust,
+        signed_identity: Some(signed_identity.clone()),
+    };
+    let mut authorities = Vec::new();
+    if let Some(src) = &key_source {
+        let texts = match load(src) {
+            Ok(t) => t,
+            Err(why) => return Ok(one(Check::Reject(why))),
+        };
+        for (i, text) in texts.iter().enumerate() {
+            let Some(key) = first_key(text) else {
+                return Ok(one(Check::Reject(format!(
+                    "parsing public key {}: not a PEM public key",
+                    i + 1
+                ))));
+            };
+            authorities.push(Authority {
+                name: format!("{at} key {}", i + 1),
+                check: check(base(Signer::Key(key)), trust.clone()),
+                attestations: Vec::new(),
+            });
+        }
+    }
+    if let Some(f) = fulcio {
+        let chain = match load(&f.ca).map(|t| t.concat()) {
+            Ok(pem) => pem_certificates(&pem, &format!("{at}.fulcio")).map_err(|e| e.to_string()),
+            Err(why) => Err(why),
+        };
+        match chain {
+            Ok(chain) => trust.fulcio_chain = Some(chain),
+            Err(why) => return Ok(one(Check::Reject(why))),
+        }
+        notes.add(
+            &format!("{at}.fulcio"),
+            NoteKind::Noted,
+            "containers/image does not check certificate transparency (SCTs); neither does this evaluation",
+        );
+        authorities.push(Authority {
+            name: format!("{at}.fulcio"),
+            check: check(
+                Policy {
+                    ignore_sct: true,
+                    ..base(identity(Matcher::Exact(f.email), Matcher::Exact(f.issuer)))
+                },
+                trust.clone(),
+            ),
+            attestations: Vec::new(),
+        });
+    }
+    Ok(Group::new(label, 1, authorities))
+}
+
+/// `cryptoutils.UnmarshalPEMToPublicKey`: the first PEM block must be a public key.
+fn first_key(text: &str) -> Option<crate::verify::key::PublicKey> {
+    let block = pem::parse_many(text).ok()?.into_iter().next()?;
+    (block.tag() == "PUBLIC KEY").then_some(())?;
+    crate::verify::key::PublicKey::from_spki_der(block.contents()).ok()
+}
+
+/// Rekor keys: each text's first public key, which must be ECDSA.
+fn rekor_keys(texts: &[String]) -> Result<Vec<crate::verify::key::PublicKey>, String> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let key = first_key(t).ok_or_else(|| format!("parsing Rekor public key {}", i + 1))?;
+            use crate::verify::key::KeyKind;
+            if !matches!(
+                key.kind(),
+                KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::EcdsaP521
+            ) {
+                return Err(format!("Rekor public key {} is not using ECDSA", i + 1));
+            }
+            Ok(key)
+        })
+        .collect()
+}
+
+struct Fulcio {
+    ca: Source,
+    issuer: String,
+    email: String,
+}
+
+/// `prSigstoreSignedFulcio.UnmarshalJSON` and `newPRSigstoreSignedFulcio`.
+fn read_fulcio(f: &Map<String, Value>, at: &str) -> Result<Fulcio, PolicyError> {
+    STRICT.known_fields(f, at, &["caPath", "caData", "oidcIssuer", "subjectEmail"])?;
+    let ca_path = path(f, "caPath", at)?;
+    let ca_data = bytes(f, "caData", at)?;
+    let ca = match (ca_path, ca_data) {
+        (Some(_), Some(_)) => {
+            return Err(refused(
+                at,
+                "caPath and caData cannot be used simultaneously",
+            ));
+        }
+        (None, None) => {
+            return Err(refused(
+                at,
+                "At least one of caPath and caData must be specified",
+            ));
+        }
+        (Some(p), None) => Source::Files(vec![p]),
+        (None, Some(d)) => Source::Data(vec![d]),
+    };
+    let issuer = string(f, "oidcIssuer", at)?.unwrap_or_default();
+    if issuer.is_empty() {
+        return Err(refused(at, "oidcIssuer not specified"));
+    }
+    let email = string(f, "subjectEmail", at)?.unwrap_or_default();
+    if email.is_empty() {
+        return Err(refused(at, "subjectEmail not specified"));
+    }
+    Ok(Fulcio { ca, issuer, email })
+}
+
+/// `newPRSigstoreSignedPKI`: validated only.
+fn read_pki(p: &Map<String, Value>, at: &str) -> Result<(), PolicyError> {
+    STRICT.known_fields(
+        p,
+        at,
+        &[
+            "caRootsPath",
+            "caRootsData",
+            "caIntermediatesPath",
+            "caIntermediatesData",
+            "subjectEmail",
+            "subjectHostname",
+        ],
+    )?;
+    let roots = (
+        path(p, "caRootsPath", at)?.is_some(),
+        bytes(p, "caRootsData", at)?.is_some(),
+    );
+    match roots {
+        (true, true) => {
+            return Err(refused(
+                at,
+                "caRootsPath and caRootsData cannot be used simultaneously",
+            ));
+        }
+        (false, false) => {
+            return Err(refused(
+                at,
+                "At least one of caRootsPath and caRootsData must be specified",
+            ));
+        }
+        _ => {}
+    }
+    if path(p, "caIntermediatesPath", at)?.is_some()
+        && bytes(p, "caIntermediatesData", at)?.is_some()
+    {
+        return Err(refused(
+            at,
+            "caIntermediatesPath and caIntermediatesData cannot be used simultaneously",
+        ));
+    }
+    let named = |k: &str| string(p, k, at).map(|v| v.is_some_and(|s| !s.is_empty()));
+    if !named("subjectEmail")? && !named("subjectHostname")? {
+        return Err(refused(
+            at,
+            "At least one of subjectEmail, subjectHostname must be specified",
+        ));
+    }
+    Ok(())
+}
