@@ -114,6 +114,9 @@ pub fn read(doc: &Map<String, Value>, notes: &mut Notes) -> Result<Vec<Rule>, Po
         for (scope, reqs) in scopes {
             let sp = format!("{tp}[{scope:?}]");
             let reqs = requirements(reqs, &sp)?;
+            if name == "dir" && !scope.is_empty() {
+                dir_scope(scope, &sp)?;
+            }
             if name != "docker" {
                 // Read (and validated) as containers/image does, but only the docker
                 // transport names registry images.
@@ -136,6 +139,24 @@ pub fn read(doc: &Map<String, Value>, notes: &mut Notes) -> Result<Vec<Rule>, Po
         }
     }
     Ok(rules)
+}
+
+/// The `dir` transport's `ValidatePolicyConfigurationScope`: an absolute, clean path other
+/// than `/`. (Other transports' scope rules are not checked: they name no registry image.)
+fn dir_scope(scope: &str, at: &str) -> Result<(), PolicyError> {
+    let clean = scope.len() > 1
+        && scope.starts_with('/')
+        && !scope.ends_with('/')
+        && !scope.contains("//")
+        && scope.split('/').all(|c| c != "." && c != "..");
+    if clean {
+        Ok(())
+    } else {
+        Err(refused(
+            at,
+            format!("Invalid scope {scope}: must be a clean absolute path other than /"),
+        ))
+    }
 }
 
 /// `PolicyRequirements.UnmarshalJSON`: a non-empty list.

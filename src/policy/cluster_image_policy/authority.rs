@@ -114,14 +114,6 @@ pub(super) fn read(
             attestations: attestations.clone(),
         }])
     };
-    if !sources.is_empty() {
-        notes.add(
-            &format!("{at}.source"),
-            NoteKind::Unsupported,
-            "signatures kept in another repository are not read: this authority is \"could not check\"",
-        );
-        return unusable("source[].oci: signatures kept in another repository are not read".into());
-    }
     // The webhook refuses the new bundle format for anything but keyless authorities.
     let bundle_with_key =
         storage.bundles == crate::verify::storage::Bundles::Only && present("key");
@@ -142,9 +134,9 @@ pub(super) fn read(
         }
         Authority::for_signer(label, policy, trust, &attestations)
     };
-    if let Some(key) = child(a, "key", at)? {
+    let authorities = if let Some(key) = child(a, "key", at)? {
         let kp = format!("{at}.key");
-        return match key_ref(key, &kp, notes)? {
+        match key_ref(key, &kp, notes)? {
             KeyMaterial::Keys(keys, hash) => {
                 if let Some(h) = hash {
                     notes.add(
@@ -166,11 +158,22 @@ pub(super) fn read(
                     .collect())
             }
             KeyMaterial::Elsewhere(why) => unusable(why),
-        };
+        }
+    } else {
+        let keyless =
+            child(a, "keyless", at)?.ok_or_else(|| refused(at, "keyless must be an object"))?;
+        keyless_authorities(keyless, &format!("{at}.keyless"), &name, notes, finish)
+    }?;
+    // Validated like any other; but the signatures would be read from elsewhere.
+    if !sources.is_empty() {
+        notes.add(
+            &format!("{at}.source"),
+            NoteKind::Unsupported,
+            "signatures kept in another repository are not read: this authority is \"could not check\"",
+        );
+        return unusable("source[].oci: signatures kept in another repository are not read".into());
     }
-    let keyless =
-        child(a, "keyless", at)?.ok_or_else(|| refused(at, "keyless must be an object"))?;
-    keyless_authorities(keyless, &format!("{at}.keyless"), &name, notes, finish)
+    Ok(authorities)
 }
 
 /// The transparency-log setting (`rekorClientAndKeysFromAuthority`).
@@ -343,44 +346,57 @@ fn validate_kms(kms: &str, at: &str) -> Result<(), PolicyError> {
             ),
         ));
     }
-    let Some(rest) = kms.strip_prefix("awskms://") else {
+    if !kms.starts_with("awskms://") {
         return Ok(());
-    };
-    let bad = || {
-        refused(
-            at,
-            format!(
-                "invalid value: {kms}: kms key should be in the format \
-                 awskms://[ENDPOINT]/[ID/ALIAS/ARN] (endpoint optional)"
-            ),
-        )
-    };
-    let (endpoint, key) = rest.split_once('/').ok_or_else(bad)?;
+    }
+    let invalid = |why: &str| refused(at, format!("invalid value: {kms}: {why}"));
+    // validateAWSKMS: `awskms://ENDPOINT/KEY`, the endpoint optional, the key an ARN.
+    let parts: Vec<&str> = kms.split('/').collect();
+    if parts.len() < 4 {
+        return Err(invalid(
+            "malformed AWS KMS format 'awskms://$ENDPOINT/$KEYID'",
+        ));
+    }
     let uuid =
         r"m?r?k?-?[A-Fa-f0-9]{8}-?[A-Fa-f0-9]{4}-?[A-Fa-f0-9]{4}-?[A-Fa-f0-9]{4}-?[A-Fa-f0-9]{12}";
     let arn = r"arn:(?:aws|aws-us-gov|aws-cn):kms:[a-z0-9-]+:\d{12}:";
     let forms = [
-        format!("^{uuid}$"),
-        format!("^{arn}key/{uuid}$"),
-        "^alias/.*$".to_owned(),
-        format!("^{arn}alias/.*$"),
+        format!("^awskms://([^/]*)/({uuid})$"),
+        format!("^awskms://([^/]*)/({arn}key/{uuid})$"),
+        "^awskms://([^/]*)/((alias/.*))$".to_owned(),
+        format!("^awskms://([^/]*)/({arn}(alias/.*))$"),
     ];
-    let matches = forms
+    let format_error =
+        "kms key should be in the format awskms://[ENDPOINT]/[ID/ALIAS/ARN] (endpoint optional)";
+    if !forms
         .iter()
-        .any(|f| regex::Regex::new(f).is_ok_and(|r| r.is_match(key)));
-    if !matches || endpoint.starts_with("arn") || endpoint.starts_with("alias") {
-        return Err(bad());
+        .any(|f| regex::Regex::new(f).is_ok_and(|r| r.is_match(kms)))
+    {
+        return Err(invalid(format_error));
     }
-    if !endpoint.is_empty() {
-        let port_ok = endpoint.rsplit_once(':').is_some_and(|(h, p)| {
-            !h.is_empty() && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())
-        });
-        if !port_ok {
-            return Err(refused(
-                at,
-                format!("invalid value: {kms}: malformed endpoint"),
-            ));
-        }
+    let endpoint = parts[2];
+    if endpoint.starts_with("arn") || endpoint.starts_with("alias") {
+        return Err(invalid(format_error));
+    }
+    // net.SplitHostPort: one colon, or a bracketed IPv6 address and a port.
+    let host_port = match endpoint.strip_prefix('[') {
+        Some(rest) => rest
+            .split_once("]:")
+            .is_some_and(|(_, port)| !port.contains(':')),
+        None => endpoint.matches(':').count() == 1,
+    };
+    if !endpoint.is_empty() && !host_port {
+        return Err(invalid(&format!("malformed endpoint: address {endpoint}")));
+    }
+    // arn.Parse on the part before the next slash: `arn:P:S:R:A:RESOURCE`, key or alias.
+    let sections: Vec<&str> = parts[3].splitn(6, ':').collect();
+    if sections.len() < 6 || sections[0] != "arn" {
+        return Err(invalid(
+            "failed to parse either key or alias arn: arn: invalid prefix",
+        ));
+    }
+    if sections[5] != "key" && sections[5] != "alias" {
+        return Err(invalid(&format!("Got ARN resource {}", sections[5])));
     }
     Ok(())
 }

@@ -296,6 +296,15 @@ fn read_cosign(map: &Map<String, Value>, at: &str, notes: &mut Notes) -> Result<
                 Some(pem_keys(&pem, "ctLogPubkey").map_err(|e| refuse("ctLogPubkey", e))?);
         }
     }
+    if let Some(cert) = string(map, "cert", at)?
+        && pem_certificates(&cert, "cert").is_err()
+    {
+        return Err(PolicyError::refused(
+            &format!("{at}.cert"),
+            CONTROLLER,
+            "invalid certificate for validator",
+        ));
+    }
     for field in ["cert", "auth"] {
         if map.contains_key(field) {
             notes.add(

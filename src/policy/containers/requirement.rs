@@ -96,10 +96,18 @@ fn many(
     at: &str,
     decode: bool,
 ) -> Result<Option<Vec<Vec<u8>>>, PolicyError> {
-    let Some(v) = r.get(key).filter(|v| !v.is_null()) else {
+    // A present list must hold entries: Go decodes `null` into a nil slice, which the
+    // option then refuses as empty.
+    let Some(v) = r.get(key) else {
         return Ok(None);
     };
-    let items = v.as_array().ok_or_else(|| {
+    let empty = [];
+    let items = if v.is_null() {
+        Some(&empty[..])
+    } else {
+        v.as_array().map(Vec::as_slice)
+    };
+    let items = items.ok_or_else(|| {
         refused(
             &format!("{at}.{key}"),
             format!("cannot unmarshal {v} into a list"),
@@ -248,7 +256,16 @@ fn sigstore_signed(
             "signedIdentity",
         ],
     )?;
-    let signed_identity = match r.get("signedIdentity").filter(|v| !v.is_null()) {
+    // An explicit `null` reaches the type's UnmarshalJSON, which refuses it.
+    for key in ["signedIdentity", "fulcio", "pki"] {
+        if r.get(key).is_some_and(Value::is_null) {
+            return Err(refused(
+                &format!("{at}.{key}"),
+                "JSON object expected, got null",
+            ));
+        }
+    }
+    let signed_identity = match r.get("signedIdentity") {
         None => SignedIdentity::MatchRepoDigestOrExact,
         Some(si) => SignedIdentity::read(
             object(si, &format!("{at}.signedIdentity"))?,
@@ -256,8 +273,8 @@ fn sigstore_signed(
         )?,
     };
     let (keys, key_source) = source(r, at, "key")?;
-    let fulcio = r.get("fulcio").filter(|v| !v.is_null());
-    let pki = r.get("pki").filter(|v| !v.is_null());
+    let fulcio = r.get("fulcio");
+    let pki = r.get("pki");
     if keys + usize::from(fulcio.is_some()) + usize::from(pki.is_some()) != 1 {
         return Err(refused(
             at,
