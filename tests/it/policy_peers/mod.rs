@@ -11,9 +11,12 @@
 mod bed;
 mod connaisseur;
 mod containers;
+mod containers_config;
 mod containers_identity;
+mod containers_remap;
 mod kyverno;
 mod kyverno_validation;
+mod kyverno_wildcard;
 mod policy_controller;
 mod policy_controller_validation;
 
