@@ -26,6 +26,7 @@ mod limits;
 mod notation;
 mod policy;
 mod policy_attestations;
+mod policy_connaisseur;
 mod policy_peers;
 mod registry_bed;
 mod rekor_entries;
