@@ -114,8 +114,8 @@ pub fn read(doc: &Map<String, Value>, notes: &mut Notes) -> Result<Vec<Rule>, Po
         for (scope, reqs) in scopes {
             let sp = format!("{tp}[{scope:?}]");
             let reqs = requirements(reqs, &sp)?;
-            if name == "dir" && !scope.is_empty() {
-                dir_scope(scope, &sp)?;
+            if !scope.is_empty() {
+                transport_scope(name, scope, &sp, notes)?;
             }
             if name != "docker" {
                 // Read (and validated) as containers/image does, but only the docker
@@ -141,9 +141,39 @@ pub fn read(doc: &Map<String, Value>, notes: &mut Notes) -> Result<Vec<Rule>, Po
     Ok(rules)
 }
 
-/// The `dir` transport's `ValidatePolicyConfigurationScope`: an absolute, clean path other
-/// than `/`. (Other transports' scope rules are not checked: they name no registry image.)
-fn dir_scope(scope: &str, at: &str) -> Result<(), PolicyError> {
+/// Each transport's `ValidatePolicyConfigurationScope`, which refuses the whole policy: path
+/// transports want a clean absolute path other than `/`, `docker-archive` no scope at all,
+/// `docker-daemon` no digest; `docker` takes anything. Other transports' rules are not checked (noted).
+fn transport_scope(
+    transport: &str,
+    scope: &str,
+    at: &str,
+    notes: &mut Notes,
+) -> Result<(), PolicyError> {
+    match transport {
+        "dir" | "oci" | "oci-archive" => path_scope(scope, at),
+        "docker-archive" => Err(refused(
+            at,
+            "docker-archive: does not support any scopes except the default \"\" one",
+        )),
+        "docker-daemon" if scope.parse::<crate::reference::Digest>().is_ok() => Err(refused(
+            at,
+            format!("docker-daemon: can not use algo:digest value {scope} as a namespace"),
+        )),
+        "docker" | "docker-daemon" => Ok(()),
+        other => {
+            notes.add(
+                at,
+                NoteKind::Noted,
+                format!("the {other} transport's scope rules are not checked"),
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A clean absolute path other than `/` (`dir`, `oci`, `oci-archive`).
+fn path_scope(scope: &str, at: &str) -> Result<(), PolicyError> {
     let clean = scope.len() > 1
         && scope.starts_with('/')
         && !scope.ends_with('/')
