@@ -23,6 +23,8 @@ pub mod kyverno;
 pub mod model;
 
 #[cfg(test)]
+mod decision_tests;
+#[cfg(test)]
 mod tests;
 
 use document::{Notes, PolicyError, load};

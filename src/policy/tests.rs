@@ -1,4 +1,4 @@
-//! Unit tests of reading policies (all three formats), field reporting, malformed input,
+//! Unit tests of reading policies (every format), field reporting, malformed input,
 //! containers scopes, the engines' ways of combining rules, and generated policies read back.
 
 use rstest::rstest;
@@ -18,7 +18,7 @@ use crate::trust::TrustedRoot;
 use crate::verify::identity::Matcher;
 use crate::verify::policy::{FixedClock, Signer};
 
-const KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----\n\
+pub(super) const KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----\n\
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEy/Ro8JCpH4nm4CB0SveHgcwX0DGS\n\
 ochezvg4haBM9o8fyvGnq5+juZ2ppQvdIDQfksbKI6toxCPbQMMac2jxvg==\n\
 -----END PUBLIC KEY-----\n";
@@ -211,7 +211,7 @@ conditions:\n        - all: [{{key: a, operator: Equals, value: b}}]\n        at
     );
 }
 
-fn image(registry: &str, path: &str, tag: &str) -> ImageName {
+pub(super) fn image(registry: &str, path: &str, tag: &str) -> ImageName {
     ImageName::new(
         Repository {
             registry: registry.into(),
@@ -281,7 +281,7 @@ fn signed_identities(#[case] identity: SignedIdentity, #[case] signed: &str, #[c
     );
 }
 
-fn bare_image() -> ImageReport {
+pub(super) fn bare_image() -> ImageReport {
     ImageReport {
         digest: Digest::sha256_of(b"image"),
         media_type: "application/vnd.oci.image.manifest.v1+json".into(),
@@ -294,7 +294,7 @@ fn bare_image() -> ImageReport {
     }
 }
 
-fn decide_on(set: &PolicySet, img: &ImageName) -> (Decision, String) {
+pub(super) fn decide_on(set: &PolicySet, img: &ImageName) -> (Decision, String) {
     let trust = TrustedRoot::default();
     let clock = FixedClock(0);
     let env = Environment {
