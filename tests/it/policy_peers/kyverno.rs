@@ -39,6 +39,7 @@ pub fn keys(pem: &str) -> String {
 pub fn rows(t: &mut Table) {
     super::kyverno_wildcard::wildcard_rows(t);
     engine_rows(t);
+    verifier_rows(t);
     legacy_rows(t);
 }
 
@@ -313,6 +314,139 @@ fn engine_rows(t: &mut Table) {
         Where::NotExpressible(
             "keys read from a ConfigMap through variables are not resolved by sigscope",
         ),
+    );
+}
+
+/// `pkg/image/verifiers/cpol/cosign/cosign_test.go`: TestCheckAnnotations (on the scenario's
+/// key signature carrying env=prod, team=platform) and TestExtractCertExtensionValue (the CI
+/// certificate's GitHub workflow extensions).
+fn verifier_rows(t: &mut Table) {
+    let bed = Bed::get();
+    let scenario = &bed.scenario.repository;
+    let mut row = |name: &str, policy: &str, image: &Image, expect: Expect| {
+        t.policy(
+            KY,
+            &format!("Kyverno cosign_test {name}"),
+            policy,
+            image,
+            expect,
+            Where::Registry,
+        );
+    };
+    use Expect::{Admit, Deny};
+    let annotated = |annotations: &str| {
+        policy(
+            "enforce",
+            "",
+            &[rule(
+                "annotations",
+                &format!(
+                    "    - imageReferences: ['{scenario}:*']
+      attestors:
+      - entries:
+        - keys: {{publicKeys: {}, rekor: {{url: 'https://rekor.sigstore.dev', ignoreTlog: true}}}}
+          annotations: {annotations}
+",
+                    q(&bed.key_a)
+                ),
+            )],
+        )
+    };
+    let v18 = bed.scenario("v1.8.0");
+    row(
+        "TestCheckAnnotations matching annotations",
+        &annotated("{env: prod}"),
+        v18,
+        Admit,
+    );
+    row(
+        "TestCheckAnnotations non-matching annotation value",
+        &annotated("{env: wrong}"),
+        v18,
+        Deny,
+    );
+    row(
+        "TestCheckAnnotations missing annotation key",
+        &annotated("{missing: value}"),
+        v18,
+        Deny,
+    );
+    row(
+        "TestCheckAnnotations empty annotations",
+        &annotated("{}"),
+        v18,
+        Admit,
+    );
+    row(
+        "TestCheckAnnotations multiple annotations all matching",
+        &annotated("{env: prod, team: platform}"),
+        v18,
+        Admit,
+    );
+    row(
+        "TestCheckAnnotations multiple annotations one not matching",
+        &annotated("{env: prod, team: other}"),
+        v18,
+        Deny,
+    );
+    let extensions = |extensions: &str| {
+        policy(
+            "enforce",
+            "",
+            &[rule(
+                "extensions",
+                &format!(
+                    "    - imageReferences: ['{scenario}:*']
+      attestors:
+      - entries:
+        - keyless:
+            subjectRegExp: {}
+            issuer: {}
+            rekor: {{url: 'https://rekor.sigstore.dev'}}
+            additionalExtensions: {extensions}
+",
+                    q(crate::support::scenario::CI_IDENTITY_REGEXP),
+                    sigscope::fixture::GITHUB_ISSUER
+                ),
+            )],
+        )
+    };
+    let v10 = bed.scenario("v1.0.0");
+    row(
+        "TestExtractCertExtensionValue githubWorkflowRepository by name",
+        &extensions("{githubWorkflowRepository: acme/app}"),
+        v10,
+        Admit,
+    );
+    row(
+        "TestExtractCertExtensionValue githubWorkflowRepository by OID, a wildcard",
+        &extensions("{'1.3.6.1.4.1.57264.1.5': 'acme/*'}"),
+        v10,
+        Admit,
+    );
+    row(
+        "TestExtractCertExtensionValue githubWorkflowTrigger push",
+        &extensions("{githubWorkflowTrigger: push}"),
+        v10,
+        Admit,
+    );
+    row(
+        "TestExtractCertExtensionValue another repository",
+        &extensions("{githubWorkflowRepository: acme/other}"),
+        v10,
+        Deny,
+    );
+    row(
+        "TestExtractCertExtensionValue invalid extension key",
+        &extensions("{invalidExtension: x}"),
+        v10,
+        Deny,
+    );
+    row(
+        "TestExtractCertExtensionValue empty extension key",
+        &extensions("{'': x}"),
+        v10,
+        Deny,
     );
 }
 
