@@ -10,6 +10,7 @@
 //! authority whose `ctlog` names neither `url` nor `trustRootRef`, skips the transparency log.
 
 mod authority;
+mod key;
 
 use serde_json::{Map, Value};
 

@@ -9,6 +9,7 @@
 //! a Rekor key is given, and checks the payload's docker-reference against `signedIdentity`.
 
 mod identity;
+mod material;
 mod requirement;
 
 pub use identity::{DockerReference, SignedIdentity, remap};

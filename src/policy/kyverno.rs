@@ -10,6 +10,7 @@
 //! rule that gives a verdict.
 
 mod attestor;
+mod signer;
 mod verify_images;
 
 use serde_json::{Map, Value};
