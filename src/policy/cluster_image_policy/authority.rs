@@ -162,6 +162,19 @@ pub(super) fn read(
             child(a, "keyless", at)?.ok_or_else(|| refused(at, "keyless must be an object"))?;
         keyless_authorities(keyless, &format!("{at}.keyless"), &name, notes, finish)
     }?;
+    // The webhook then requires an RFC 3161 timestamp on every signature, and skips the log:
+    // sigscope verifies timestamps that are there but cannot require one.
+    if tlog.timestamps {
+        notes.add(
+            &format!("{at}.rfc3161timestamp"),
+            NoteKind::Unsupported,
+            "signed timestamps required instead of the log: not enforced by sigscope, \"could not check\"",
+        );
+        return unusable(
+            "rfc3161timestamp: signed timestamps are required, which sigscope cannot enforce"
+                .into(),
+        );
+    }
     // Validated like any other; but the signatures would be read from elsewhere.
     if !sources.is_empty() {
         notes.add(
@@ -221,11 +234,6 @@ fn tlog_setting(a: &Map<String, Value>, at: &str, notes: &mut Notes) -> Result<T
         let tp = format!("{at}.rfc3161timestamp");
         STRICT.known_fields(ts, &tp, &["trustRootRef"])?;
         timestamps = string(ts, "trustRootRef", &tp)?.is_some_and(|r| !r.is_empty());
-        notes.add(
-            &tp,
-            NoteKind::Noted,
-            "the timestamp authorities of the given trusted root are used",
-        );
     }
     Ok(Tlog {
         ctlog,
