@@ -130,7 +130,9 @@ fn connaisseur_thresholds_count_verified_signatures_across_trust_roots(
     assert_eq!(tags["v1.8.0"]["decision"], "denied", "{:#}", tags["v1.8.0"]);
     crate::support::report(
         "policy.log",
-        &format!("Connaisseur thresholds on {kind:?}: both cosign-equivalent verdicts held"),
+        &format!(
+            "Connaisseur thresholds on {kind:?}: threshold and required trust roots decided as Connaisseur counts them"
+        ),
     );
 }
 
