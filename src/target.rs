@@ -163,6 +163,29 @@ fn layout_target(rest: &str) -> Target {
 }
 
 fn parse_reference(input: &str) -> Result<Target, TargetError> {
+    let (repository, tag, digest) = parse_image_reference(input)?;
+    Ok(match (digest, tag) {
+        (Some(d), _) => Target::Image {
+            repository,
+            selector: Selector::Digest(d),
+        },
+        (None, Some(t)) => Target::Image {
+            repository,
+            selector: Selector::Tag(t),
+        },
+        (None, None) => Target::Repository { repository },
+    })
+}
+
+/// A docker reference as distribution/reference's `ParseNormalizedNamed` reads it: the
+/// repository (Docker Hub names expanded), and the tag and the digest, both kept when both are
+/// given (`repo:tag@sha256:…`).
+pub fn parse_image_reference(
+    input: &str,
+) -> Result<(Repository, Option<String>, Option<Digest>), TargetError> {
+    if input.is_empty() {
+        return Err(TargetError::Empty);
+    }
     let (name_and_tag, digest) = match input.split_once('@') {
         Some((n, d)) => (n, Some(d.parse::<Digest>()?)),
         None => (input, None),
@@ -182,17 +205,7 @@ fn parse_reference(input: &str) -> Result<Target, TargetError> {
     {
         return Err(TargetError::BadTag(t.to_owned()));
     }
-    Ok(match (digest, tag) {
-        (Some(d), _) => Target::Image {
-            repository,
-            selector: Selector::Digest(d),
-        },
-        (None, Some(t)) => Target::Image {
-            repository,
-            selector: Selector::Tag(t.to_owned()),
-        },
-        (None, None) => Target::Repository { repository },
-    })
+    Ok((repository, tag.map(str::to_owned), digest))
 }
 
 fn split_registry(name: &str) -> Result<Repository, TargetError> {
@@ -214,10 +227,32 @@ fn split_registry(name: &str) -> Result<Repository, TargetError> {
     } else {
         path
     };
-    if !valid_path(&path) {
+    if !valid_path(&path) || !valid_host(&registry) {
         return Err(TargetError::BadRepository(name.to_owned()));
     }
     Ok(Repository { registry, path })
+}
+
+/// distribution/reference's domain: dot-separated labels of letters, digits and inner `-` (or
+/// a bracketed IPv6 address), then an optional `:port`.
+fn valid_host(host: &str) -> bool {
+    let (name, port) = match host.rsplit_once(':') {
+        Some((n, p)) if !n.ends_with(':') && !p.contains(']') => (n, Some(p)),
+        _ => (host, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let label = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric()
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    };
+    let name_ok = match name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        Some(v6) => !v6.is_empty() && v6.bytes().all(|c| c.is_ascii_hexdigit() || c == b':'),
+        None => name.split('.').all(label),
+    };
+    port_ok && name_ok
 }
 
 /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`

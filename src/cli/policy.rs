@@ -43,8 +43,8 @@ pub enum PolicyCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
-    /// The policy file: ClusterImagePolicy / Kyverno YAML (several documents allowed) or a
-    /// containers policy.json.
+    /// The policy file: ClusterImagePolicy / Kyverno YAML (several documents allowed), a
+    /// containers policy.json, or a Connaisseur configuration (config.yaml or Helm values).
     #[arg(long, value_name = "FILE")]
     pub policy: PathBuf,
 
@@ -83,6 +83,7 @@ pub enum PolicyFormat {
     ClusterImagePolicy,
     Kyverno,
     PolicyJson,
+    Connaisseur,
 }
 
 #[derive(Debug, clap::Args)]
@@ -258,6 +259,7 @@ async fn generate_policy(args: GenerateArgs) -> anyhow::Result<ExitCode> {
         PolicyFormat::ClusterImagePolicy => generate::Format::ClusterImagePolicy,
         PolicyFormat::Kyverno => generate::Format::Kyverno,
         PolicyFormat::PolicyJson => generate::Format::PolicyJson,
+        PolicyFormat::Connaisseur => generate::Format::Connaisseur,
     };
     let trust = args.trust.resolve(args.registry.cache_folder()).await?.root;
     let text = generate::generate(&request, format, &trust)?;

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::containers::SignedIdentity;
 use super::glob::ImageName;
-use super::model::{Authority, Check};
+use super::model::{Authority, Check, Group};
 use crate::inventory::layer::Decoded;
 use crate::inventory::model::ImageReport;
 use crate::trust::TrustedRoot;
@@ -52,6 +52,108 @@ pub struct AuthorityResult {
     /// The verifier's warnings (an unanchored identity regexp matches more than meant).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// How many counted image signatures verified (Connaisseur's threshold counts them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub verified_signatures: usize,
+    /// A nested attestor set's own result (Kyverno `attestor`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nested: Option<Box<GroupResult>>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// A group's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupOutcome {
+    Passed,
+    Failed,
+    CouldNotCheck,
+}
+
+/// A group's authorities and how many matched.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupResult {
+    pub label: String,
+    pub need: usize,
+    /// Matched authorities, or verified signatures when the group counts those.
+    pub matched: usize,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub counts_signatures: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub required: Vec<String>,
+    pub outcome: GroupOutcome,
+    pub authorities: Vec<AuthorityResult>,
+}
+
+/// Runs every authority of `group` and concludes: `need` of them matched (or `need` verified
+/// signatures among them), and every required one; "could not check" when the authorities that
+/// could not be checked might make up the difference.
+pub fn run_group(
+    env: &Environment,
+    group: &Group,
+    name: &ImageName,
+    reference: &str,
+    image: &ImageReport,
+) -> GroupResult {
+    let authorities: Vec<AuthorityResult> = group
+        .authorities
+        .iter()
+        .map(|a| run(env, a, name, reference, image))
+        .collect();
+    let count = |o: AuthorityOutcome| authorities.iter().filter(|a| a.outcome == o).count();
+    let (matched, unknown) = (
+        count(AuthorityOutcome::Matched),
+        count(AuthorityOutcome::CouldNotCheck),
+    );
+    let (tally, enough, maybe_enough) = if group.counts_signatures {
+        let verified: usize = authorities.iter().map(|a| a.verified_signatures).sum();
+        (
+            verified,
+            verified >= group.need,
+            verified >= group.need || unknown > 0,
+        )
+    } else {
+        (
+            matched,
+            matched >= group.need,
+            matched + unknown >= group.need,
+        )
+    };
+    let outcome_of = |name: &String| {
+        authorities
+            .iter()
+            .find(|a| &a.name == name)
+            .map(|a| a.outcome)
+    };
+    let required_ok = group
+        .required
+        .iter()
+        .all(|r| outcome_of(r) == Some(AuthorityOutcome::Matched));
+    let required_maybe = group.required.iter().all(|r| {
+        matches!(
+            outcome_of(r),
+            Some(AuthorityOutcome::Matched | AuthorityOutcome::CouldNotCheck)
+        )
+    });
+    let outcome = if enough && required_ok {
+        GroupOutcome::Passed
+    } else if maybe_enough && required_maybe {
+        GroupOutcome::CouldNotCheck
+    } else {
+        GroupOutcome::Failed
+    };
+    GroupResult {
+        label: group.label.clone(),
+        need: group.need,
+        matched: tally,
+        counts_signatures: group.counts_signatures,
+        required: group.required.clone(),
+        outcome,
+        authorities,
+    }
 }
 
 /// policy-controller's `no-match-policy` (ConfigMap `config-policy-controller`): what happens
@@ -87,6 +189,8 @@ pub fn run(
         reason,
         failures,
         warnings: Vec::new(),
+        verified_signatures: 0,
+        nested: None,
     };
     let (mut verdicts, requires) = match &authority.check {
         Check::Accept => {
@@ -118,6 +222,50 @@ pub fn run(
                 why.clone(),
                 Vec::new(),
             );
+        }
+        Check::NamedByDigest => {
+            return match &name.tag {
+                None => result(
+                    AuthorityOutcome::Matched,
+                    "an image named by digest".into(),
+                    "the image is named by digest".into(),
+                    Vec::new(),
+                ),
+                Some(tag) => {
+                    let why = format!(
+                        "missing digest for {}: verifyDigest requires the pod to name the image by digest, and mutateDigest is off",
+                        name.qualified()
+                    );
+                    result(
+                        AuthorityOutcome::Failed,
+                        "an image named by digest".into(),
+                        why.clone(),
+                        vec![Failure {
+                            on: "image".into(),
+                            check: "verifyDigest".into(),
+                            reason: why,
+                            expected: Some("a digest".into()),
+                            actual: Some(format!("tag {tag}")),
+                        }],
+                    )
+                }
+            };
+        }
+        Check::Nested(group) => {
+            let nested = run_group(env, group, name, reference, image);
+            let outcome = match nested.outcome {
+                GroupOutcome::Passed => AuthorityOutcome::Matched,
+                GroupOutcome::Failed => AuthorityOutcome::Failed,
+                GroupOutcome::CouldNotCheck => AuthorityOutcome::CouldNotCheck,
+            };
+            let reason = format!(
+                "{} of {} nested entries matched",
+                nested.matched, nested.need
+            );
+            return AuthorityResult {
+                nested: Some(Box::new(nested)),
+                ..result(outcome, "a nested attestor set".into(), reason, Vec::new())
+            };
         }
         Check::AttestationsOnly { .. } => (Vec::new(), String::new()),
         Check::Signature {
@@ -174,6 +322,12 @@ fn conclude(
     let mut failures = Vec::new();
     let mut outcome = AuthorityOutcome::Matched;
     let mut reasons = Vec::new();
+    let verified_signatures = verdicts
+        .iter()
+        .filter(|(what, _)| what == "signature")
+        .flat_map(|(_, v)| v.signatures.iter())
+        .filter(|s| s.verified && s.not_counted.is_none())
+        .count();
     for (what, verdict) in &verdicts {
         match &verdict.outcome {
             ImageOutcome::Verified(v) => {
@@ -254,6 +408,8 @@ fn conclude(
         reason: reasons.join("; "),
         failures,
         warnings,
+        verified_signatures,
+        nested: None,
     }
 }
 

@@ -15,10 +15,18 @@ pub enum PolicyError {
     Json(String),
     #[error("{path}: {reason}")]
     Invalid { path: String, reason: String },
+    /// The controller itself would refuse the policy (its schema or validation rules): sigscope
+    /// refuses it too rather than guess what the cluster does.
+    #[error("{path}: refused, as {controller} refuses it: {rule}")]
+    Refused {
+        path: String,
+        controller: &'static str,
+        rule: String,
+    },
     #[error(
         "document {index}: unsupported kind {kind:?} (apiVersion {api_version:?}): expected a \
-         policy-controller ClusterImagePolicy, a Kyverno ClusterPolicy or Policy, or a \
-         containers policy.json"
+         policy-controller ClusterImagePolicy, a Kyverno ClusterPolicy or Policy, a containers \
+         policy.json or a Connaisseur configuration"
     )]
     UnknownKind {
         index: usize,
@@ -36,17 +44,77 @@ impl PolicyError {
             reason: reason.into(),
         }
     }
+
+    pub fn refused(path: &str, controller: &'static str, rule: impl Into<String>) -> PolicyError {
+        PolicyError::Refused {
+            path: path.to_owned(),
+            controller,
+            rule: rule.into(),
+        }
+    }
+}
+
+/// Who refuses an unknown field, and by which rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strictness {
+    /// A Kubernetes custom resource: the API server's strict field validation (kubectl's
+    /// default) refuses fields its schema does not declare.
+    Kubernetes(&'static str),
+    /// containers/image: `ParanoidUnmarshalJSONObject` refuses unknown and duplicate keys.
+    Containers,
+    /// Connaisseur: its configuration is decoded with `KnownFields(true)`.
+    Connaisseur,
+}
+
+impl Strictness {
+    pub fn controller(self) -> &'static str {
+        match self {
+            Strictness::Kubernetes(c) => c,
+            Strictness::Containers => "containers/image",
+            Strictness::Connaisseur => "Connaisseur",
+        }
+    }
+
+    fn rule(self, key: &str) -> String {
+        match self {
+            Strictness::Kubernetes(_) => format!(
+                "unknown field {key:?}: the Kubernetes API server's strict field validation \
+                 (kubectl's default) refuses fields the resource's schema does not declare"
+            ),
+            Strictness::Containers => format!("Unknown key {key:?} (ParanoidUnmarshalJSONObject)"),
+            Strictness::Connaisseur => {
+                format!("field {key} not found (its configuration is decoded with KnownFields)")
+            }
+        }
+    }
+
+    /// Refuses the first key of `map` not in `known`.
+    pub fn known_fields(
+        self,
+        map: &Map<String, Value>,
+        path: &str,
+        known: &[&str],
+    ) -> Result<(), PolicyError> {
+        match map.keys().find(|k| !known.contains(&k.as_str())) {
+            Some(key) => Err(PolicyError::refused(
+                &format!("{path}.{key}"),
+                self.controller(),
+                self.rule(key),
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 /// How a field was treated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoteKind {
-    /// The format has no such field (a typo, or a newer version).
-    Unknown,
-    /// A real field sigscope does not evaluate.
+    /// A real field sigscope does not evaluate: the verdicts it could change are "could not
+    /// check" (the note says which).
     Unsupported,
-    /// A real field read, but with an effect that differs from the cluster's (explained).
+    /// A real field read, but with an effect that differs from the cluster's, or none on the
+    /// verdict (explained).
     Noted,
 }
 
@@ -71,17 +139,6 @@ impl Notes {
         });
     }
 
-    /// Notes every key of `map` not in `known`.
-    pub fn unknown_fields(&mut self, map: &Map<String, Value>, path: &str, known: &[&str]) {
-        for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
-            self.add(
-                &format!("{path}.{key}"),
-                NoteKind::Unknown,
-                "unknown field: not part of this policy format, ignored",
-            );
-        }
-    }
-
     /// Notes `key` of `map`, when present, as unsupported with `why`.
     pub fn unsupported(&mut self, map: &Map<String, Value>, path: &str, key: &str, why: &str) {
         if map.contains_key(key) {
@@ -90,11 +147,77 @@ impl Notes {
     }
 }
 
-/// Every document of `text`: one JSON object when the text starts with `{`, otherwise YAML
-/// documents separated by `---` (empty documents are skipped).
+/// A JSON value that refuses duplicate object keys, as containers/image's
+/// `ParanoidUnmarshalJSONObject` does (serde_json would keep the last one silently).
+struct StrictJson(Value);
+
+impl<'de> Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictJson(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "Duplicate key {key:?} (containers/image refuses it)"
+                )));
+            }
+            let StrictJson(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Every document of `text`: one JSON object when the text starts with `{` (duplicate keys
+/// refused), otherwise YAML documents separated by `---` (empty documents are skipped).
 pub fn load(text: &str) -> Result<Vec<Value>, PolicyError> {
     let docs = if text.trim_start().starts_with('{') {
-        vec![serde_json::from_str::<Value>(text).map_err(|e| PolicyError::Json(e.to_string()))?]
+        let StrictJson(value) =
+            serde_json::from_str(text).map_err(|e| PolicyError::Json(e.to_string()))?;
+        vec![value]
     } else {
         let mut docs = Vec::new();
         for (i, doc) in serde_norway::Deserializer::from_str(text).enumerate() {
@@ -181,23 +304,23 @@ pub fn child<'a>(
     }
 }
 
-/// A Kubernetes resource of `kind`: its path (`Kind/name`, for notes and errors) and its `spec`,
-/// with unknown top-level fields noted.
+/// A Kubernetes resource of `kind`: its path (`Kind/name`, for notes and errors) and its `spec`;
+/// unknown top-level fields are refused.
 pub fn resource_spec<'a>(
     doc: &'a Map<String, Value>,
     kind: &str,
-    notes: &mut Notes,
+    strict: Strictness,
 ) -> Result<(String, &'a Map<String, Value>), PolicyError> {
     let name = child(doc, "metadata", kind)?
         .and_then(|m| m.get("name"))
         .and_then(Value::as_str)
         .unwrap_or("(unnamed)");
     let at = format!("{kind}/{name}");
-    notes.unknown_fields(
+    strict.known_fields(
         doc,
         &at,
         &["apiVersion", "kind", "metadata", "spec", "status"],
-    );
+    )?;
     let spec = child(doc, "spec", &at)?.ok_or_else(|| PolicyError::invalid(&at, "no spec"))?;
     Ok((at, spec))
 }
@@ -234,9 +357,18 @@ mod tests {
         let err = string(m, "mode", "spec").unwrap_err();
         assert_eq!(err.to_string(), "spec.mode: expected a string, found 3");
         assert!(list(m, "images", "spec").is_err());
-        let mut notes = Notes::default();
-        notes.unknown_fields(m, "spec", &["mode"]);
-        assert_eq!(notes.0.len(), 1);
-        assert_eq!(notes.0[0].path, "spec.images");
+        let err = Strictness::Containers
+            .known_fields(m, "spec", &["mode"])
+            .unwrap_err();
+        assert!(err.to_string().starts_with("spec.images: refused"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_json_keys_are_refused_as_containers_image_does() {
+        let err = load("{\"default\": [], \"default\": []}").unwrap_err();
+        assert!(err.to_string().contains("Duplicate key"), "{err}");
+        let nested = load("{\"a\": {\"b\": 1, \"b\": 2}}").unwrap_err();
+        assert!(nested.to_string().contains("\"b\""), "{nested}");
+        assert_eq!(load("{\"a\": [{\"b\": 1}, {\"b\": 2}]}").unwrap().len(), 1);
     }
 }

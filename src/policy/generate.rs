@@ -18,6 +18,8 @@ pub enum Format {
     Kyverno,
     /// A containers `policy.json` rejecting everything else.
     PolicyJson,
+    /// Connaisseur's Helm values (`application.validators` and `application.policy`).
+    Connaisseur,
 }
 
 /// The certificate subject to require.
@@ -117,6 +119,7 @@ pub fn generate_without_trust(request: &Request, format: Format) -> Result<Strin
         Format::Cosign => cosign(request),
         Format::ClusterImagePolicy => yaml(&cluster_image_policy(request)),
         Format::Kyverno => yaml(&kyverno(request)),
+        Format::Connaisseur => yaml(&connaisseur(request)),
         Format::PolicyJson => Err(GenerateError::Unsupported(
             "a policy.json names the trusted root's Fulcio roots and Rekor key: give a trusted root"
                 .into(),
@@ -206,24 +209,31 @@ fn cluster_image_policy(r: &Request) -> Value {
         }
         SignerSpec::Key { pem, .. } => json!({ "name": "signer", "key": { "data": pem } }),
     };
-    if r.ignore_tlog {
+    match (&r.signer, r.ignore_tlog) {
         // policy-controller: a ctlog with neither url nor trustRootRef disables the tlog check.
-        authority["ctlog"] = json!({});
+        (SignerSpec::Keyless { .. }, true) => authority["ctlog"] = json!({}),
+        // A key authority without ctlog skips the log: name one to require it.
+        (SignerSpec::Key { .. }, false) => {
+            authority["ctlog"] = json!({ "url": "https://rekor.sigstore.dev" })
+        }
+        _ => {}
     }
     json!({
         "apiVersion": "policy.sigstore.dev/v1beta1",
         "kind": "ClusterImagePolicy",
         "metadata": { "name": object_name(&r.repository) },
         "spec": {
-            "images": [{ "glob": format!("{}*", r.repository) }],
+            // The webhook matches the resolved `repo@digest`.
+            "images": [{ "glob": format!("{}@*", r.repository) }],
             "authorities": [authority],
         }
     })
 }
 
 fn kyverno(r: &Request) -> Value {
+    // Kyverno refuses a keyless rekor without url (KeylessAttestor.Validate).
     let rekor = if r.ignore_tlog {
-        json!({ "ignoreTlog": true })
+        json!({ "url": "https://rekor.sigstore.dev", "ignoreTlog": true })
     } else {
         json!({ "url": "https://rekor.sigstore.dev" })
     };
@@ -250,8 +260,41 @@ fn kyverno(r: &Request) -> Value {
                 "verifyImages": [{
                     "imageReferences": [format!("{}:*", r.repository), format!("{}@*", r.repository)],
                     "attestors": [{ "entries": [entry] }],
+                    "mutateDigest": true,
+                    "verifyDigest": true,
                 }],
             }],
+        }
+    })
+}
+
+/// Connaisseur's Helm values: a cosign validator with one trust root, and rules sending the
+/// repository's tags and digests to it (an image no rule matches is denied).
+fn connaisseur(r: &Request) -> Value {
+    let root = match &r.signer {
+        SignerSpec::Keyless { subject, issuer } => {
+            let mut k = json!({ "issuer": issuer });
+            match subject {
+                Subject::Exact(s) => k["subject"] = json!(s),
+                Subject::Regexp(s) => k["subjectRegex"] = json!(s),
+            }
+            json!({ "name": "signer", "keyless": k })
+        }
+        SignerSpec::Key { pem, .. } => json!({ "name": "signer", "key": pem }),
+    };
+    let mut with = json!({ "trustRoot": "signer" });
+    if r.ignore_tlog {
+        with["verifyInTransparencyLog"] = json!(false);
+    }
+    let rule =
+        |pattern: String| json!({ "pattern": pattern, "validator": "sigscope", "with": with });
+    json!({
+        "application": {
+            "validators": [{ "name": "sigscope", "type": "cosign", "trustRoots": [root] }],
+            "policy": [
+                rule(format!("{}:*", r.repository)),
+                rule(format!("{}@*", r.repository)),
+            ],
         }
     })
 }

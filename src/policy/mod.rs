@@ -2,14 +2,18 @@
 //! admits a given signer.
 //!
 //! [`read_policies`] reads Sigstore policy-controller `ClusterImagePolicy` documents, Kyverno
-//! `ClusterPolicy`/`Policy` rules with `verifyImages`, and containers' `policy.json` into one
-//! model ([`model`]); every field not evaluated is reported by name ([`document::FieldNote`]).
-//! [`evaluate::decide`] maps each authority or attestor onto the existing verifier
-//! ([`crate::verify`]) — there is no second verifier — and combines the results as each
-//! admission controller does. [`generate`] writes the policy (or cosign command) for a signer.
+//! `ClusterPolicy`/`Policy` rules with `verifyImages`, containers' `policy.json` and Connaisseur
+//! configurations into one model ([`model`]). A policy the controller would refuse is refused
+//! ([`document::PolicyError::Refused`], naming the field and the controller's rule); a field
+//! sigscope does not evaluate is reported by name ([`document::FieldNote`]) and makes the
+//! verdicts it could change "could not check" — never "admitted". [`evaluate::decide`] maps
+//! each authority or attestor onto the existing verifier ([`crate::verify`]) — there is no
+//! second verifier — and combines the results as each admission controller does. [`generate`]
+//! writes the policy (or cosign command) for a signer.
 
 pub mod authority;
 pub mod cluster_image_policy;
+pub mod connaisseur;
 pub mod containers;
 pub mod document;
 pub mod evaluate;
@@ -18,6 +22,8 @@ pub mod glob;
 pub mod kyverno;
 pub mod model;
 
+#[cfg(test)]
+mod decision_tests;
 #[cfg(test)]
 mod tests;
 
@@ -41,11 +47,14 @@ pub fn read_policies(text: &str) -> Result<PolicySet, PolicyError> {
             set.rules.push(cluster_image_policy::read(map, &mut notes)?);
             Engine::PolicyController
         } else if kyverno::KINDS.contains(&kind) && api.starts_with(kyverno::API_GROUP) {
-            set.rules.extend(kyverno::read(map, kind, &mut notes)?);
+            set.rules.extend(kyverno::read(map, kind, i, &mut notes)?);
             Engine::Kyverno
         } else if kind.is_empty() && api.is_empty() && map.contains_key("default") {
             set.rules.extend(containers::read(map, &mut notes)?);
             Engine::Containers
+        } else if kind.is_empty() && api.is_empty() && connaisseur::is_configuration(map) {
+            set.rules.extend(connaisseur::read(map, &mut notes)?);
+            Engine::Connaisseur
         } else {
             return Err(PolicyError::UnknownKind {
                 index: i + 1,

@@ -21,6 +21,8 @@ pub enum Engine {
     Kyverno,
     /// containers/image (`policy.json`: podman, skopeo, CRI-O).
     Containers,
+    /// Connaisseur (its `validators` and `policy` rules).
+    Connaisseur,
 }
 
 impl Engine {
@@ -29,6 +31,7 @@ impl Engine {
             Engine::PolicyController => "policy-controller",
             Engine::Kyverno => "Kyverno",
             Engine::Containers => "containers policy.json",
+            Engine::Connaisseur => "Connaisseur",
         }
     }
 }
@@ -45,17 +48,22 @@ pub enum ImageMatch {
     },
     /// containers: a transport scope; the most specific matching scope wins.
     Scope(super::containers::Scope),
+    /// Connaisseur: a rule pattern; the most specific matching pattern wins.
+    Pattern(super::connaisseur::Pattern),
 }
 
 impl ImageMatch {
     pub fn matches(&self, image: &ImageName) -> bool {
         match self {
             ImageMatch::Globs(globs) => globs.iter().any(|g| g.matches(image)),
-            ImageMatch::Wildcards { include, exclude } => {
-                include.iter().any(|w| w.matches(image))
-                    && !exclude.iter().any(|w| w.matches(image))
-            }
+            // Per spelling: Kyverno sees one, and applying the rule for any is the stricter
+            // reading.
+            ImageMatch::Wildcards { include, exclude } => image.kyverno_names().iter().any(|n| {
+                include.iter().any(|w| w.matches_str(n))
+                    && !exclude.iter().any(|w| w.matches_str(n))
+            }),
             ImageMatch::Scope(scope) => scope.specificity(image).is_some(),
+            ImageMatch::Pattern(p) => p.matches(&image.connaisseur_name()),
         }
     }
 
@@ -72,6 +80,7 @@ impl ImageMatch {
                 .collect::<Vec<_>>()
                 .join(", "),
             ImageMatch::Scope(scope) => scope.describe(),
+            ImageMatch::Pattern(p) => p.pattern.clone(),
         }
     }
 }
@@ -114,8 +123,13 @@ pub enum Check {
     Unusable(String),
     /// policy-controller `static: {action: pass}`, containers `insecureAcceptAnything`.
     Accept,
-    /// policy-controller `static: {action: fail}`, containers `reject`.
+    /// policy-controller `static: {action: fail}`, containers `reject`; also an entry the
+    /// controller fails when it runs it (an unreadable key, an invalid regexp).
     Reject(String),
+    /// Kyverno's nested `attestor`: passes when its own set passes.
+    Nested(Box<Group>),
+    /// Kyverno's `verifyDigest` without `mutateDigest`: the pod must name the image by digest.
+    NamedByDigest,
 }
 
 /// One way to satisfy a group.
@@ -162,12 +176,51 @@ impl Authority {
 }
 
 /// Authorities of which `need` must pass (policy-controller: 1 of the authorities; Kyverno:
-/// `count` of an attestor set's entries, by default all; containers: each requirement alone).
+/// `count` of an attestor set's entries, by default all; containers: each requirement alone;
+/// Connaisseur: `threshold` verified signatures, and every `required` trust root).
 #[derive(Debug, Clone)]
 pub struct Group {
     pub label: String,
     pub need: usize,
+    /// `need` counts verified signatures across the authorities, not matching authorities
+    /// (Connaisseur's threshold).
+    pub counts_signatures: bool,
+    /// Authorities (by name) that must match whatever the count (Connaisseur's `required`).
+    pub required: Vec<String>,
     pub authorities: Vec<Authority>,
+}
+
+impl Group {
+    /// `need` of `authorities` must match.
+    pub fn new(label: impl Into<String>, need: usize, authorities: Vec<Authority>) -> Group {
+        Group {
+            label: label.into(),
+            need,
+            counts_signatures: false,
+            required: Vec::new(),
+            authorities,
+        }
+    }
+}
+
+/// Whether a rule applies to an image its patterns match.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applicability {
+    Always,
+    /// It depends on something sigscope does not see (a resource selector, a precondition, a
+    /// namespace): the verdict is the one every possibility agrees on, else "could not check".
+    Uncertain(String),
+}
+
+/// Where a Kyverno rule sits: `applyRules: One` applies only the first rule of a policy that
+/// applies to the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KyvernoPlace {
+    /// The policy document (index in the file).
+    pub policy: usize,
+    /// The rule within it.
+    pub rule: usize,
+    pub apply_one: bool,
 }
 
 /// One admission rule: images it applies to, groups that must all pass.
@@ -184,6 +237,25 @@ pub struct Rule {
     pub groups: Vec<Group>,
     /// Policies the cluster would run after the signatures verify; sigscope cannot run them.
     pub unexecuted: Vec<PolicyText>,
+    pub applies: Applicability,
+    pub kyverno: Option<KyvernoPlace>,
+}
+
+impl Rule {
+    /// A rule of `engine` that always applies to what `images` match, enforced and required.
+    pub fn new(engine: Engine, source: String, images: ImageMatch, groups: Vec<Group>) -> Rule {
+        Rule {
+            engine,
+            source,
+            images,
+            enforce: true,
+            required: true,
+            groups,
+            unexecuted: Vec::new(),
+            applies: Applicability::Always,
+            kyverno: None,
+        }
+    }
 }
 
 /// Trust an authority names itself (policy-controller `ca-cert`, Kyverno `roots`, `rekor.pubkey`,

@@ -1,4 +1,4 @@
-//! Unit tests of reading policies (all three formats), field reporting, malformed input,
+//! Unit tests of reading policies (every format), field reporting, malformed input,
 //! containers scopes, the engines' ways of combining rules, and generated policies read back.
 
 use rstest::rstest;
@@ -9,7 +9,7 @@ use super::document::{NoteKind, PolicyError};
 use super::evaluate::{Decision, applicable, decide};
 use super::generate::{self, Format, Request, SignerSpec, Subject};
 use super::glob::ImageName;
-use super::model::{Check, Engine, PolicySet};
+use super::model::{Applicability, Check, Engine, PolicySet};
 use super::read_policies;
 use crate::inventory::model::ImageReport;
 use crate::reference::Digest;
@@ -18,7 +18,7 @@ use crate::trust::TrustedRoot;
 use crate::verify::identity::Matcher;
 use crate::verify::policy::{FixedClock, Signer};
 
-const KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----\n\
+pub(super) const KEY_PEM: &str = "-----BEGIN PUBLIC KEY-----\n\
 MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEy/Ro8JCpH4nm4CB0SveHgcwX0DGS\n\
 ochezvg4haBM9o8fyvGnq5+juZ2ppQvdIDQfksbKI6toxCPbQMMac2jxvg==\n\
 -----END PUBLIC KEY-----\n";
@@ -91,9 +91,16 @@ fn key_static_and_mode_warn_are_read() {
 }
 
 #[test]
-fn unsupported_and_unknown_fields_are_reported_by_name() {
-    let extra = "  match:\n  - resource: pods\n  authorities:\n  - name: k\n    source:\n    - oci: other/repo\n    \
-keyless:\n      bogus: 1\n      identities:\n      - issuer: i\n        subject: s\n        subjectRegexp: typo\n  \
+fn unknown_fields_are_refused_and_unevaluated_ones_make_could_not_check() {
+    let typo = "  authorities:\n  - keyless:\n      identities:\n      - issuer: i\n        subject: s\n        subjectRegexp: typo\n";
+    let err = read_policies(&cip("v1beta1", typo)).unwrap_err();
+    assert!(
+        matches!(&err, PolicyError::Refused { path, .. } if path.ends_with("identities[0].subjectRegexp")),
+        "{err}"
+    );
+    assert!(err.to_string().contains("strict field validation"), "{err}");
+    let extra = "  match:\n  - resource: pods\n    version: v1\n    selector: {matchLabels: {a: b}}\n  authorities:\n  - name: k\n    source:\n    - oci: registry.example/other/repo\n    \
+keyless:\n      identities:\n      - issuer: i\n        subject: s\n  \
 - name: secret\n    key:\n      secretRef:\n        name: cosign-pub\n";
     let set = read_policies(&cip("v1beta1", extra)).unwrap();
     let find = |path: &str| {
@@ -104,14 +111,18 @@ keyless:\n      bogus: 1\n      identities:\n      - issuer: i\n        subject:
     };
     assert_eq!(find("spec.match").kind, NoteKind::Unsupported);
     assert_eq!(find("authorities[0].source").kind, NoteKind::Unsupported);
-    assert_eq!(find("authorities[0].keyless.bogus").kind, NoteKind::Unknown);
-    assert_eq!(find("identities[0].subjectRegexp").kind, NoteKind::Unknown);
     assert_eq!(
         find("authorities[1].key.secretRef").kind,
         NoteKind::Unsupported
     );
+    let rule = &set.rules[0];
+    assert!(matches!(rule.applies, Applicability::Uncertain(_)));
     assert!(matches!(
-        set.rules[0].groups[0].authorities[1].check,
+        rule.groups[0].authorities[0].check,
+        Check::Unusable(_)
+    ));
+    assert!(matches!(
+        rule.groups[0].authorities[1].check,
         Check::Unusable(_)
     ));
 }
@@ -131,14 +142,14 @@ keyless:\n      bogus: 1\n      identities:\n      - issuer: i\n        subject:
 )]
 #[case::identity_without_issuer(
     "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nspec:\n  images: [{glob: '**'}]\n  authorities:\n  - keyless:\n      identities: [{subject: s}]\n",
-    "needs issuer"
+    "missing field(s): issuer, issuerRegExp"
 )]
 #[case::bad_pem(
     "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nspec:\n  images: [{glob: '**'}]\n  authorities:\n  - key: {data: nope}\n",
-    "PUBLIC KEY"
+    "not a PEM public key"
 )]
 #[case::policy_json_without_default("{\"transports\": {}}", "unsupported kind")]
-#[case::empty_default("{\"default\": []}", "non-empty default")]
+#[case::empty_default("{\"default\": []}", "must not be empty")]
 #[case::fulcio_without_rekor(
     "{\"default\": [{\"type\": \"sigstoreSigned\", \"fulcio\": {\"caData\": \"\", \"oidcIssuer\": \"i\", \"subjectEmail\": \"e\"}}]}",
     "rekorPublicKey"
@@ -152,11 +163,11 @@ fn malformed_policies_are_clear_errors(#[case] text: &str, #[case] expected: &st
 fn kyverno_attestors_counts_attestations_and_actions_are_read() {
     let text = format!(
         "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {{name: k}}\nspec:\n  validationFailureAction: Audit\n  \
-background: false\n  rules:\n  - name: r\n    verifyImages:\n    - imageReferences: ['ghcr.io/acme/*']\n      \
+background: false\n  rules:\n  - name: r\n    match: {{resources: {{kinds: [Pod]}}}}\n    verifyImages:\n    - imageReferences: ['ghcr.io/acme/*']\n      \
 required: false\n      failureAction: Enforce\n      attestors:\n      - count: 1\n        entries:\n        \
-- keyless: {{subject: 'https://github.com/acme/*', issuer: i, rekor: {{ignoreTlog: true}}, ctlog: {{ignoreSCT: true}}}}\n        \
+- keyless: {{subject: 'https://github.com/acme/*', issuer: i, rekor: {{url: 'https://rekor.example', ignoreTlog: true}}, ctlog: {{ignoreSCT: true}}}}\n        \
 - keys:\n            publicKeys: |\n{}\n      attestations:\n      - type: https://slsa.dev/provenance/v1\n        \
-conditions:\n        - all: [{{key: a, operator: Equals, value: b}}]\n        attestors:\n        - entries:\n          - keyless: {{subject: s, issuer: i}}\n",
+conditions:\n        - all: [{{key: a, operator: Equals, value: b}}]\n        attestors:\n        - entries:\n          - keyless: {{subject: s, issuer: i, rekor: {{url: 'https://rekor.example'}}}}\n",
         KEY_PEM
             .lines()
             .map(|l| format!("              {l}"))
@@ -169,7 +180,10 @@ conditions:\n        - all: [{{key: a, operator: Equals, value: b}}]\n        at
         rule.enforce,
         "the entry's failureAction wins over the policy's"
     );
-    assert!(!rule.required);
+    assert!(
+        rule.required,
+        "required: false does not stop a failed verification from denying"
+    );
     assert_eq!(rule.groups.len(), 2);
     assert_eq!(rule.groups[0].need, 1);
     assert_eq!(rule.groups[0].authorities.len(), 2);
@@ -197,7 +211,7 @@ conditions:\n        - all: [{{key: a, operator: Equals, value: b}}]\n        at
     );
 }
 
-fn image(registry: &str, path: &str, tag: &str) -> ImageName {
+pub(super) fn image(registry: &str, path: &str, tag: &str) -> ImageName {
     ImageName::new(
         Repository {
             registry: registry.into(),
@@ -267,7 +281,7 @@ fn signed_identities(#[case] identity: SignedIdentity, #[case] signed: &str, #[c
     );
 }
 
-fn bare_image() -> ImageReport {
+pub(super) fn bare_image() -> ImageReport {
     ImageReport {
         digest: Digest::sha256_of(b"image"),
         media_type: "application/vnd.oci.image.manifest.v1+json".into(),
@@ -280,7 +294,7 @@ fn bare_image() -> ImageReport {
     }
 }
 
-fn decide_on(set: &PolicySet, img: &ImageName) -> (Decision, String) {
+pub(super) fn decide_on(set: &PolicySet, img: &ImageName) -> (Decision, String) {
     let trust = TrustedRoot::default();
     let clock = FixedClock(0);
     let env = Environment {
@@ -400,12 +414,14 @@ fn generated_policies_read_back_with_the_same_signer_and_no_notes() {
     };
     let mut trust = TrustedRoot::public_good().unwrap();
     trust.source = "test".into();
-    let img = image("ghcr.io", "acme/app", "v1");
-    for (signer, ignore) in [(keyless, false), (key, true)] {
+    let digest = Digest::sha256_of(b"image");
+    let img = image("ghcr.io", "acme/app", "v1").resolved(&digest);
+    for (signer, ignore) in [(keyless, false), (key.clone(), true), (key, false)] {
         for format in [
             Format::ClusterImagePolicy,
             Format::Kyverno,
             Format::PolicyJson,
+            Format::Connaisseur,
         ] {
             let text =
                 generate::generate(&request(signer.clone(), ignore), format, &trust).unwrap();
@@ -418,7 +434,7 @@ fn generated_policies_read_back_with_the_same_signer_and_no_notes() {
             assert_eq!(policy.ignore_tlog, ignore, "{format:?}\n{text}");
             assert_eq!(
                 matches!(policy.signer, Signer::Key(_)),
-                ignore,
+                matches!(signer, SignerSpec::Key { .. }),
                 "{format:?}"
             );
             assert!(
@@ -427,13 +443,17 @@ fn generated_policies_read_back_with_the_same_signer_and_no_notes() {
                 set.notes
             );
             if format == Format::PolicyJson {
-                let other = applicable(&set, &image("ghcr.io", "acme/other", "v1"));
+                let other = applicable(
+                    &set,
+                    &image("ghcr.io", "acme/other", "v1").resolved(&digest),
+                );
                 assert!(matches!(
                     other[0].groups[0].authorities[0].check,
                     Check::Reject(_)
                 ));
             } else {
-                assert!(applicable(&set, &image("quay.io", "acme/app", "v1")).is_empty());
+                let other = image("quay.io", "acme/app", "v1").resolved(&digest);
+                assert!(applicable(&set, &other).is_empty(), "{format:?}");
             }
         }
         let line = generate::generate(&request(signer, ignore), Format::Cosign, &trust).unwrap();

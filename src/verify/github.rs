@@ -155,8 +155,7 @@ impl GithubPolicy {
         let claim = |arc, flag: &str, expected: String| Claim {
             arc,
             flag: flag.to_owned(),
-            expected,
-            ignore_case: true,
+            expected: Matcher::Caseless(expected),
         };
         let mut claims = vec![claim(
             SOURCE_REPOSITORY_OWNER_URI,
@@ -213,8 +212,7 @@ impl GithubPolicy {
             claims.push(Claim {
                 arc: RUNNER_ENVIRONMENT,
                 flag: "--deny-self-hosted-runners (Runner Environment)".into(),
-                expected: GITHUB_HOSTED.into(),
-                ignore_case: false,
+                expected: Matcher::Exact(GITHUB_HOSTED.into()),
             });
             criteria.push((
                 "Action workflow Runner Environment must match".into(),

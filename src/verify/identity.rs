@@ -39,6 +39,10 @@ pub enum Matcher {
         prefix: String,
         ignore_case: bool,
     },
+    /// Any of these (Kyverno's `subject` wildcard or `subjectRegExp`).
+    Any(Vec<Matcher>),
+    /// All of these (Kyverno's `issuer` wildcard and `issuerRegExp`).
+    All(Vec<Matcher>),
 }
 
 impl Matcher {
@@ -80,11 +84,19 @@ impl Matcher {
                 prefix,
                 ignore_case: false,
             } => value.starts_with(prefix.as_str()),
+            Matcher::Any(all) => all.iter().any(|m| m.matches(value)),
+            Matcher::All(all) => all.iter().all(|m| m.matches(value)),
         }
     }
 
     /// How the expectation reads in a report.
     pub fn describe(&self) -> String {
+        let join = |all: &[Matcher], word: &str| {
+            all.iter()
+                .map(Matcher::describe)
+                .collect::<Vec<_>>()
+                .join(word)
+        };
         match self {
             Matcher::Exact(v) => v.clone(),
             Matcher::Regex(r) => format!("/{}/", r.pattern),
@@ -93,6 +105,8 @@ impl Matcher {
                 prefix,
                 ignore_case,
             } => format!("{prefix}…{}", if *ignore_case { " (any case)" } else { "" }),
+            Matcher::Any(all) => join(all, " or "),
+            Matcher::All(all) => join(all, " and "),
         }
     }
 
@@ -108,6 +122,7 @@ impl Matcher {
                 )
             }),
             Matcher::Exact(_) | Matcher::Caseless(_) | Matcher::Prefix { .. } => None,
+            Matcher::Any(all) | Matcher::All(all) => all.iter().find_map(|m| m.warning(flag)),
         }
     }
 }
@@ -134,9 +149,9 @@ pub struct Claim {
     pub arc: u32,
     /// The option that asked for it, for reports.
     pub flag: String,
-    pub expected: String,
-    /// Compared ignoring ASCII case (gh's `EqualFold`); cosign compares exactly.
-    pub ignore_case: bool,
+    /// cosign compares exactly, gh ignoring ASCII case (`EqualFold`), Kyverno's
+    /// `additionalExtensions` with wildcards.
+    pub expected: Matcher,
 }
 
 /// The GitHub workflow flags cosign checks, with the deprecated extension each reads.
@@ -234,22 +249,18 @@ impl IdentityPolicy {
     }
 
     /// Each claim against its extension: `Err((flag, expected, actual))` on the first miss.
+    /// An absent extension matches nothing (not even a pattern that accepts the empty string).
     pub fn check_claims(&self, cert: &CertificateView) -> Result<String, (String, String, String)> {
         for claim in &self.claims {
-            let actual = cert.claim(claim.arc);
-            let matches = actual.is_some_and(|a| {
-                if claim.ignore_case {
-                    a.eq_ignore_ascii_case(&claim.expected)
-                } else {
-                    a == claim.expected
+            match cert.claim(claim.arc) {
+                Some(actual) if claim.expected.matches(actual) => {}
+                actual => {
+                    return Err((
+                        claim.flag.clone(),
+                        claim.expected.describe(),
+                        actual.unwrap_or("(absent)").to_owned(),
+                    ));
                 }
-            });
-            if !matches {
-                return Err((
-                    claim.flag.clone(),
-                    claim.expected.clone(),
-                    actual.unwrap_or("(absent)").to_owned(),
-                ));
             }
         }
         Ok(format!(
@@ -270,8 +281,7 @@ impl IdentityPolicy {
             .map(|(arc, flag, expected)| Claim {
                 arc,
                 flag: flag.to_owned(),
-                expected,
-                ignore_case: false,
+                expected: Matcher::Exact(expected),
             })
             .collect()
     }

@@ -30,6 +30,8 @@ mod notation;
 mod notation_verify;
 mod policy;
 mod policy_attestations;
+mod policy_connaisseur;
+mod policy_peers;
 mod registry_bed;
 mod rekor_entries;
 mod scenario;

@@ -97,7 +97,7 @@ fn a_kyverno_attestation_check_admits_what_cosign_verify_attestation_accepts(
     let key = std::fs::read_to_string(&scenario.cosign_public_key).unwrap();
     let policy = format!(
         "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: provenance\nspec:\n  \
-         validationFailureAction: Enforce\n  rules:\n  - name: slsa\n    verifyImages:\n    \
+         validationFailureAction: Enforce\n  rules:\n  - name: slsa\n    match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n    verifyImages:\n    \
          - imageReferences: ['{}:*']\n      attestations:\n      - type: https://slsa.dev/provenance/v1\n        \
          attestors:\n        - entries:\n          - keys:\n              rekor: {{ignoreTlog: true}}\n              \
          publicKeys: |\n{}\n",
@@ -138,7 +138,7 @@ fn attestation_conditions_are_shown_never_passed() {
     let key = std::fs::read_to_string(&scenario.cosign_public_key).unwrap();
     let policy = format!(
         "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata:\n  name: provenance\nspec:\n  \
-         validationFailureAction: Enforce\n  rules:\n  - name: slsa\n    verifyImages:\n    \
+         validationFailureAction: Enforce\n  rules:\n  - name: slsa\n    match: {{any: [{{resources: {{kinds: [Pod]}}}}]}}\n    verifyImages:\n    \
          - imageReferences: ['{}:v1.5.0', '{}:v1.0.0']\n      attestations:\n      - type: https://slsa.dev/provenance/v1\n        \
          conditions:\n        - all:\n          - key: '{{{{ buildDefinition.buildType }}}}'\n            operator: Equals\n            \
          value: https://actions.github.io/buildtypes/workflow/v1\n        \
@@ -185,7 +185,7 @@ fn a_cluster_image_policy_authority_with_attestations_checks_them_instead_of_the
     let key = std::fs::read_to_string(&scenario.cosign_public_key).unwrap();
     let policy = format!(
         "apiVersion: policy.sigstore.dev/v1beta1\nkind: ClusterImagePolicy\nmetadata:\n  name: provenance\nspec:\n  \
-         images:\n  - glob: '{}:*'\n  authorities:\n  - name: release-key\n    ctlog: {{}}\n    key:\n      data: |\n{}\n    \
+         images:\n  - glob: '{}@*'\n  authorities:\n  - name: release-key\n    ctlog: {{}}\n    key:\n      data: |\n{}\n    \
          attestations:\n    - name: provenance\n      predicateType: slsaprovenance1\n",
         scenario.repository,
         indent(&key, 8)

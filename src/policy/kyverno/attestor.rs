@@ -1,237 +1,250 @@
-//! Kyverno attestors: an attestor set (`count` of its `entries`) and one entry (`keyless` or
-//! `keys`, with their `rekor` and `ctlog` settings and `annotations`), as verifier policies.
+//! Kyverno attestors: an attestor set (`count` of its `entries`, the static keys of one entry
+//! split one per key as `ExpandStaticKeys` does) and one entry (`keys`, `keyless`, a nested
+//! `attestor`), validated as `AttestorSet.Validate` / `Attestor.Validate` and mapped onto verifier
+//! policies with the options `buildCosignVerifier` gives cosign.
 
 use serde_json::{Map, Value};
 
-use crate::policy::document::{NoteKind, Notes, PolicyError, boolean, child, list, object, string};
+use super::signer::{check_algorithm, keyless_entry, keys_entry};
+use super::verify_images::string_map;
+use super::{STRICT, refused};
+use crate::policy::document::{NoteKind, Notes, PolicyError, child, list, object, string};
 use crate::policy::model::{
-    AttestationRequirement, Authority, Check, Group, TrustOverride, identity, pem_certificates,
-    pem_keys, signer_policy,
+    AttestationRequirement, Authority, Check, Group, TrustOverride, signer_policy,
 };
-use crate::verify::identity::Matcher;
+use crate::verify::identity::{IdentityPolicy, Matcher};
 use crate::verify::policy::{Policy, Signer};
 use crate::verify::storage::Storage;
+
+/// What an entry inherits from its `verifyImages` entry.
+pub(super) struct Defaults {
+    pub storage: Storage,
+    /// The deprecated entry-level `annotations`, used when an attestor names none.
+    pub annotations: Vec<(String, String)>,
+    pub notary: bool,
+    /// The entry-level `repository` (signatures kept elsewhere).
+    pub repository: Option<String>,
+}
+
+/// A group that always fails with `why` (a missing attestation type).
+pub(super) fn failing(at: &str, why: &str) -> Group {
+    Group::new(
+        at,
+        1,
+        vec![Authority {
+            name: at.to_owned(),
+            check: Check::Reject(why.to_owned()),
+            attestations: Vec::new(),
+        }],
+    )
+}
+
+/// `verifyDigest` without `mutateDigest`: the pod must name the image by digest.
+pub(super) fn digest_required(at: &str) -> Group {
+    Group::new(
+        format!("{at}.verifyDigest"),
+        1,
+        vec![Authority {
+            name: format!("{at}.verifyDigest"),
+            check: Check::NamedByDigest,
+            attestations: Vec::new(),
+        }],
+    )
+}
+
+/// The attestor Kyverno adds to an attestation without attestors: cosign with no key and no
+/// identity, Fulcio's roots, the transparency log, no SCT check.
+pub(super) fn empty_attestor(
+    at: &str,
+    defaults: &Defaults,
+    requirement: &AttestationRequirement,
+) -> Group {
+    let anyone = Matcher::All(Vec::new());
+    let policy = Policy {
+        ignore_sct: true,
+        storage: defaults.storage,
+        annotations: defaults.annotations.clone(),
+        ..signer_policy(Signer::Keyless(IdentityPolicy {
+            subject: anyone.clone(),
+            issuer: anyone,
+            claims: Vec::new(),
+        }))
+    };
+    let label = format!("{at}.attestors (none given: any keyless signer)");
+    Group::new(
+        label.clone(),
+        1,
+        vec![Authority::for_signer(
+            label,
+            policy,
+            TrustOverride::default(),
+            std::slice::from_ref(requirement),
+        )],
+    )
+}
 
 /// An attestor set: `count` of its entries (all by default) must verify. With `attestations`,
 /// each entry verifies those attestations instead of the image signature.
 pub(super) fn attestor_set(
     value: &Value,
     at: &str,
-    storage: Storage,
+    defaults: &Defaults,
     attestations: &[AttestationRequirement],
     notes: &mut Notes,
 ) -> Result<Group, PolicyError> {
     let set = object(value, at)?;
-    notes.unknown_fields(set, at, &["count", "entries"]);
+    STRICT.known_fields(set, at, &["count", "entries"])?;
     let entries = list(set, "entries", at)?;
+    if entries.is_empty() {
+        return Err(refused(at, "An entry is required"));
+    }
+    let count = match set.get("count") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(
+            v.as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| refused(&format!("{at}.count"), "count must be at least 1"))?,
+        ),
+    };
+    if count.is_some_and(|c| c > entries.len()) {
+        return Err(refused(at, "Count cannot exceed length of entries"));
+    }
     let mut authorities = Vec::new();
     for (i, entry) in entries.iter().enumerate() {
         let ep = format!("{at}.entries[{i}]");
-        let (policy, trust) = match entry_policy(object(entry, &ep)?, &ep, notes)? {
-            Ok(found) => found,
-            Err(reason) => {
-                authorities.push(Authority {
-                    name: ep.clone(),
-                    check: Check::Unusable(reason),
-                    attestations: attestations.to_vec(),
-                });
-                continue;
-            }
-        };
-        let policy = Policy { storage, ..policy };
-        authorities.push(Authority::for_signer(ep, policy, trust, attestations));
+        authorities.extend(entry_authorities(
+            object(entry, &ep)?,
+            &ep,
+            defaults,
+            attestations,
+            notes,
+        )?);
     }
-    let need = match set.get("count") {
-        None | Some(Value::Null) => authorities.len(),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| usize::try_from(n).ok())
-            .filter(|n| *n >= 1)
-            .ok_or_else(|| {
-                PolicyError::invalid(&format!("{at}.count"), "expected a count of at least 1")
-            })?,
-    };
-    Ok(Group {
-        label: at.to_owned(),
-        need,
-        authorities,
-    })
+    // RequiredCount: all entries (after the keys are split) unless a count is given.
+    let need = count.unwrap_or(authorities.len());
+    Ok(Group::new(at, need, authorities))
 }
 
-type EntryPolicy = Result<(Policy, TrustOverride), String>;
-
-/// One attestor entry: `keyless` or `keys`. `Ok(Err(reason))` when it names material sigscope
-/// cannot read.
-fn entry_policy(
+/// One entry: one authority, or one per key when `publicKeys` holds several.
+fn entry_authorities(
     e: &Map<String, Value>,
     at: &str,
+    defaults: &Defaults,
+    attestations: &[AttestationRequirement],
     notes: &mut Notes,
-) -> Result<EntryPolicy, PolicyError> {
-    notes.unknown_fields(
+) -> Result<Vec<Authority>, PolicyError> {
+    STRICT.known_fields(
         e,
         at,
         &[
-            "keyless",
             "keys",
             "certificates",
+            "keyless",
             "attestor",
             "annotations",
             "repository",
-        ],
-    );
-    for field in ["certificates", "attestor", "repository"] {
-        notes.unsupported(e, at, field, "not supported by sigscope's evaluation");
-    }
-    let annotations: Vec<(String, String)> = match child(e, "annotations", at)? {
-        Some(map) => map
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                )
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    let mut trust = TrustOverride {
-        origin: at.to_owned(),
-        ..TrustOverride::default()
-    };
-    let (mut policy, logs_at) = if let Some(k) = child(e, "keyless", at)? {
-        let kp = format!("{at}.keyless");
-        notes.unknown_fields(
-            k,
-            &kp,
-            &[
-                "subject",
-                "issuer",
-                "subjectRegExp",
-                "issuerRegExp",
-                "roots",
-                "rekor",
-                "ctlog",
-                "additionalExtensions",
-                "url",
-            ],
-        );
-        notes.unsupported(k, &kp, "additionalExtensions", "not checked by sigscope");
-        if k.contains_key("subjectRegExp") || k.contains_key("issuerRegExp") {
-            notes.add(
-                &kp,
-                NoteKind::Noted,
-                "Kyverno before 1.14 ignored subjectRegExp and issuerRegExp (GO-2025-3562); \
-                 sigscope applies them, as Kyverno 1.14 and later do",
-            );
-        }
-        let subject = match (string(k, "subject", &kp)?, string(k, "subjectRegExp", &kp)?) {
-            (_, Some(r)) => Matcher::regex(&r).map_err(|err| PolicyError::invalid(&kp, err))?,
-            (Some(s), None) if s.contains('*') => {
-                Matcher::regex(&wildcard_regex(&s)).map_err(|err| PolicyError::invalid(&kp, err))?
-            }
-            (Some(s), None) => Matcher::Exact(s),
-            (None, None) => Matcher::regex(".*").map_err(|err| PolicyError::invalid(&kp, err))?,
-        };
-        let issuer = match (string(k, "issuer", &kp)?, string(k, "issuerRegExp", &kp)?) {
-            (_, Some(r)) => Matcher::regex(&r).map_err(|err| PolicyError::invalid(&kp, err))?,
-            (Some(s), None) => Matcher::Exact(s),
-            (None, None) => Matcher::regex(".*").map_err(|err| PolicyError::invalid(&kp, err))?,
-        };
-        if let Some(roots) = string(k, "roots", &kp)? {
-            trust.fulcio_chain = Some(pem_certificates(&roots, &format!("{kp}.roots"))?);
-        }
-        (signer_policy(identity(subject, issuer)), (k, kp))
-    } else if let Some(k) = child(e, "keys", at)? {
-        let kp = format!("{at}.keys");
-        notes.unknown_fields(
-            k,
-            &kp,
-            &[
-                "publicKeys",
-                "signatureAlgorithm",
-                "kms",
-                "secret",
-                "rekor",
-                "ctlog",
-            ],
-        );
-        notes.unsupported(
-            k,
-            &kp,
             "signatureAlgorithm",
-            "the key's default hash is used",
-        );
-        let Some(pem) = string(k, "publicKeys", &kp)? else {
-            notes.add(
-                &kp,
-                NoteKind::Unsupported,
-                "kms and secret keys cannot be read offline",
-            );
-            return Ok(Err("keys.kms or keys.secret cannot be read offline".into()));
-        };
-        let key = pem_keys(&pem, &format!("{kp}.publicKeys"))?
-            .into_iter()
-            .next()
-            .ok_or_else(|| PolicyError::invalid(&kp, "no public key"))?;
-        (signer_policy(Signer::Key(key)), (k, kp))
-    } else {
-        return Ok(Err("the entry has neither keyless nor keys".into()));
+        ],
+    )?;
+    let present: Vec<&str> = ["keys", "certificates", "keyless", "attestor"]
+        .into_iter()
+        .filter(|k| e.get(*k).is_some_and(|v| !v.is_null()))
+        .collect();
+    if present.len() != 1 {
+        return Err(refused(
+            at,
+            "keys, certificates, keyless, or a nested attestor is required",
+        ));
+    }
+    if defaults.notary && (present[0] == "keys" || present[0] == "keyless") {
+        return Err(refused(
+            at,
+            format!("{} field is not allowed for type notary", present[0]),
+        ));
+    }
+    let single = |check: Check| {
+        Ok(vec![Authority {
+            name: at.to_owned(),
+            check,
+            attestations: attestations.to_vec(),
+        }])
     };
-    let (holder, hp) = logs_at;
-    for (part, parent) in [
-        ("", Some(holder)),
-        ("rekor", child(holder, "rekor", &hp)?),
-        ("ctlog", child(holder, "ctlog", &hp)?),
-    ] {
-        if let Some(map) = parent
-            && map.contains_key("url")
-        {
-            let path = if part.is_empty() {
-                format!("{hp}.url")
-            } else {
-                format!("{hp}.{part}.url")
-            };
-            notes.add(
-                &path,
-                NoteKind::Noted,
-                "the given trusted root is used, not this instance",
-            );
-        }
+    if present[0] == "attestor" {
+        let nested = attestor_set(
+            &e["attestor"],
+            &format!("{at}.attestor"),
+            defaults,
+            attestations,
+            notes,
+        )?;
+        return single(Check::Nested(Box::new(nested)));
     }
-    if let Some(rekor) = child(holder, "rekor", &hp)? {
-        let rp = format!("{hp}.rekor");
-        notes.unknown_fields(rekor, &rp, &["url", "pubkey", "ignoreTlog", "tsaCertChain"]);
-        notes.unsupported(
-            rekor,
-            &rp,
-            "tsaCertChain",
-            "the given trusted root's timestamp authorities are used",
+    if defaults.notary || present[0] == "certificates" {
+        if let Some(c) = child(e, "certificates", at)? {
+            let cp = format!("{at}.certificates");
+            STRICT.known_fields(c, &cp, &["cert", "certChain", "rekor", "ctlog"])?;
+            let given = |k: &str| string(c, k, &cp).map(|v| v.is_some_and(|s| !s.is_empty()));
+            if !given("cert")? && !given("certChain")? {
+                return Err(refused(&cp, "cert or certChain required"));
+            }
+        }
+        notes.add(
+            at,
+            NoteKind::Unsupported,
+            "certificate and Notary attestors are not evaluated: \"could not check\"",
         );
-        policy.ignore_tlog = boolean(rekor, "ignoreTlog", &rp)?.unwrap_or(false);
-        if let Some(pem) = string(rekor, "pubkey", &rp)? {
-            trust.rekor_keys = Some(pem_keys(&pem, &format!("{rp}.pubkey"))?);
-        }
+        return single(Check::Unusable(
+            "certificate and Notary attestors are not evaluated".into(),
+        ));
     }
-    if let Some(ctlog) = child(holder, "ctlog", &hp)? {
-        let cp = format!("{hp}.ctlog");
-        notes.unknown_fields(ctlog, &cp, &["url", "pubkey", "ignoreSCT", "tsaCertChain"]);
-        notes.unsupported(
-            ctlog,
-            &cp,
-            "tsaCertChain",
-            "the given trusted root's timestamp authorities are used",
+    let repository = string(e, "repository", at)?
+        .filter(|s| !s.is_empty())
+        .or(defaults.repository.clone());
+    if repository.is_some() {
+        notes.add(
+            at,
+            NoteKind::Unsupported,
+            "signatures kept in another repository are not read: \"could not check\"",
         );
-        policy.ignore_sct = boolean(ctlog, "ignoreSCT", &cp)?.unwrap_or(false);
-        if let Some(pem) = string(ctlog, "pubkey", &cp)? {
-            trust.ctlog_keys = Some(pem_keys(&pem, &format!("{cp}.pubkey"))?);
-        }
+        return single(Check::Unusable(
+            "repository: signatures kept in another repository are not read".into(),
+        ));
     }
-    policy.annotations = annotations;
-    Ok(Ok((policy, trust)))
-}
-
-/// A Kyverno subject wildcard as an anchored regular expression.
-fn wildcard_regex(pattern: &str) -> String {
-    let parts: Vec<String> = pattern.split('*').map(regex::escape).collect();
-    format!("^{}$", parts.join(".*"))
+    let annotations = match e.get("annotations") {
+        Some(v) if !v.is_null() => string_map(e, "annotations", at)?,
+        _ => defaults.annotations.clone(),
+    };
+    let signers = if let Some(k) = child(e, "keys", at)? {
+        keys_entry(k, &format!("{at}.keys"), notes)?
+    } else {
+        let kp = format!("{at}.keyless");
+        let k = child(e, "keyless", at)?.ok_or_else(|| refused(&kp, "expected an object"))?;
+        // The attestor-level signatureAlgorithm applies to keyless entries.
+        if let Some(alg) = string(e, "signatureAlgorithm", at)? {
+            check_algorithm(&alg, &format!("{at}.signatureAlgorithm"))?;
+        }
+        vec![keyless_entry(k, &kp, notes)?]
+    };
+    Ok(signers
+        .into_iter()
+        .map(|signer| {
+            let name = at.to_owned();
+            match signer {
+                Ok((policy, trust)) => {
+                    let policy = Policy {
+                        storage: defaults.storage,
+                        annotations: annotations.clone(),
+                        ..policy
+                    };
+                    Authority::for_signer(name, policy, trust, attestations)
+                }
+                Err(check) => Authority {
+                    name,
+                    check: *check,
+                    attestations: attestations.to_vec(),
+                },
+            }
+        })
+        .collect())
 }
