@@ -20,6 +20,7 @@ pub mod compare;
 pub mod demo;
 pub mod fixture;
 pub mod inventory;
+pub mod natural;
 pub mod policy;
 pub mod reference;
 pub mod registry;

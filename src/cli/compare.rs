@@ -1,4 +1,6 @@
-//! `sigscope compare TARGET`: the tags × signer matrix, outliers flagged with the reason.
+//! `sigscope compare TARGET`: the tags × signer matrix, every signature of every build, outliers
+//! flagged with the reason. Exit 1 when a build stands out, 0 when every build is like the
+//! majority, 2 when the repository could not be read.
 
 use std::io::Write as _;
 use std::process::ExitCode;
@@ -52,6 +54,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("{}", inventory.errors.join("; "));
     }
     let trust = args.trust.resolve(args.registry.cache_folder()).await?.root;
+    let mut inventory = inventory;
+    inventory
+        .tags
+        .sort_by(|a, b| sigscope::natural::natural_cmp(&a.tag, &b.tag));
     let mut matrix = signer_matrix(&inventory);
     mark_trusted_authorities(&mut matrix, &trust);
     match args.output {
@@ -66,40 +72,86 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         )?,
         Format::Text => print_text(&matrix, &trust.source)?,
     }
-    Ok(ExitCode::from(super::exit::OK))
+    // 0 only when every build is like the majority; 1 when one stands out.
+    Ok(ExitCode::from(if matrix.outlier_count() == 0 {
+        super::exit::OK
+    } else {
+        super::exit::FAILED
+    }))
 }
 
 fn print_text(matrix: &Matrix, trusted_root: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "trusted root: {}", printable(trusted_root))?;
-    writeln!(out, "most builds are signed by:")?;
+    for line in render_text(matrix, trusted_root) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The text report: the majority, then every build with every signature, marks and reasons.
+pub fn render_text(matrix: &Matrix, trusted_root: &str) -> Vec<String> {
+    let mut lines = vec![
+        format!("trusted root: {}", printable(trusted_root)),
+        "most builds are signed by:".to_owned(),
+    ];
     for (attribute, value) in &matrix.majority {
-        writeln!(out, "  {:<22} {}", attribute.label(), printable(value))?;
+        lines.push(format!("  {:<22} {}", attribute.label(), printable(value)));
     }
-    writeln!(out)?;
+    lines.push(String::new());
     for row in &matrix.rows {
-        let who = match &row.signer {
-            Some(s) => printable(&s.identity).into_owned(),
-            None if row.key_signed => "(a key)".into(),
-            None => "(unsigned)".into(),
-        };
         let mark = if row.outliers.is_empty() { " " } else { "!" };
-        writeln!(out, "{mark} {:<20} {who}", printable(&row.tag))?;
-        for o in &row.outliers {
-            writeln!(out, "      {}", printable(&o.reason))?;
+        let tag = printable(&row.tag);
+        if row.signatures.is_empty() {
+            let what = if row.digest.is_none() {
+                "(unreadable)"
+            } else {
+                "(unsigned)"
+            };
+            lines.push(format!("{mark} {tag:<20} {what}"));
         }
-        if row.certificate_authority_trusted == Some(false) {
-            writeln!(
-                out,
-                "      (its certificate authority is not in the trusted root)"
-            )?;
+        for (i, s) in row.signatures.iter().enumerate() {
+            let who = match &s.signer {
+                Some(signer) => printable(&signer.identity).into_owned(),
+                None => "(a key)".to_owned(),
+            };
+            let issuer = s
+                .signer
+                .as_ref()
+                .and_then(|s| s.issuer.as_deref())
+                .map(|i| format!(" from {}", printable(i)))
+                .unwrap_or_default();
+            let copied = if s.copied_from.is_some() {
+                "  [copied from another image]"
+            } else {
+                ""
+            };
+            let (mark, tag) = if i == 0 {
+                (mark, tag.as_ref())
+            } else {
+                (" ", "")
+            };
+            lines.push(format!(
+                "{mark} {tag:<20} {who}{issuer}  ({}){copied}",
+                printable(&s.found_via)
+            ));
+            if s.certificate_authority_trusted == Some(false) {
+                lines.push(
+                    "      (its certificate authority is not in the trusted root)".to_owned(),
+                );
+            }
+        }
+        for o in &row.outliers {
+            lines.push(format!("      {}", printable(&o.reason)));
+        }
+        for note in &row.notes {
+            lines.push(format!("      note: {}", printable(note)));
         }
     }
-    writeln!(
-        out,
-        "\n{} of {} builds stand out",
+    lines.push(String::new());
+    lines.push(format!(
+        "{} of {} builds stand out",
         matrix.outlier_count(),
         matrix.rows.len()
-    )?;
-    Ok(())
+    ));
+    lines
 }

@@ -45,6 +45,9 @@ pub struct Cli {
 
     #[command(flatten)]
     pub registry: registry_args::RegistryArgs,
+
+    #[command(flatten)]
+    pub signer: tui::SignerArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,20 +95,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Policy(args)) => runtime.block_on(policy::run(args)),
         Some(Command::VerifyBundle(args)) => runtime.block_on(verify_bundle::run(*args)),
         Some(Command::Trust(args)) => runtime.block_on(trust::run(args)),
-        Some(Command::Demo) => runtime.block_on(tui::open_demo()),
+        Some(Command::Demo) => runtime.block_on(tui::open_demo(&cli.registry)),
         None => match cli.target {
             // At a terminal, a bare target opens the TUI; piped or redirected, it is inspected
             // as text.
-            Some(target) if tui::interactive() => {
-                runtime.block_on(tui::open_target(&target, &cli.registry, &cli.trust))
-            }
+            Some(target) if tui::interactive() => runtime.block_on(tui::open_target(
+                &target,
+                &cli.registry,
+                &cli.trust,
+                &cli.signer,
+            )),
             Some(target) => runtime.block_on(inspect::run(inspect::Args {
                 target,
                 output: inspect::InspectFormat::Text,
                 max_workers: 16,
                 registry: cli.registry,
             })),
-            None => runtime.block_on(tui::open_demo()),
+            None => runtime.block_on(tui::open_demo(&cli.registry)),
         },
     }
 }

@@ -1,8 +1,10 @@
 //! Text verdicts: per image a verdict line; for one image every signature's checks, failures
-//! first, with expected and actual values.
+//! first, with expected and actual values. Over a repository the tags come in natural order
+//! (v2 before v10, as in the TUI) and a summary line ends the output.
 
 use std::io::Write as _;
 
+use sigscope::natural::natural_cmp;
 use sigscope::untrusted::printable;
 use sigscope::verify::check::Outcome;
 use sigscope::verify::report::{ImageOutcome, ImageVerdict, SignatureVerdict};
@@ -17,7 +19,11 @@ pub fn print(verdicts: &[ImageVerdict], repository: bool) -> anyhow::Result<()> 
 
 pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    for v in verdicts {
+    let mut ordered: Vec<&ImageVerdict> = verdicts.iter().collect();
+    if repository {
+        ordered.sort_by(|a, b| natural_cmp(&a.reference, &b.reference));
+    }
+    for v in ordered {
         lines.push(verdict_line(v));
         if repository {
             if v.verified().is_none()
@@ -100,7 +106,29 @@ pub fn render(verdicts: &[ImageVerdict], repository: bool) -> Vec<String> {
             }
         }
     }
+    if repository {
+        lines.push(summary(verdicts));
+    }
     lines
+}
+
+/// `14 tags: 9 verified, 4 failed, 1 could not check` (and skipped ones, when there are).
+pub fn summary(verdicts: &[ImageVerdict]) -> String {
+    let count = |f: fn(&ImageOutcome) -> bool| verdicts.iter().filter(|v| f(&v.outcome)).count();
+    let verified = count(|o| matches!(o, ImageOutcome::Verified(_)));
+    let failed = count(|o| matches!(o, ImageOutcome::NotVerified { .. }));
+    let unchecked = count(|o| matches!(o, ImageOutcome::CouldNotCheck { .. }));
+    let skipped = count(|o| matches!(o, ImageOutcome::Skipped { .. }));
+    let tags = match verdicts.len() {
+        1 => "1 tag".to_owned(),
+        n => format!("{n} tags"),
+    };
+    let mut line =
+        format!("{tags}: {verified} verified, {failed} failed, {unchecked} could not check");
+    if skipped > 0 {
+        line.push_str(&format!(", {skipped} skipped"));
+    }
+    line
 }
 
 fn verdict_line(v: &ImageVerdict) -> String {

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::artifact::certificate::CertificateView;
-use crate::inventory::layer::{Decoded, LayerContent};
-use crate::inventory::model::{ArtifactKind, ImageReport, Inventory, TagOutcome};
+use crate::inventory::model::{ImageReport, Inventory, TagOutcome};
 use crate::reference::Digest;
 
 pub mod identity;
+pub mod signatures;
 pub mod trust;
+
+pub use signatures::{Signature, has_attestations, signatures_of};
 
 /// The attributes compared across builds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -56,7 +57,7 @@ impl Attribute {
     }
 }
 
-/// Who signed one build, as its first keyless signature says (or a key).
+/// Who made one signature: its certificate's identity and claims (or a Notary Project signer).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Signer {
     /// The SAN as it stands.
@@ -119,25 +120,6 @@ impl Signer {
         })
     }
 
-    fn from_certificate(cert: &CertificateView) -> Signer {
-        let claim = |arc| cert.claim(arc).map(str::to_owned);
-        Signer {
-            identity: cert.identity().unwrap_or("(no identity)").to_owned(),
-            issuer: cert.oidc_issuer().map(str::to_owned),
-            certificate_authority: cert.issuer.clone(),
-            source_repository: claim(12).or_else(|| claim(5)),
-            workflow: claim(18)
-                .or_else(|| claim(9))
-                .map(|w| strip_ref(&w).to_owned()),
-            git_ref: claim(14).or_else(|| claim(6)),
-            commit: claim(13).or_else(|| claim(3)),
-            runner: claim(11),
-            trigger: claim(20).or_else(|| claim(2)),
-            certificate: cert.der.clone(),
-            notation: None,
-        }
-    }
-
     /// The compared value of `attribute` (the identity without its per-build `@ref`).
     pub fn value(&self, attribute: Attribute) -> Option<&str> {
         match attribute {
@@ -165,22 +147,69 @@ pub fn strip_ref(uri: &str) -> &str {
 pub struct Row {
     pub tag: String,
     pub digest: Option<Digest>,
-    /// `None` for an unsigned (or unreadable) build.
+    /// Every signature of the build (copied ones included, marked).
+    pub signatures: Vec<Signature>,
+    /// The signer the build is compared by: of its counted keyless signatures, the one closest to
+    /// the majority. `None` for a build with no such signature.
     pub signer: Option<Signer>,
-    /// Signed with a key rather than a certificate.
+    /// Signed with a key rather than a certificate (and by no certificate).
     pub key_signed: bool,
     /// How this build differs, in words; empty for a build like the others.
     pub outliers: Vec<Outlier>,
+    /// What is worth knowing without making the build stand out (a second signer beside the
+    /// majority's).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Whether a CA of the trusted root in force issued the signing certificate (`None`: no
     /// certificate, or no trusted root given; see [`trust::mark_trusted_authorities`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate_authority_trusted: Option<bool>,
 }
 
+impl Row {
+    fn read(tag: &str, image: &ImageReport) -> Row {
+        Row {
+            tag: tag.to_owned(),
+            digest: Some(image.digest.clone()),
+            signatures: signatures_of(image),
+            signer: None,
+            key_signed: false,
+            outliers: Vec::new(),
+            notes: Vec::new(),
+            certificate_authority_trusted: None,
+        }
+    }
+
+    fn unreadable(tag: &str, error: &str) -> Row {
+        Row {
+            tag: tag.to_owned(),
+            digest: None,
+            signatures: Vec::new(),
+            signer: None,
+            key_signed: false,
+            outliers: vec![Outlier {
+                attribute: None,
+                reason: format!("could not be read: {error}"),
+            }],
+            notes: Vec::new(),
+            certificate_authority_trusted: None,
+        }
+    }
+
+    /// The signers of the counted keyless (or notation) signatures.
+    fn counted_signers(&self) -> impl Iterator<Item = &Signer> {
+        self.signatures
+            .iter()
+            .filter(|s| s.counted())
+            .filter_map(|s| s.signer.as_ref())
+    }
+}
+
 /// One difference from the majority.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Outlier {
-    /// The attribute, or `None` for whole-build reasons (unsigned, key-signed, unreadable).
+    /// The attribute, or `None` for whole-build reasons (unsigned, key-signed, unreadable,
+    /// a copied signature).
     pub attribute: Option<Attribute>,
     pub reason: String,
 }
@@ -212,64 +241,132 @@ pub fn signer_matrix(inventory: &Inventory) -> Matrix {
 pub fn signer_matrix_of<'a>(
     tags: impl IntoIterator<Item = (&'a str, Result<&'a ImageReport, &'a str>)>,
 ) -> Matrix {
-    let mut rows: Vec<Row> = tags
-        .into_iter()
-        .map(|(tag, outcome)| match outcome {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut attested = Vec::new();
+    for (tag, outcome) in tags {
+        match outcome {
             Ok(image) => {
-                let (signer, key_signed) = first_signer(image);
-                Row {
-                    tag: tag.to_owned(),
-                    digest: Some(image.digest.clone()),
-                    signer,
-                    key_signed,
-                    outliers: Vec::new(),
-                    certificate_authority_trusted: None,
-                }
+                rows.push(Row::read(tag, image));
+                attested.push(has_attestations(image));
             }
-            Err(e) => Row {
-                tag: tag.to_owned(),
-                digest: None,
-                signer: None,
-                key_signed: false,
-                outliers: vec![Outlier {
-                    attribute: None,
-                    reason: format!("could not be read: {e}"),
-                }],
-                certificate_authority_trusted: None,
-            },
-        })
-        .collect();
-    let majority = majorities(&rows);
-    for row in &mut rows {
-        if row.digest.is_none() {
-            continue;
-        }
-        match &row.signer {
-            None if row.key_signed => row.outliers.push(Outlier {
-                attribute: None,
-                reason: "signed with a key, not a certificate identity".into(),
-            }),
-            None => row.outliers.push(Outlier {
-                attribute: None,
-                reason: "unsigned".into(),
-            }),
-            Some(signer) => {
-                for attribute in Attribute::ALL {
-                    let Some(expected) = majority.get(&attribute) else {
-                        continue;
-                    };
-                    let actual = signer.value(attribute).unwrap_or("(absent)");
-                    if actual != expected {
-                        row.outliers.push(Outlier {
-                            attribute: Some(attribute),
-                            reason: describe(attribute, expected, actual),
-                        });
-                    }
-                }
+            Err(e) => {
+                rows.push(Row::unreadable(tag, e));
+                attested.push(false);
             }
         }
     }
+    let majority = majorities(&rows);
+    for (row, attested) in rows.iter_mut().zip(attested) {
+        if row.digest.is_some() {
+            judge(row, &majority, attested);
+        }
+    }
     Matrix { rows, majority }
+}
+
+/// Fills in a build's differences, outliers and notes against the majority.
+fn judge(row: &mut Row, majority: &BTreeMap<Attribute, String>, attested: bool) {
+    for signature in &mut row.signatures {
+        if let Some(signer) = &signature.signer {
+            signature.differs = differences(signer, majority);
+        }
+    }
+    let this = row
+        .digest
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    for s in row.signatures.iter().filter(|s| !s.counted()) {
+        let from = s.copied_from.as_deref().unwrap_or_default();
+        row.outliers.push(Outlier {
+            attribute: None,
+            reason: format!(
+                "signature copied from another image: its payload names {} (this build: {})",
+                short_digest(from),
+                short_digest(&this)
+            ),
+        });
+    }
+    let counted: Vec<&Signature> = row.signatures.iter().filter(|s| s.counted()).collect();
+    let keyless: Vec<&Signature> = counted.iter().copied().filter(|s| !s.key_signed).collect();
+    let best = keyless.iter().copied().min_by_key(|s| s.differs.len());
+    row.signer = best.and_then(|s| s.signer.clone());
+    row.key_signed = best.is_none() && counted.iter().any(|s| s.key_signed);
+    let Some(best) = best else {
+        let reason = if row.key_signed {
+            "signed with a key, not a certificate identity"
+        } else if !row.signatures.is_empty() {
+            // Only copied signatures: already said.
+            return;
+        } else if attested {
+            "unsigned (attestations only)"
+        } else {
+            "unsigned"
+        };
+        row.outliers.push(Outlier {
+            attribute: None,
+            reason: reason.into(),
+        });
+        return;
+    };
+    if best.differs.is_empty() {
+        // Like the majority; any other signer is worth a note, not an alarm.
+        for s in counted
+            .iter()
+            .filter(|s| !s.differs.is_empty() || s.key_signed)
+        {
+            row.notes.push(match &s.signer {
+                Some(signer) => format!(
+                    "also signed by {}{}",
+                    signer.identity,
+                    signer
+                        .issuer
+                        .as_deref()
+                        .map(|i| format!(" ({i})"))
+                        .unwrap_or_default()
+                ),
+                None => "also signed with a key".to_owned(),
+            });
+        }
+        return;
+    }
+    for s in &keyless {
+        let Some(signer) = &s.signer else { continue };
+        for &attribute in &s.differs {
+            let expected = majority
+                .get(&attribute)
+                .map(String::as_str)
+                .unwrap_or_default();
+            let actual = signer.value(attribute).unwrap_or("(absent)");
+            let outlier = Outlier {
+                attribute: Some(attribute),
+                reason: describe(attribute, expected, actual),
+            };
+            if !row.outliers.contains(&outlier) {
+                row.outliers.push(outlier);
+            }
+        }
+    }
+}
+
+/// The attributes of `signer` that differ from the majority's.
+fn differences(signer: &Signer, majority: &BTreeMap<Attribute, String>) -> Vec<Attribute> {
+    Attribute::ALL
+        .into_iter()
+        .filter(|a| {
+            majority
+                .get(a)
+                .is_some_and(|expected| signer.value(*a).unwrap_or("(absent)") != expected)
+        })
+        .collect()
+}
+
+/// `sha256:` and the first 12 hex digits.
+fn short_digest(digest: &str) -> String {
+    match digest.split_once(':') {
+        Some((algorithm, hex)) => format!("{algorithm}:{}", hex.get(..12).unwrap_or(hex)),
+        None => digest.to_owned(),
+    }
 }
 
 fn describe(attribute: Attribute, expected: &str, actual: &str) -> String {
@@ -291,16 +388,24 @@ fn describe(attribute: Attribute, expected: &str, actual: &str) -> String {
     }
 }
 
-/// The most common value of each attribute among keyless-signed builds (ties: the first seen).
+/// The most common value of each attribute among builds with counted keyless signatures, each
+/// build voting once for each value its signers have (ties: the first seen).
 fn majorities(rows: &[Row]) -> BTreeMap<Attribute, String> {
     let mut out = BTreeMap::new();
     for attribute in Attribute::ALL {
         let mut counts: Vec<(&str, usize)> = Vec::new();
-        for signer in rows.iter().filter_map(|r| r.signer.as_ref()) {
-            let v = signer.value(attribute).unwrap_or("(absent)");
-            match counts.iter_mut().find(|(k, _)| *k == v) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((v, 1)),
+        for row in rows {
+            let mut values: Vec<&str> = row
+                .counted_signers()
+                .map(|s| s.value(attribute).unwrap_or("(absent)"))
+                .collect();
+            values.sort_unstable();
+            values.dedup();
+            for v in values {
+                match counts.iter_mut().find(|(k, _)| *k == v) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((v, 1)),
+                }
             }
         }
         let best = counts.iter().map(|(_, n)| *n).max().unwrap_or(0);
@@ -311,46 +416,17 @@ fn majorities(rows: &[Row]) -> BTreeMap<Attribute, String> {
     out
 }
 
-/// The first certificate on the image's signatures (legacy `.sig`, bundle referrers or Notary
-/// Project signatures), and
-/// whether a signature without a certificate (a key signature) was seen.
+/// The signer of the image's first counted keyless (or notation) signature, and whether a key
+/// signature was seen.
 pub fn first_signer(image: &ImageReport) -> (Option<Signer>, bool) {
-    let mut key_signed = false;
-    for artifact in &image.artifacts {
-        if !matches!(
-            artifact.kind,
-            ArtifactKind::Signature
-                | ArtifactKind::SigstoreBundle
-                | ArtifactKind::NotationSignature
-        ) {
-            continue;
-        }
-        for layer in &artifact.layers {
-            match &layer.content {
-                LayerContent::Signature(sig) => match &sig.material.certificate {
-                    Some(Decoded::Ok(cert)) => {
-                        return (Some(Signer::from_certificate(cert)), false);
-                    }
-                    None if sig.material.signature.is_some() => key_signed = true,
-                    _ => {}
-                },
-                LayerContent::Notation { envelope } => {
-                    if let Some(signer) = envelope.ok().and_then(Signer::from_notation) {
-                        return (Some(signer), false);
-                    }
-                }
-                LayerContent::Bundle { bundle, .. } => {
-                    if let Some(b) = bundle.ok() {
-                        match b.leaf_certificate() {
-                            Some(cert) => return (Some(Signer::from_certificate(cert)), false),
-                            // A bundle with a public key hint instead of a certificate.
-                            None => key_signed = true,
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    (None, key_signed)
+    let signatures = signatures_of(image);
+    let signer = signatures
+        .iter()
+        .filter(|s| s.counted())
+        .find_map(|s| s.signer.clone());
+    let key_signed = signatures.iter().any(|s| s.key_signed);
+    (signer, key_signed)
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

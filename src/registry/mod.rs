@@ -5,6 +5,7 @@
 pub mod any;
 pub mod cache;
 pub mod credentials;
+pub mod hint;
 pub mod layout;
 pub mod manifest;
 pub mod remote;
@@ -68,7 +69,10 @@ pub struct FetchedManifest {
 pub enum RegistryError {
     #[error("{what}: not found")]
     NotFound { what: String },
-    #[error("{what}: authentication required or refused (HTTP {status}){hint}")]
+    #[error(
+        "{what}: authentication required or refused (HTTP {status}){hint}{}",
+        crate::registry::hint::suffix("authentication required or refused")
+    )]
     Unauthorized {
         what: String,
         status: u16,
@@ -80,7 +84,7 @@ pub enum RegistryError {
         status: u16,
         detail: String,
     },
-    #[error("{what}: {reason}")]
+    #[error("{what}: {reason}{}", crate::registry::hint::suffix(.reason))]
     Transport { what: String, reason: String },
     #[error("{what}: limit reached: {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge { what: String, size: u64, limit: u64 },

@@ -1,6 +1,8 @@
 //! Everything that can happen to the TUI: input, time, and results of effects. Results carry the
 //! id of the request that asked for them, so the update can drop stale ones.
 
+use std::path::PathBuf;
+
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::inventory::model::{ImageReport, TagReport};
@@ -48,6 +50,20 @@ pub enum Action {
     },
     /// A copy finished: what went where, or why it could not.
     Copied {
+        result: Result<String, String>,
+    },
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// The key file of check `request`: its path with `~` expanded, or why it cannot be used.
+    KeyChecked {
+        request: RequestId,
+        result: Result<PathBuf, String>,
+    },
+    /// The repository of open `request` is open (its name) and its discovery has started, or
+    /// why it could not be opened.
+    Opened {
+        request: RequestId,
+        target: String,
         result: Result<String, String>,
     },
 }

@@ -14,10 +14,14 @@ pub enum Route {
 }
 
 impl Route {
-    pub fn describe(self) -> &'static str {
+    /// What happened to `what`, honestly: OSC 52 has no answer, and many terminals (tmux by
+    /// default) ignore it, so it is "sent", never "copied".
+    pub fn describe(self, what: &str) -> String {
         match self {
-            Route::System => "the system clipboard",
-            Route::Osc52 => "the terminal's clipboard (OSC 52)",
+            Route::System => format!("copied {what} to the system clipboard"),
+            Route::Osc52 => {
+                format!("sent {what} via OSC 52 (your terminal may ignore it)")
+            }
         }
     }
 }

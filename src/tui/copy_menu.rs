@@ -1,10 +1,12 @@
 //! The copy menu (`y`): what can be copied from the selection — its digest, the reference with
 //! the digest, the identity of its signer, the selected node's raw value, and, made by the core's
 //! policy generator, a `cosign verify` command line, a ClusterImagePolicy and a Kyverno policy
-//! that admit exactly the tag's first signer. Each entry's text is made when the menu opens; the
-//! copy itself is an effect (the update never touches a clipboard). Text carrying control or
-//! bidi characters (registry content can) is refused rather than put on a clipboard that may be
-//! pasted into a terminal.
+//! that admit exactly the tag's first signer. The command line is one line without a line break
+//! at its end (pasted, it waits for Enter), with the registry and trust flags that reproduce the
+//! check here; the policies carry the trusted root in force ([`super::reproduce`]). Each entry's
+//! text is made when the menu opens; the copy itself is an effect (the update never touches a
+//! clipboard). Text carrying control or bidi characters (registry content can) is refused rather
+//! than put on a clipboard that may be pasted into a terminal.
 //!
 //! Adding an entry: a [`CopyKind`] variant, its place in [`CopyKind::ALL`], its label in
 //! [`CopyKind::label`] and its text in [`text_for`].
@@ -108,11 +110,14 @@ fn text_for(state: &State, kind: CopyKind) -> Result<String, String> {
             (None, true) => Err("signed with a key: no identity".into()),
             (None, false) => Err("unsigned".into()),
         },
-        CopyKind::CosignCommand => policy_for(state, &tag.name, image, Format::Cosign),
+        CopyKind::CosignCommand => policy_for(state, &tag.name, image, Format::Cosign)
+            .map(|line| state.reproduce.cosign_line(&line)),
         CopyKind::ClusterImagePolicy => {
             policy_for(state, &tag.name, image, Format::ClusterImagePolicy)
+                .and_then(|p| state.reproduce.cluster_image_policy(&p))
         }
-        CopyKind::KyvernoPolicy => policy_for(state, &tag.name, image, Format::Kyverno),
+        CopyKind::KyvernoPolicy => policy_for(state, &tag.name, image, Format::Kyverno)
+            .and_then(|p| state.reproduce.kyverno(&p)),
         CopyKind::NodeValue => {
             let node = state.selected_node().ok_or("no node selected")?;
             if node.raw.is_empty() {
@@ -145,15 +150,22 @@ fn policy_for(
     generate_without_trust(&request, format).map_err(|e| e.to_string())
 }
 
-/// The signing material of the image's first readable cosign signature layer.
+/// The signing material of the image's first cosign signature layer that signs this image (a
+/// signature copied from another image names someone else's build).
 fn first_signing_material(image: &ImageReport) -> Option<&SigningMaterial> {
     image
         .artifacts
         .iter()
         .filter(|a| matches!(a.kind, ArtifactKind::Signature))
-        .flat_map(|a| a.layers.iter())
-        .find_map(|layer| match &layer.content {
-            LayerContent::Signature(sig) => Some(&sig.material),
+        .flat_map(|a| a.layers.iter().map(move |l| (a, l)))
+        .find_map(|(artifact, layer)| match &layer.content {
+            LayerContent::Signature(sig)
+                if sig.payload.ok().is_none_or(|p| {
+                    p.critical.image.docker_manifest_digest == artifact.subject.to_string()
+                }) =>
+            {
+                Some(&sig.material)
+            }
             _ => None,
         })
 }

@@ -103,4 +103,8 @@ pub enum Effect {
     },
     /// Put text on the clipboard: the system clipboard, else OSC 52 through the terminal.
     Copy(Copy),
+    /// Read the key file `path` (`~` expanded) and check that it holds a public key.
+    CheckKey { request: RequestId, path: String },
+    /// Open another repository (or layout) and discover it as request `request`.
+    Open { request: RequestId, target: String },
 }

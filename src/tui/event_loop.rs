@@ -78,7 +78,9 @@ fn apply(state: &mut State, runtime: &mut Runtime, action: Action) {
 
 /// Something is loading: the spinner turns.
 fn busy(state: &State) -> bool {
-    matches!(state.listing, Listing::Loading | Listing::Loaded { .. })
+    state.message.is_some()
+        || state.stale_order
+        || matches!(state.listing, Listing::Loading | Listing::Loaded { .. })
         || state
             .tags
             .iter()
@@ -90,6 +92,7 @@ fn from_terminal(event: Event) -> Option<Action> {
         Event::Key(key) => Some(Action::Key(key)),
         Event::Mouse(mouse) => Some(Action::Mouse(mouse)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::Paste(text) => Some(Action::Paste(text)),
         _ => None,
     }
 }

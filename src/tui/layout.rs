@@ -63,3 +63,14 @@ pub fn inner_rows(pane: Rect, header: bool) -> usize {
 pub fn contains(r: Rect, column: u16, row: u16) -> bool {
     column >= r.x && column < r.x + r.width && row >= r.y && row < r.y + r.height
 }
+
+/// Rows of the list in a full-screen overlay (the signer view, the help, the log): a page for
+/// PgUp/PgDn.
+pub fn overlay_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(11).max(1))
+}
+
+/// Signers shown at once in the verify dialog's pick list (it scrolls, with a hint).
+pub fn dialog_rows(height: u16) -> usize {
+    usize::from(height.saturating_sub(16).clamp(3, 12))
+}

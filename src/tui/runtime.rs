@@ -6,6 +6,7 @@
 //! CPU work, runs on the blocking pool.
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use futures_util::StreamExt as _;
@@ -28,6 +29,10 @@ use super::clipboard::Clipboard;
 use super::effect::{Effect, Evidence, SignerSpec, VerifySpec};
 use crate::registry::Source as _;
 
+/// Opens a repository (or layout) by name with the command line's registry options: the
+/// source and its printable name.
+pub type Opener = Arc<dyn Fn(&str) -> Result<(AnySource, String), String> + Send + Sync>;
+
 pub struct Runtime {
     /// The trusted root verifications use, or why there is none.
     trust: Arc<Result<TrustedRoot, String>>,
@@ -37,6 +42,8 @@ pub struct Runtime {
     /// The running discovery, aborted when a new one starts or the TUI exits.
     discovery: Option<JoinHandle<()>>,
     clipboard: Clipboard,
+    /// How `:` opens another repository.
+    opener: Option<Opener>,
 }
 
 impl Runtime {
@@ -45,6 +52,7 @@ impl Runtime {
         trust: Result<TrustedRoot, String>,
         results: UnboundedSender<Action>,
         max_workers: usize,
+        opener: Option<Opener>,
     ) -> Runtime {
         Runtime {
             trust: Arc::new(trust),
@@ -53,6 +61,7 @@ impl Runtime {
             max_workers: max_workers.max(1),
             discovery: None,
             clipboard: Clipboard::default(),
+            opener,
         }
     }
 
@@ -93,9 +102,40 @@ impl Runtime {
                 let result = self
                     .clipboard
                     .copy(&copy.text)
-                    .map(|route| format!("copied {} to {}", copy.what, route.describe()));
+                    .map(|route| route.describe(&copy.what));
                 let _ = self.results.send(Action::Copied { result });
             }
+            Effect::CheckKey { request, path } => {
+                let results = self.results.clone();
+                tokio::task::spawn_blocking(move || {
+                    let home = std::env::var_os("HOME").map(PathBuf::from);
+                    let result = super::key_file::check_key(&path, home.as_deref());
+                    let _ = results.send(Action::KeyChecked { request, result });
+                });
+            }
+            Effect::Open { request, target } => self.open(request, target),
+        }
+    }
+
+    /// Opens `target` with the command line's registry options; on success its discovery
+    /// starts at once (the `Opened` action is sent first, so the update is ready for it).
+    fn open(&mut self, request: RequestId, target: String) {
+        let result = match &self.opener {
+            Some(open) => open(&target),
+            None => Err("opening another repository is not available here".to_owned()),
+        };
+        let opened = result.map(|(source, name)| {
+            self.source = Arc::new(source);
+            name
+        });
+        let ok = opened.is_ok();
+        let _ = self.results.send(Action::Opened {
+            request,
+            target,
+            result: opened,
+        });
+        if ok {
+            self.perform(Effect::Discover { request });
         }
     }
 

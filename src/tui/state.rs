@@ -3,15 +3,20 @@
 
 use std::collections::BTreeSet;
 
-use crate::compare::Matrix;
 use crate::inventory::model::ImageReport;
-use crate::verify::report::ImageVerdict;
+use crate::verify::report::{ImageOutcome, ImageVerdict};
 
 use super::action::RequestId;
 use super::copy_menu::CopyMenu;
-use super::effect::VerifySpec;
+use super::effect::{Evidence, VerifySpec};
+use super::filter::Query;
 use super::nodes::Node;
+use super::prompt::OpenPrompt;
+use super::reproduce::Reproduce;
+use super::signer_view::SignerView;
+use super::text_field::TextField;
 use super::verify_dialog::VerifyDialog;
+use super::view::Palette;
 
 /// The tag list of the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +89,24 @@ impl TagEntry {
         }
     }
 
+    /// Where the tag goes when sorted by state: what needs a look first.
+    pub fn state_rank(&self) -> u8 {
+        match (&self.load, &self.verification) {
+            (_, Verification::Done(v)) => match v.outcome {
+                ImageOutcome::NotVerified { .. } if !v.signatures.is_empty() => 0,
+                ImageOutcome::CouldNotCheck { .. } => 1,
+                ImageOutcome::NotVerified { .. } => 2,
+                ImageOutcome::Skipped { .. } => 4,
+                ImageOutcome::Verified(_) => 6,
+            },
+            (_, Verification::Failed(_)) => 1,
+            (TagLoad::Failed(_), _) => 3,
+            (TagLoad::Loaded { image, .. }, _) if image.artifacts.is_empty() => 2,
+            (TagLoad::Pending, _) | (_, Verification::Running(_)) => 5,
+            (TagLoad::Loaded { .. }, Verification::NotRequested) => 5,
+        }
+    }
+
     /// When the image was built: the config's `created` (the newest platform's, for an index).
     pub fn created(&self) -> Option<&str> {
         let image = self.image()?;
@@ -103,33 +126,112 @@ pub enum Focus {
     Detail,
 }
 
+/// The column the tags are sorted by (`o` cycles, `O` reverses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
     /// By name, numbers compared as numbers (v1.10 after v1.9).
     Name,
     /// Newest first.
     Date,
+    Digest,
+    Platforms,
+    /// Failures first: failed, could not check, unsigned, errors, then the rest.
+    State,
+}
+
+impl SortKey {
+    pub const ALL: [SortKey; 5] = [
+        SortKey::Name,
+        SortKey::Date,
+        SortKey::Digest,
+        SortKey::Platforms,
+        SortKey::State,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Date => "date",
+            SortKey::Digest => "digest",
+            SortKey::Platforms => "platforms",
+            SortKey::State => "state",
+        }
+    }
+
+    pub fn next(self) -> SortKey {
+        let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::ALL[(i + 1) % SortKey::ALL.len()]
+    }
+
+    /// Whether the order changes as tags load or verifications finish.
+    fn depends_on_results(self) -> bool {
+        !matches!(self, SortKey::Name)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
-    pub text: String,
+    pub field: TextField,
+    /// The text, parsed.
+    pub query: Query,
     /// The `/` prompt is open and takes the keys.
     pub editing: bool,
+}
+
+impl Filter {
+    pub fn text(&self) -> &str {
+        self.field.text()
+    }
 }
 
 /// What covers the panes.
 #[derive(Debug, Clone)]
 pub enum Overlay {
     None,
-    Help,
-    Verify(VerifyDialog),
-    /// The signer matrix (`s`), built when opened, scrolled by `scroll` rows.
-    Signers {
-        matrix: Box<Matrix>,
+    /// The keys (`?`), scrolled by `scroll` rows.
+    Help {
         scroll: usize,
     },
+    Verify(Box<VerifyDialog>),
+    /// The signer matrix (`s`), built when opened.
+    Signers(Box<SignerView>),
     Copy(CopyMenu),
+    /// `:` — open another repository.
+    Open(OpenPrompt),
+    /// `!` — every message and error of the session, in full.
+    Messages {
+        scroll: usize,
+    },
+}
+
+/// How much a message matters (its colour, how long it stays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+/// A status-line message, gone at `until` (unix seconds); every one is kept in the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    pub until: i64,
+}
+
+/// Seconds a message stays on the status line.
+pub const MESSAGE_SECONDS: i64 = 6;
+/// Seconds an error stays (it is in the `!` log for good).
+pub const ERROR_SECONDS: i64 = 15;
+/// Messages kept in the log.
+const LOG_LIMIT: usize = 200;
+
+/// A verification of every tag, as far as it has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyRun {
+    pub total: usize,
+    /// What is verified, in words.
+    pub what: String,
 }
 
 /// Where the artifact tree is: the selected node's path and the opened nodes.
@@ -157,6 +259,10 @@ pub struct State {
     pub selected: Option<String>,
     pub filter: Filter,
     pub sort: SortKey,
+    /// The sort order is reversed (`O`).
+    pub reverse: bool,
+    /// The order or the filter depends on results that changed: redone on the next tick.
+    pub stale_order: bool,
     pub focus: Focus,
     pub overlay: Overlay,
     pub tree: TreeNav,
@@ -165,16 +271,31 @@ pub struct State {
     pub detail_scroll: u16,
     /// The policy every tag is verified against, when one is set.
     pub policy: Option<VerifySpec>,
+    /// The signer given on the command line or in the settings: the verify dialog's default,
+    /// and the policy again after `:` opens another repository.
+    pub default_policy: Option<VerifySpec>,
+    /// The running verification of every tag.
+    pub verify_run: Option<VerifyRun>,
     /// Frames drawn so far (the spinner).
     pub frame: u64,
     /// Unix seconds, from the last tick.
     pub now: i64,
     pub size: (u16, u16),
-    /// False when `NO_COLOR` is set.
+    /// False when `NO_COLOR` is set (or the settings' theme is `mono`).
     pub color: bool,
+    /// The colours (the settings' theme).
+    pub palette: Palette,
     pub quit: bool,
-    /// A one-line message for the status bar.
-    pub message: Option<String>,
+    /// A one-line message for the status bar, until it expires.
+    pub message: Option<Message>,
+    /// Every message and error of the session, oldest first (`!` shows them in full).
+    pub log: Vec<String>,
+    /// The `:` open request waited for.
+    pub opening: Option<RequestId>,
+    /// Repositories opened with `:` (and the first), oldest first.
+    pub history: Vec<String>,
+    /// What a copied command line or policy needs to reproduce the checks here.
+    pub reproduce: Reproduce,
     /// The trusted root verifications use, and where it came from (the verify dialog shows it).
     pub trust: String,
     /// What the user was warned of when it was chosen (a fallback, an age).
@@ -194,18 +315,27 @@ impl State {
             selected: None,
             filter: Filter::default(),
             sort: SortKey::Name,
+            reverse: false,
+            stale_order: false,
             focus: Focus::Tags,
             overlay: Overlay::None,
             tree: TreeNav::default(),
             raw: false,
             detail_scroll: 0,
             policy: None,
+            default_policy: None,
+            verify_run: None,
             frame: 0,
             now,
             size: (80, 24),
             color,
+            palette: Palette::Dark,
             quit: false,
             message: None,
+            log: Vec::new(),
+            opening: None,
+            history: Vec::new(),
+            reproduce: Reproduce::default(),
             trust: String::new(),
             trust_warnings: Vec::new(),
         }
@@ -227,32 +357,90 @@ impl State {
     pub fn resort(&mut self) {
         let mut order: Vec<usize> = (0..self.tags.len()).collect();
         let tags = &self.tags;
+        let by_name = |a: usize, b: usize| natural_cmp(&tags[a].name, &tags[b].name);
         match self.sort {
-            SortKey::Name => order.sort_by(|&a, &b| natural_cmp(&tags[a].name, &tags[b].name)),
+            SortKey::Name => order.sort_by(|&a, &b| by_name(a, b)),
             SortKey::Date => order.sort_by(|&a, &b| {
-                let (ta, tb) = (&tags[a], &tags[b]);
-                tb.created()
-                    .cmp(&ta.created())
-                    .then_with(|| natural_cmp(&ta.name, &tb.name))
+                tags[b]
+                    .created()
+                    .cmp(&tags[a].created())
+                    .then_with(|| by_name(a, b))
             }),
+            SortKey::Digest => {
+                let digests: Vec<String> = tags
+                    .iter()
+                    .map(|t| t.image().map(|i| i.digest.to_string()).unwrap_or_default())
+                    .collect();
+                order.sort_by(|&a, &b| digests[a].cmp(&digests[b]).then_with(|| by_name(a, b)));
+            }
+            SortKey::Platforms => {
+                let platforms: Vec<String> = tags
+                    .iter()
+                    .map(|t| t.image().map(super::summary::platforms).unwrap_or_default())
+                    .collect();
+                order.sort_by(|&a, &b| platforms[a].cmp(&platforms[b]).then_with(|| by_name(a, b)));
+            }
+            SortKey::State => {
+                let ranks: Vec<u8> = tags.iter().map(TagEntry::state_rank).collect();
+                order.sort_by(|&a, &b| ranks[a].cmp(&ranks[b]).then_with(|| by_name(a, b)));
+            }
+        }
+        if self.reverse {
+            order.reverse();
         }
         self.order = order;
         self.shown.clear();
         self.refilter(false);
+        self.stale_order = false;
     }
 
-    /// Filters again after the filter text changed. When `narrowed` (a character was added),
-    /// only the rows already shown are tested; otherwise the whole sorted list is.
+    /// Filters again after the filter text changed. When `narrowed` (a character was added to
+    /// a filter of plain words), only the rows already shown are tested; otherwise the whole
+    /// sorted list is.
     pub fn refilter(&mut self, narrowed: bool) {
-        let needle = self.filter.text.to_lowercase();
+        let query = &self.filter.query;
         let tags = &self.tags;
-        let keep = |i: &usize| needle.is_empty() || tags[*i].folded.contains(&needle);
-        if narrowed {
+        let attestations = self.attestations();
+        let keep = |i: &usize| query.matches(&tags[*i], attestations);
+        if narrowed && !self.filter.text().contains('!') {
             self.shown.retain(keep);
         } else {
             self.shown.clear();
             self.shown.extend(self.order.iter().copied().filter(keep));
         }
+    }
+
+    /// A tag's load or verification changed: the order and the filter are redone on the next
+    /// tick when they depend on it.
+    pub fn results_changed(&mut self) {
+        if self.sort.depends_on_results() || self.filter.query.depends_on_results() {
+            self.stale_order = true;
+        }
+    }
+
+    /// Whether the verification in force checks attestations.
+    pub fn attestations(&self) -> bool {
+        self.policy
+            .as_ref()
+            .is_some_and(|p| matches!(p.evidence, Evidence::Attestations { .. }))
+    }
+
+    /// Shows `text` on the status line for a while, and keeps it in the log.
+    pub fn say(&mut self, level: Level, text: impl Into<String>) {
+        let text = crate::untrusted::printable(&text.into()).into_owned();
+        let seconds = match level {
+            Level::Info => MESSAGE_SECONDS,
+            Level::Error => ERROR_SECONDS,
+        };
+        if self.log.len() >= LOG_LIMIT {
+            self.log.remove(0);
+        }
+        self.log.push(text.clone());
+        self.message = Some(Message {
+            text,
+            level,
+            until: self.now + seconds,
+        });
     }
 
     /// Position of the selected tag among the visible ones.
@@ -276,33 +464,4 @@ impl State {
     }
 }
 
-/// Compares strings with runs of digits compared as numbers.
-pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
-    let (mut a, mut b) = (a, b);
-    loop {
-        match (a.chars().next(), b.chars().next()) {
-            (None, None) => return std::cmp::Ordering::Equal,
-            (None, Some(_)) => return std::cmp::Ordering::Less,
-            (Some(_), None) => return std::cmp::Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let da = a.len() - a.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let db = b.len() - b.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-                let (na, nb) = (
-                    a[..da].trim_start_matches('0'),
-                    b[..db].trim_start_matches('0'),
-                );
-                let order = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
-                if order != std::cmp::Ordering::Equal {
-                    return order;
-                }
-                (a, b) = (&a[da..], &b[db..]);
-            }
-            (Some(x), Some(y)) => {
-                if x != y {
-                    return x.cmp(&y);
-                }
-                (a, b) = (&a[x.len_utf8()..], &b[y.len_utf8()..]);
-            }
-        }
-    }
-}
+pub use crate::natural::natural_cmp;

@@ -21,6 +21,8 @@ pub enum Badge {
     CouldNotCheck,
     /// The trust policy skips this image (notation level `skip`).
     Skipped,
+    /// Attestations were verified and the image has none.
+    NoAttestations,
 }
 
 impl Badge {
@@ -46,11 +48,13 @@ impl Badge {
             Badge::Failed => "✗ failed".into(),
             Badge::CouldNotCheck => "? unchecked".into(),
             Badge::Skipped => "- skipped".into(),
+            Badge::NoAttestations => "no attestations".into(),
         }
     }
 }
 
-pub fn badges(tag: &TagEntry) -> Vec<Badge> {
+/// The badges of a tag; `attestations`: the verification in force checks attestations.
+pub fn badges(tag: &TagEntry, attestations: bool) -> Vec<Badge> {
     let image = match &tag.load {
         TagLoad::Pending => return vec![Badge::Loading],
         TagLoad::Failed(_) => return vec![Badge::Error],
@@ -64,8 +68,13 @@ pub fn badges(tag: &TagEntry) -> Vec<Badge> {
         Verification::Done(v) if matches!(v.outcome, ImageOutcome::Skipped { .. }) => {
             out.push(Badge::Skipped)
         }
-        // With no signature at all, "unsigned" says it.
-        Verification::Done(v) if v.signatures.is_empty() => {}
+        // With no attestation at all, say so; with no signature at all, "unsigned" says it.
+        Verification::Done(v) if v.signatures.is_empty() && attestations => {
+            out.push(Badge::NoAttestations)
+        }
+        Verification::Done(v)
+            if v.signatures.is_empty()
+                && !matches!(v.outcome, ImageOutcome::CouldNotCheck { .. }) => {}
         Verification::Done(v) => out.push(match v.outcome {
             ImageOutcome::Verified(_) => Badge::Verified,
             ImageOutcome::NotVerified { .. } => Badge::Failed,

@@ -1,34 +1,36 @@
 //! `update(&mut State, Action) -> Vec<Effect>`: every change to the state, synchronous and
 //! without I/O. Results of requests that are no longer current are dropped here.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-
-use crate::inventory::discover::is_artifact_tag;
-use crate::inventory::model::{TagOutcome, TagReport};
-use crate::untrusted::printable;
+use crossterm::event::KeyEventKind;
 
 use super::action::{Action, RequestId};
 use super::effect::Effect;
-use super::nodes::image_nodes;
-use super::state::{
-    Focus, Listing, Overlay, SortKey, State, TagEntry, TagLoad, TreeNav, Verification,
-};
+use super::state::{Level, Listing, Overlay, State, TreeNav, Verification};
 
+mod keys;
 mod navigation;
 mod overlays;
 mod pointer;
-use navigation::{detail_key, tags_key, tree_key};
-use overlays::{open_copy_menu, open_signers, open_verify, overlay_key};
+mod results;
+use keys::key_pressed;
+use overlays::{key_checked, paste};
 use pointer::mouse_event;
+use results::{opened, orphan_found, tag_inspected, tags_listed, verified};
 
 /// The effects to start with: discover the target.
 pub fn start(state: &mut State) -> Vec<Effect> {
     let request = state.request();
+    restart(state, request);
+    vec![Effect::Discover { request }]
+}
+
+/// Forgets the tags: discovery `request` is about to list them again.
+fn restart(state: &mut State, request: RequestId) {
     state.discovery = request;
     state.listing = Listing::Loading;
     state.tags.clear();
+    state.verify_run = None;
     state.resort();
-    vec![Effect::Discover { request }]
 }
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
@@ -39,13 +41,16 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             mouse_event(state, mouse);
             Vec::new()
         }
+        Action::Paste(text) => {
+            paste(state, &text);
+            Vec::new()
+        }
         Action::Resize { width, height } => {
             state.size = (width, height);
             Vec::new()
         }
         Action::Tick { now } => {
-            state.frame = state.frame.wrapping_add(1);
-            state.now = now;
+            tick(state, now);
             Vec::new()
         }
         Action::TagsListed { request, result } => {
@@ -69,10 +74,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::OrphanFound { .. } => Vec::new(),
         Action::Copied { result } => {
-            state.message = Some(match result {
-                Ok(m) => m,
-                Err(e) => e,
-            });
+            match result {
+                Ok(m) => state.say(Level::Info, m),
+                Err(e) => state.say(Level::Error, e),
+            }
             Vec::new()
         }
         Action::Verified {
@@ -80,104 +85,32 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             tag,
             result,
         } => {
-            if let Some(entry) = state.tag_mut(&printable(&tag))
-                && matches!(entry.verification, Verification::Running(r) if r == request)
-            {
-                entry.verification = match result {
-                    Ok(v) => Verification::Done(v),
-                    Err(e) => Verification::Failed(printable(&e).into_owned()),
-                };
-            }
+            verified(state, request, &tag, result);
+            Vec::new()
+        }
+        Action::KeyChecked { request, result } => key_checked(state, request, result),
+        Action::Opened {
+            request,
+            target,
+            result,
+        } => {
+            opened(state, request, &target, result);
             Vec::new()
         }
     }
 }
 
-fn tags_listed(state: &mut State, result: Result<Vec<String>, String>) {
-    match result {
-        Ok(tags) => {
-            state.tags = tags
-                .iter()
-                .filter(|t| !is_artifact_tag(t))
-                .map(|t| TagEntry::new(printable(t).into_owned()))
-                .collect();
-            state.resort();
-            state.listing = Listing::Loaded { inspected: 0 };
-            if state.selected_tag().is_none() {
-                let first = state.visible().first().map(|&i| state.tags[i].name.clone());
-                select(state, first);
-            }
-        }
-        Err(e) => state.listing = Listing::Failed(printable(&e).into_owned()),
+/// A frame: the spinner turns, the clock moves, old messages go, a stale order is redone.
+fn tick(state: &mut State, now: i64) {
+    state.frame = state.frame.wrapping_add(1);
+    state.now = now;
+    if state.message.as_ref().is_some_and(|m| now >= m.until) {
+        state.message = None;
     }
-}
-
-fn tag_inspected(state: &mut State, report: TagReport) -> Vec<Effect> {
-    if let Listing::Loaded { inspected } = &mut state.listing {
-        *inspected += 1;
-    }
-    let name = printable(&report.tag).into_owned();
-    let request = state.next_request;
-    let policy = state.policy.clone();
-    let Some(entry) = state.tag_mut(&name) else {
-        return Vec::new();
-    };
-    let mut effects = Vec::new();
-    entry.load = match report.outcome {
-        TagOutcome::Image(image) => {
-            if let Some(spec) = policy {
-                entry.verification = Verification::Running(request);
-                effects.push(Effect::Verify {
-                    request,
-                    tag: report.tag.clone(),
-                    image: image.clone(),
-                    spec,
-                });
-            }
-            let nodes = image_nodes(&image);
-            TagLoad::Loaded { image, nodes }
-        }
-        TagOutcome::Error(e) => TagLoad::Failed(printable(&e).into_owned()),
-    };
-    if !effects.is_empty() {
-        state.next_request += 1;
-    }
-    if state.sort == SortKey::Date {
+    if state.stale_order {
         state.resort();
+        keep_a_visible_selection(state);
     }
-    if state.selected.as_deref() == Some(name.as_str()) {
-        reset_tree(state);
-    }
-    effects
-}
-
-/// An untagged digest with artifacts joins the list, marked as an orphan, named by its digest.
-fn orphan_found(
-    state: &mut State,
-    image: Box<crate::inventory::model::ImageReport>,
-) -> Vec<Effect> {
-    let name = image.digest.to_string();
-    if state.tags.iter().any(|t| t.name == name) {
-        return Vec::new();
-    }
-    let mut entry = TagEntry::new(name.clone());
-    entry.orphan = true;
-    let mut effects = Vec::new();
-    if let Some(spec) = state.policy.clone() {
-        let request = state.request();
-        entry.verification = Verification::Running(request);
-        effects.push(Effect::Verify {
-            request,
-            tag: name,
-            image: image.clone(),
-            spec,
-        });
-    }
-    let nodes = image_nodes(&image);
-    entry.load = TagLoad::Loaded { image, nodes };
-    state.tags.push(entry);
-    state.resort();
-    effects
 }
 
 /// Verifies every loaded tag against the current policy.
@@ -200,6 +133,11 @@ pub(super) fn verify_all(state: &mut State) -> Vec<Effect> {
             spec: spec.clone(),
         });
     }
+    state.verify_run = (!effects.is_empty()).then(|| super::state::VerifyRun {
+        total: effects.len(),
+        what: spec.describe(),
+    });
+    state.results_changed();
     effects
 }
 
@@ -207,6 +145,17 @@ pub(super) fn select(state: &mut State, name: Option<String>) {
     if state.selected != name {
         state.selected = name;
         reset_tree(state);
+    }
+}
+
+/// Keeps a visible tag selected after the list changed under the filter.
+pub(super) fn keep_a_visible_selection(state: &mut State) {
+    let visible = state.visible();
+    if state.selected_position(visible).is_none() {
+        let first = visible.first().map(|&i| state.tags[i].name.clone());
+        if first.is_some() || state.selected.is_some() {
+            select(state, first);
+        }
     }
 }
 
@@ -223,81 +172,7 @@ fn reset_tree(state: &mut State) {
     }
 }
 
-fn key_pressed(state: &mut State, key: KeyEvent) -> Vec<Effect> {
-    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        state.quit = true;
-        return Vec::new();
-    }
-    if !matches!(state.overlay, Overlay::None) {
-        return overlay_key(state, key.code);
-    }
-    if state.filter.editing {
-        filter_key(state, key);
-        return Vec::new();
-    }
-    match key.code {
-        KeyCode::Char('q') => state.quit = true,
-        KeyCode::Char('?') => state.overlay = Overlay::Help,
-        KeyCode::Tab => state.focus = next_focus(state.focus, 1),
-        KeyCode::BackTab => state.focus = next_focus(state.focus, 2),
-        KeyCode::Char('/') => {
-            state.filter.editing = true;
-            state.focus = Focus::Tags;
-        }
-        KeyCode::Char('o') => {
-            state.sort = match state.sort {
-                SortKey::Name => SortKey::Date,
-                SortKey::Date => SortKey::Name,
-            };
-            state.resort();
-        }
-        KeyCode::Char('s') => open_signers(state),
-        KeyCode::Char('y') => open_copy_menu(state),
-        KeyCode::Char('r') => state.raw = !state.raw,
-        KeyCode::Char('R') => return start(state),
-        KeyCode::Char('v') => open_verify(state),
-        KeyCode::Esc if !state.filter.text.is_empty() => {
-            state.filter.text.clear();
-            state.refilter(false);
-        }
-        KeyCode::Esc => state.focus = Focus::Tags,
-        _ => match state.focus {
-            Focus::Tags => tags_key(state, key.code),
-            Focus::Tree => tree_key(state, key.code),
-            Focus::Detail => detail_key(state, key.code),
-        },
-    }
-    Vec::new()
-}
-
-fn next_focus(focus: Focus, steps: usize) -> Focus {
-    const ORDER: [Focus; 3] = [Focus::Tags, Focus::Tree, Focus::Detail];
-    let i = ORDER.iter().position(|f| *f == focus).unwrap_or(0);
-    ORDER[(i + steps) % ORDER.len()]
-}
-
-fn filter_key(state: &mut State, key: KeyEvent) {
-    match key.code {
-        KeyCode::Enter => state.filter.editing = false,
-        KeyCode::Esc => {
-            state.filter.editing = false;
-            state.filter.text.clear();
-            state.refilter(false);
-        }
-        KeyCode::Backspace => {
-            state.filter.text.pop();
-            state.refilter(false);
-        }
-        KeyCode::Char(c) if !c.is_control() => {
-            state.filter.text.push(c);
-            state.refilter(true);
-        }
-        _ => {}
-    }
-    // Keep a visible tag selected while the filter narrows the list.
-    let visible = state.visible();
-    if state.selected_position(visible).is_none() {
-        let first = visible.first().map(|&i| state.tags[i].name.clone());
-        select(state, first);
-    }
+/// Whether an overlay covers the panes.
+fn overlay_open(state: &State) -> bool {
+    !matches!(state.overlay, Overlay::None)
 }

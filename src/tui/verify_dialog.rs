@@ -2,19 +2,25 @@
 //! as an anchored pattern), the Notation trust policy (when Notary Project signatures are
 //! seen), a typed identity and issuer (exact or regexp), or a key file — and
 //! whether the signatures or the attestations (of an optional predicate type) are verified.
+//! Signers seen are listed by how many builds they signed, most first, and the default is the
+//! signer in force (the command line's or the settings'), else the majority's: Enter never
+//! picks an odd one by accident, and odd ones are marked.
 //! Pure: keys in, a decision out; the update turns a decision into effects.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::compare::identity::identity_choices;
+use crate::compare::signatures_of;
 use crate::inventory::layer::{Decoded, LayerContent};
 use crate::inventory::model::ArtifactKind;
 use crate::verify::identity::Matcher;
 
 use super::effect::{Evidence, SignerSpec, VerifySpec};
 use super::state::TagEntry;
+use super::text_field::TextField;
 
 /// Where the signer comes from (Tab switches).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,26 +56,33 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Choice {
     pub signer: SignerSpec,
-    /// Signatures seen by this signer (0 for the policy already in force).
+    /// Builds seen signed by this signer (0 for the signer in force, when none is seen).
     pub signatures: usize,
+    /// The signer in force (the command line's, the settings', or the last one picked).
+    pub current: bool,
+    /// Signed far fewer builds than the majority's signer: worth a second look.
+    pub odd: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyDialog {
     pub mode: Mode,
     pub field: Field,
-    /// The current signer first, then every signer seen.
+    /// The signer in force first, then every signer seen, most builds first.
     pub choices: Vec<Choice>,
     pub selected: usize,
-    pub identity: String,
-    pub issuer: String,
+    pub identity: TextField,
+    pub issuer: TextField,
     pub regexp: bool,
-    pub key_path: String,
+    pub key_path: TextField,
     pub attestations: bool,
     /// Empty: any predicate type.
-    pub predicate: String,
-    /// Why the last Enter could not start a verification.
+    pub predicate: TextField,
+    /// Why the last Enter could not start a verification (kept until the next edit).
     pub error: Option<String>,
+    /// A key file being read and checked before the verification starts: the request and the
+    /// verification to run once it is good.
+    pub pending: Option<(u64, VerifySpec)>,
 }
 
 /// What a key press decided.
@@ -82,18 +95,32 @@ pub enum Decision {
 
 impl VerifyDialog {
     pub fn new(current: Option<&VerifySpec>, tags: &[TagEntry]) -> VerifyDialog {
-        let mut choices: Vec<Choice> = current
-            .map(|c| Choice {
-                signer: c.signer.clone(),
-                signatures: 0,
-            })
+        let mut seen: Vec<Choice> = signers_seen(tags)
             .into_iter()
+            .chain(notation_choice(tags))
             .collect();
-        for seen in signers_seen(tags).into_iter().chain(notation_choice(tags)) {
-            if !choices.iter().any(|c| c.signer == seen.signer) {
-                choices.push(seen);
-            }
+        // Most builds first; ties in the order seen (identity, then issuer).
+        seen.sort_by_key(|c| std::cmp::Reverse(c.signatures));
+        let top = seen.first().map_or(0, |c| c.signatures);
+        for c in &mut seen {
+            c.odd = c.signatures * 2 <= top && c.signatures < top;
         }
+        let mut choices: Vec<Choice> = Vec::new();
+        if let Some(c) = current {
+            let found = seen.iter().position(|s| s.signer == c.signer);
+            let mut choice = match found {
+                Some(i) => seen.remove(i),
+                None => Choice {
+                    signer: c.signer.clone(),
+                    signatures: 0,
+                    current: false,
+                    odd: false,
+                },
+            };
+            choice.current = true;
+            choices.push(choice);
+        }
+        choices.extend(seen);
         let (attestations, predicate) = match current.map(|c| &c.evidence) {
             Some(Evidence::Attestations { predicate }) => (true, predicate.clone()),
             _ => (false, None),
@@ -103,14 +130,23 @@ impl VerifyDialog {
             field: Field::Choice,
             choices,
             selected: 0,
-            identity: String::new(),
-            issuer: String::new(),
+            identity: TextField::default(),
+            issuer: TextField::default(),
             regexp: false,
-            key_path: String::new(),
+            key_path: TextField::default(),
             attestations,
-            predicate: predicate.unwrap_or_default(),
+            predicate: TextField::new(predicate.as_deref().unwrap_or_default()),
             error: None,
+            pending: None,
         }
+    }
+
+    /// The dialog opened on the key file tab (a key-signed build's "verify for this signer").
+    pub fn for_key(current: Option<&VerifySpec>, tags: &[TagEntry]) -> VerifyDialog {
+        let mut dialog = VerifyDialog::new(current, tags);
+        dialog.mode = Mode::Key;
+        dialog.field = Field::KeyPath;
+        dialog
     }
 
     /// The rows of the current mode, top to bottom.
@@ -136,7 +172,7 @@ impl VerifyDialog {
                 .map(|c| c.signer.clone())
                 .ok_or("no signer seen yet: press Tab to type one")?,
             Mode::Typed => {
-                let (identity, issuer) = (self.identity.trim(), self.issuer.trim());
+                let (identity, issuer) = (self.identity.text().trim(), self.issuer.text().trim());
                 if identity.is_empty() || issuer.is_empty() {
                     return Err("type both an identity and an issuer".into());
                 }
@@ -150,7 +186,7 @@ impl VerifyDialog {
                 }
             }
             Mode::Key => {
-                let path = self.key_path.trim();
+                let path = self.key_path.text().trim();
                 if path.is_empty() {
                     return Err("type the path of a PEM public key".into());
                 }
@@ -158,7 +194,7 @@ impl VerifyDialog {
             }
         };
         let evidence = if self.attestations {
-            let p = self.predicate.trim();
+            let p = self.predicate.text().trim();
             Evidence::Attestations {
                 predicate: (!p.is_empty()).then(|| p.to_owned()),
             }
@@ -170,17 +206,22 @@ impl VerifyDialog {
 
     /// The warning for a typed regexp that is not anchored with `^…$` (or that does not compile).
     pub fn warning(&self) -> Option<String> {
-        if self.mode != Mode::Typed || !self.regexp || self.identity.trim().is_empty() {
+        let identity = self.identity.text().trim();
+        if self.mode != Mode::Typed || !self.regexp || identity.is_empty() {
             return None;
         }
-        match Matcher::regex(self.identity.trim()) {
+        match Matcher::regex(identity) {
             Ok(m) => m.warning("the identity"),
             Err(e) => Some(e),
         }
     }
 
-    pub fn key(&mut self, code: KeyCode) -> Decision {
-        let text = self.field.is_text();
+    /// Applies a key; `page` is how many choices are shown at once.
+    pub fn key(&mut self, key: KeyEvent, page: usize) -> Decision {
+        let code = key.code;
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
         match code {
             KeyCode::Esc => return Decision::Close,
             KeyCode::Enter => match self.spec() {
@@ -191,24 +232,45 @@ impl VerifyDialog {
             KeyCode::BackTab => self.switch(2),
             KeyCode::Up => self.up(),
             KeyCode::Down => self.down(),
-            KeyCode::Backspace if text => {
-                self.text_mut().map(String::pop);
+            KeyCode::PageUp if self.field == Field::Choice => {
+                self.selected = self.selected.saturating_sub(page.max(1));
             }
-            KeyCode::Char(c) if text && !c.is_control() => {
-                if let Some(t) = self.text_mut() {
-                    t.push(c);
+            KeyCode::PageDown if self.field == Field::Choice => {
+                self.selected = (self.selected + page.max(1)).min(self.last_choice());
+            }
+            KeyCode::Home | KeyCode::Char('g') if self.field == Field::Choice => self.selected = 0,
+            KeyCode::End | KeyCode::Char('G') if self.field == Field::Choice => {
+                self.selected = self.last_choice();
+            }
+            _ if self.field.is_text() => {
+                if let Some(t) = self.text_mut()
+                    && t.key(key)
+                {
+                    self.error = None;
                 }
             }
-            KeyCode::Char('q' | 'v') => return Decision::Close,
-            KeyCode::Char('k') => self.up(),
-            KeyCode::Char('j') => self.down(),
+            KeyCode::Char('q' | 'v') if plain => return Decision::Close,
+            KeyCode::Char('k') if plain => self.up(),
+            KeyCode::Char('j') if plain => self.down(),
             KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => self.toggle(),
             _ => {}
         }
         Decision::Stay
     }
 
-    fn text_mut(&mut self) -> Option<&mut String> {
+    /// Bracketed paste into the focused text field.
+    pub fn paste(&mut self, text: &str) {
+        if let Some(t) = self.text_mut() {
+            t.insert(text);
+            self.error = None;
+        }
+    }
+
+    fn last_choice(&self) -> usize {
+        self.choices.len().saturating_sub(1)
+    }
+
+    fn text_mut(&mut self) -> Option<&mut TextField> {
         match self.field {
             Field::Identity => Some(&mut self.identity),
             Field::Issuer => Some(&mut self.issuer),
@@ -232,8 +294,8 @@ impl VerifyDialog {
                 issuer,
             }) = self.choices.get(self.selected).map(|c| &c.signer)
         {
-            self.identity = identity.clone();
-            self.issuer = issuer.clone();
+            self.identity = TextField::new(identity);
+            self.issuer = TextField::new(issuer);
             self.regexp = *identity_is_regexp;
         }
         self.field = self.fields()[0];
@@ -263,48 +325,69 @@ impl VerifyDialog {
     fn toggle(&mut self) {
         match self.field {
             Field::Matching => self.regexp = !self.regexp,
-            Field::Evidence => self.attestations = !self.attestations,
+            // On the pick list too: the signer picked stays picked.
+            Field::Evidence | Field::Choice => self.attestations = !self.attestations,
             _ => {}
         }
     }
 }
 
-/// "Notation trust policy", offered when a loaded tag has Notary Project signatures.
+/// "Notation trust policy", offered when a loaded tag has Notary Project signatures (counted
+/// in builds).
 pub fn notation_choice(tags: &[TagEntry]) -> Option<Choice> {
-    let signatures = tags
+    let builds = tags
         .iter()
         .filter_map(TagEntry::image)
-        .flat_map(|i| i.all_artifacts())
-        .filter(|a| a.kind == ArtifactKind::NotationSignature)
+        .filter(|i| {
+            i.all_artifacts()
+                .iter()
+                .any(|a| a.kind == ArtifactKind::NotationSignature)
+        })
         .count();
-    (signatures > 0).then_some(Choice {
+    (builds > 0).then_some(Choice {
         signer: SignerSpec::NotationPolicy { config: None },
-        signatures,
+        signatures: builds,
+        current: false,
+        odd: false,
     })
 }
 
-/// Every certificate identity and issuer on a signature or attestation of a loaded tag, CI
-/// builds grouped into one anchored pattern (see [`identity_choices`]).
+/// Every certificate identity and issuer on a signature (not copied from another image) or an
+/// attestation of a loaded tag, counted once per build, CI builds grouped into one anchored
+/// pattern (see [`identity_choices`]).
 pub fn signers_seen(tags: &[TagEntry]) -> Vec<Choice> {
-    let mut seen: Vec<(&str, &str)> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
     for image in tags.iter().filter_map(TagEntry::image) {
+        let mut build: BTreeSet<(String, String)> = BTreeSet::new();
+        for signature in signatures_of(image).into_iter().filter(|s| s.counted()) {
+            if let Some(signer) = signature.signer.filter(|s| s.notation.is_none())
+                && let Some(issuer) = signer.issuer
+            {
+                build.insert((signer.identity, issuer));
+            }
+        }
         for artifact in image.all_artifacts() {
             for layer in &artifact.layers {
-                let material = match &layer.content {
-                    LayerContent::Signature(sig) => &sig.material,
-                    LayerContent::Attestation(att) => &att.material,
-                    _ => continue,
+                let cert = match &layer.content {
+                    LayerContent::Attestation(att) => match &att.material.certificate {
+                        Some(Decoded::Ok(cert)) => Some(cert),
+                        _ => None,
+                    },
+                    LayerContent::Bundle { bundle, .. } => {
+                        bundle.ok().and_then(|b| b.leaf_certificate())
+                    }
+                    _ => None,
                 };
-                let Some(Decoded::Ok(cert)) = &material.certificate else {
-                    continue;
-                };
-                if let (Some(identity), Some(issuer)) = (cert.identity(), cert.oidc_issuer()) {
-                    seen.push((identity, issuer));
+                if let Some(cert) = cert
+                    && let (Some(identity), Some(issuer)) = (cert.identity(), cert.oidc_issuer())
+                {
+                    build.insert((identity.to_owned(), issuer.to_owned()));
                 }
             }
         }
+        seen.extend(build);
     }
-    identity_choices(seen)
+    identity_choices(seen.iter().map(|(i, s)| (i.as_str(), s.as_str())))
         .into_iter()
         .map(|c| Choice {
             signer: SignerSpec::Identity {
@@ -313,6 +396,8 @@ pub fn signers_seen(tags: &[TagEntry]) -> Vec<Choice> {
                 issuer: c.issuer,
             },
             signatures: c.signatures,
+            current: false,
+            odd: false,
         })
         .collect()
 }

@@ -1,5 +1,7 @@
 //! TUI tests on the embedded demo: `update` over state, and `TestBackend` snapshots of the views.
 
+mod attacked;
+mod editing;
 mod overlays;
 mod snapshots;
 mod update;
@@ -86,6 +88,42 @@ pub fn loaded_state(verify: bool) -> State {
     state
 }
 
+/// A state after discovering the attacked repository of the compare tests (ten builds by
+/// acme/app's workflow, one by acme-evil's, one by alice and CI, one with a copied signature, one
+/// by a key, one unsigned), nothing verified.
+pub fn attacked_state() -> State {
+    let mut state = State::new("registry.example/acme/app", NOW, false);
+    state.size = (120, 40);
+    state.trust = "file /trust/trusted_root.json".into();
+    let effects = start(&mut state);
+    let [Effect::Discover { request }] = effects.as_slice() else {
+        panic!("start discovers: {effects:?}")
+    };
+    let request = *request;
+    let builds = crate::compare::tests::attacked_repository();
+    update(
+        &mut state,
+        Action::TagsListed {
+            request,
+            result: Ok(builds.iter().map(|(t, _)| t.clone()).collect()),
+        },
+    );
+    for (tag, image) in builds {
+        update(
+            &mut state,
+            Action::TagInspected {
+                request,
+                report: Box::new(TagReport {
+                    tag,
+                    outcome: crate::inventory::model::TagOutcome::Image(Box::new(image)),
+                }),
+            },
+        );
+    }
+    update(&mut state, Action::DiscoveryFinished { request });
+    state
+}
+
 pub fn perform_verifications(state: &mut State, effects: Vec<Effect>) {
     let trust = TrustedRoot::from_json("demo", demo::trusted_root_json()).unwrap();
     for effect in effects {
@@ -116,8 +154,24 @@ pub fn perform_verifications(state: &mut State, effects: Vec<Effect>) {
     }
 }
 
+/// The names of the tags shown, in order.
+pub fn names(state: &State) -> Vec<&str> {
+    state
+        .visible()
+        .iter()
+        .map(|&i| state.tags[i].name.as_str())
+        .collect()
+}
+
 pub fn key(state: &mut State, code: KeyCode) -> Vec<Effect> {
     update(state, Action::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+pub fn ctrl(state: &mut State, c: char) -> Vec<Effect> {
+    update(
+        state,
+        Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
 }
 
 pub fn keys(state: &mut State, codes: &[KeyCode]) {

@@ -20,7 +20,10 @@ fn dialog(state: &State) -> &crate::tui::verify_dialog::VerifyDialog {
 }
 
 fn badges_of(state: &State, tag: &str) -> Vec<Badge> {
-    badges(state.tags.iter().find(|t| t.name == tag).unwrap())
+    badges(
+        state.tags.iter().find(|t| t.name == tag).unwrap(),
+        state.attestations(),
+    )
 }
 
 #[test]
@@ -93,15 +96,19 @@ fn a_typed_regexp_warns_until_anchored_and_verifies_every_tag() {
     chars(&mut state, crate::demo::CI_ISSUER);
     key(&mut state, KeyCode::Down);
     assert_eq!(dialog(&state).field, Field::Matching);
-    // Exact: no warning; regexp unanchored: a warning.
-    assert_eq!(dialog(&state).warning(), None);
-    key(&mut state, KeyCode::Char(' '));
+    // Filled in from the picked signer (the CI pattern), matching is a regexp: unanchored, it
+    // warns; exact, it does not.
+    assert!(dialog(&state).regexp);
     let warning = dialog(&state).warning().expect("unanchored warning");
     assert!(warning.contains("not anchored"), "{warning}");
+    key(&mut state, KeyCode::Char(' '));
+    assert_eq!(dialog(&state).warning(), None);
+    key(&mut state, KeyCode::Char(' '));
+    assert!(dialog(&state).warning().is_some());
     // `q` typed into a text field is text, not a close.
     keys(&mut state, &[KeyCode::Up, KeyCode::Up]);
     key(&mut state, KeyCode::Char('q'));
-    assert_eq!(dialog(&state).identity, "workflows/releaseq");
+    assert_eq!(dialog(&state).identity.text(), "workflows/releaseq");
     key(&mut state, KeyCode::Backspace);
     let effects = key(&mut state, KeyCode::Enter);
     let spec = state.policy.clone().unwrap();
@@ -149,7 +156,19 @@ fn a_key_file_and_attestations_of_a_type_make_the_spec() {
     key(&mut state, KeyCode::Down);
     assert_eq!(dialog(&state).field, Field::Predicate);
     chars(&mut state, "slsaprovenance1");
+    // The key file is read (by the runtime) before anything runs.
     let effects = key(&mut state, KeyCode::Enter);
+    let [Effect::CheckKey { request, path }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(path, "/keys/cosign.pub");
+    let effects = update(
+        &mut state,
+        Action::KeyChecked {
+            request: *request,
+            result: Ok("/keys/cosign.pub".into()),
+        },
+    );
     assert_eq!(effects.len(), 14);
     assert_eq!(
         state.policy,
@@ -168,31 +187,16 @@ fn a_key_file_and_attestations_of_a_type_make_the_spec() {
 #[test]
 fn attestations_of_the_ci_identity_verify_from_the_dialog() {
     let mut state = loaded_state(false);
-    keys(&mut state, &[KeyCode::Char('v'), KeyCode::Down]);
-    // Down past the pick list lands on the evidence row.
-    while dialog(&state).field == Field::Choice {
-        key(&mut state, KeyCode::Down);
-    }
-    keys(&mut state, &[KeyCode::Up]);
-    let ci = dialog(&state)
-        .choices
-        .iter()
-        .position(|c| {
-            matches!(
-                &c.signer,
-                SignerSpec::Identity {
-                    identity_is_regexp: true,
-                    ..
-                }
-            )
-        })
-        .unwrap();
-    while dialog(&state).selected > ci {
-        key(&mut state, KeyCode::Up);
-    }
-    while dialog(&state).field == Field::Choice {
-        key(&mut state, KeyCode::Down);
-    }
+    key(&mut state, KeyCode::Char('v'));
+    // The default is the CI pattern (most builds); Space on the pick list switches to
+    // attestations without changing the signer picked.
+    assert!(matches!(
+        &dialog(&state).choices[dialog(&state).selected].signer,
+        SignerSpec::Identity {
+            identity_is_regexp: true,
+            ..
+        }
+    ));
     key(&mut state, KeyCode::Char(' '));
     let effects = key(&mut state, KeyCode::Enter);
     assert!(matches!(
@@ -203,7 +207,7 @@ fn attestations_of_the_ci_identity_verify_from_the_dialog() {
     let verified: Vec<&str> = state
         .tags
         .iter()
-        .filter(|t| badges(t).first() == Some(&Badge::Verified))
+        .filter(|t| badges(t, true).first() == Some(&Badge::Verified))
         .map(|t| t.name.as_str())
         .collect();
     assert!(
@@ -228,10 +232,12 @@ fn attestations_of_the_ci_identity_verify_from_the_dialog() {
 fn the_signer_view_flags_the_odd_build_and_the_unsigned_one_and_scrolls() {
     let mut state = loaded_state(false);
     key(&mut state, KeyCode::Char('s'));
-    let Overlay::Signers { matrix, scroll } = &state.overlay else {
+    let Overlay::Signers(view) = &state.overlay else {
         panic!("no signer view")
     };
-    assert_eq!(*scroll, 0);
+    assert_eq!(view.selected, 0);
+    let matrix = &view.matrix;
+    let last_line = view.lines.len() - 1;
     assert_eq!(matrix.rows.len(), 14);
     let odd = matrix.rows.iter().find(|r| r.tag == "v1.5.0").unwrap();
     assert!(
@@ -248,10 +254,10 @@ fn the_signer_view_flags_the_odd_build_and_the_unsigned_one_and_scrolls() {
         &mut state,
         &[KeyCode::Down, KeyCode::Down, KeyCode::End, KeyCode::Down],
     );
-    let Overlay::Signers { scroll, .. } = &state.overlay else {
+    let Overlay::Signers(view) = &state.overlay else {
         panic!("closed")
     };
-    assert_eq!(*scroll, 13, "clamped at the last build");
+    assert_eq!(view.selected, last_line, "clamped at the last line");
     key(&mut state, KeyCode::Esc);
     assert!(matches!(state.overlay, Overlay::None));
 }
@@ -298,7 +304,14 @@ fn copy_asks_the_runtime_and_the_status_line_says_where_it_went() {
             result: Ok("copied it to the terminal's clipboard (OSC 52)".into()),
         },
     );
-    assert!(state.message.as_deref().unwrap().contains("OSC 52"));
+    assert!(
+        state
+            .message
+            .as_ref()
+            .map(|m| m.text.as_str())
+            .unwrap()
+            .contains("OSC 52")
+    );
     // An unsigned tag has no signer identity: nothing copied, and the status line says why.
     key(&mut state, KeyCode::End);
     keys(
@@ -306,7 +319,10 @@ fn copy_asks_the_runtime_and_the_status_line_says_where_it_went() {
         &[KeyCode::Char('y'), KeyCode::Down, KeyCode::Down],
     );
     assert!(key(&mut state, KeyCode::Enter).is_empty());
-    assert_eq!(state.message.as_deref(), Some("nothing copied: unsigned"));
+    assert_eq!(
+        state.message.as_ref().map(|m| m.text.as_str()),
+        Some("nothing copied: unsigned")
+    );
 }
 
 #[test]
@@ -427,7 +443,8 @@ fn copy_offers_the_cosign_command_and_policies_for_the_tags_signer() {
     assert!(
         state
             .message
-            .as_deref()
+            .as_ref()
+            .map(|m| m.text.as_str())
             .unwrap()
             .contains("no cosign signature"),
         "{:?}",

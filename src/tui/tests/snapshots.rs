@@ -112,3 +112,115 @@ fn copy_menu() {
     insta::assert_snapshot!("copy_120x40", render(&mut state, 120, 40));
     insta::assert_snapshot!("copy_80x24", render(&mut state, 80, 24));
 }
+
+/// The attacked repository's signer view: the attacker's build, the two-signature build (both
+/// lines) and the copied signature, at 80×24 (the org stays visible) and 160×45 (issuer and
+/// repository whole).
+#[test]
+fn signer_view_of_the_attacked_repository() {
+    let mut state = super::attacked_state();
+    key(&mut state, KeyCode::Char('s'));
+    // v1.10.0 (acme-evil), the eleventh line.
+    for _ in 0..10 {
+        key(&mut state, KeyCode::Down);
+    }
+    insta::assert_snapshot!("attacked_signers_160x45", render(&mut state, 160, 45));
+    insta::assert_snapshot!("attacked_signers_80x24", render(&mut state, 80, 24));
+    // v1.11.0's second signature (CI), then v1.12.0's copied one.
+    keys(&mut state, &[KeyCode::Down, KeyCode::Down]);
+    insta::assert_snapshot!(
+        "attacked_signers_second_120x40",
+        render(&mut state, 120, 40)
+    );
+    key(&mut state, KeyCode::Down);
+    insta::assert_snapshot!(
+        "attacked_signers_copied_120x40",
+        render(&mut state, 120, 40)
+    );
+}
+
+/// The verify dialog on the attacked repository: the majority's signer first and selected, the
+/// attacker's marked; at 80×24 the pick list and the rest still fit.
+#[test]
+fn verify_dialog_of_the_attacked_repository() {
+    let mut state = super::attacked_state();
+    key(&mut state, KeyCode::Char('v'));
+    insta::assert_snapshot!("attacked_verify_80x24", render(&mut state, 80, 24));
+    insta::assert_snapshot!("attacked_verify_120x40", render(&mut state, 120, 40));
+}
+
+/// A key file that cannot be read: the dialog stays, with the whole error.
+#[test]
+fn verify_dialog_with_a_bad_key_file() {
+    let mut state = super::attacked_state();
+    keys(&mut state, &[KeyCode::Char('v'), KeyCode::BackTab]);
+    super::chars(&mut state, "~/keys/cosign.pub");
+    let effects = key(&mut state, KeyCode::Enter);
+    let [crate::tui::effect::Effect::CheckKey { request, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut state,
+        Action::KeyChecked {
+            request: *request,
+            result: Err(
+                "reading the key /home/ann/keys/cosign.pub: No such file or directory (os error 2)"
+                    .into(),
+            ),
+        },
+    );
+    insta::assert_snapshot!("bad_key_80x24", render(&mut state, 80, 24));
+}
+
+/// The help at 80×24 scrolls (with a hint); the log and the `:` prompt show errors in full.
+#[test]
+fn help_log_and_prompt_at_80x24() {
+    let mut state = loaded_state(true);
+    key(&mut state, KeyCode::Char('?'));
+    insta::assert_snapshot!("help_80x24", render(&mut state, 80, 24));
+    key(&mut state, KeyCode::Esc);
+    state.say(
+        crate::tui::state::Level::Error,
+        "could not list the tags: https://registry.example/v2/acme/app/tags/list: error sending \
+         request: received corrupt message of type InvalidContentType (the registry answered in \
+         plain HTTP: did you mean --allow-http-registry?)",
+    );
+    insta::assert_snapshot!("status_error_80x24", render(&mut state, 80, 24));
+    key(&mut state, KeyCode::Char('!'));
+    insta::assert_snapshot!("log_80x24", render(&mut state, 80, 24));
+    keys(&mut state, &[KeyCode::Esc, KeyCode::Char(':')]);
+    super::chars(&mut state, "registry.example/acme/app");
+    let effects = key(&mut state, KeyCode::Enter);
+    let [crate::tui::effect::Effect::Open { request, target }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut state,
+        Action::Opened {
+            request: *request,
+            target: target.clone(),
+            result: Err(
+                "registry.example/acme/app: authentication required or refused (HTTP 401)".into(),
+            ),
+        },
+    );
+    insta::assert_snapshot!("open_error_80x24", render(&mut state, 80, 24));
+}
+
+/// Filtered by state, sorted by state, in attestation mode: the header marks the sort.
+#[test]
+fn tags_filtered_and_sorted_by_state() {
+    let mut state = loaded_state(true);
+    keys(
+        &mut state,
+        &[
+            KeyCode::Char('o'),
+            KeyCode::Char('o'),
+            KeyCode::Char('o'),
+            KeyCode::Char('o'),
+        ],
+    );
+    key(&mut state, KeyCode::Char('/'));
+    super::chars(&mut state, "!verified");
+    insta::assert_snapshot!("tags_by_state_120x40", render(&mut state, 120, 40));
+}

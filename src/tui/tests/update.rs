@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::{NOW, chars, demo_reports, key, keys, loaded_state};
+use super::{NOW, chars, demo_reports, key, keys, loaded_state, names};
 use crate::tui::action::Action;
 use crate::tui::effect::SignerSpec;
 use crate::tui::state::{Focus, Listing, Overlay, SortKey, State, TagLoad, Verification};
@@ -11,14 +11,6 @@ use crate::tui::update::{start, update};
 
 fn selected(state: &State) -> &str {
     state.selected.as_deref().unwrap()
-}
-
-fn names(state: &State) -> Vec<&str> {
-    state
-        .visible()
-        .iter()
-        .map(|&i| state.tags[i].name.as_str())
-        .collect()
 }
 
 #[test]
@@ -202,7 +194,7 @@ fn a_verification_answered_after_a_newer_one_was_asked_is_dropped() {
     let mut state = loaded_state(true);
     let tag = "v1.0.0";
     let entry = state.tags.iter().find(|t| t.name == tag).unwrap();
-    assert_eq!(badges(entry), [Badge::Verified, Badge::Signed(1)]);
+    assert_eq!(badges(entry, false), [Badge::Verified, Badge::Signed(1)]);
     // Pick a person as the signer: every tag is verified again, under new request ids.
     key(&mut state, KeyCode::Char('v'));
     let Overlay::Verify(dialog) = &state.overlay else {
@@ -251,7 +243,7 @@ fn a_verification_answered_after_a_newer_one_was_asked_is_dropped() {
         .map(|n| {
             (
                 *n,
-                badges(state.tags.iter().find(|t| t.name == *n).unwrap()),
+                badges(state.tags.iter().find(|t| t.name == *n).unwrap(), false),
             )
         })
         .collect();
@@ -265,7 +257,7 @@ fn a_verification_answered_after_a_newer_one_was_asked_is_dropped() {
     );
 }
 
-fn dummy_summary() -> crate::verify::policy::PolicySummary {
+pub(super) fn dummy_summary() -> crate::verify::policy::PolicySummary {
     crate::verify::policy::PolicySummary {
         signer: "test".into(),
         annotations: Vec::new(),
@@ -276,7 +268,7 @@ fn dummy_summary() -> crate::verify::policy::PolicySummary {
 #[test]
 fn the_demo_verdicts_tell_the_story() {
     let state = loaded_state(true);
-    let badge = |n: &str| badges(state.tags.iter().find(|t| t.name == n).unwrap());
+    let badge = |n: &str| badges(state.tags.iter().find(|t| t.name == n).unwrap(), false);
     assert_eq!(badge("v1.0.0"), [Badge::Verified, Badge::Signed(1)]);
     assert_eq!(
         badge("v1.5.0"),

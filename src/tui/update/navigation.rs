@@ -78,6 +78,29 @@ fn page(state: &State) -> isize {
     isize::try_from(rows.max(1)).unwrap_or(1)
 }
 
+fn tree_page(state: &State) -> isize {
+    let rows = inner_rows(areas(state.size.0, state.size.1).tree, false);
+    isize::try_from(rows.max(1)).unwrap_or(1)
+}
+
+fn detail_page(state: &State) -> u16 {
+    let rows = inner_rows(areas(state.size.0, state.size.1).detail, false);
+    u16::try_from(rows.max(1)).unwrap_or(1)
+}
+
+/// The detail pane's last useful scroll position: its lines (unwrapped) less a page.
+fn detail_end(state: &State) -> u16 {
+    let lines = state.selected_node().map_or(0, |n| {
+        2 + if state.raw {
+            n.raw.len()
+        } else {
+            n.fields.len()
+        }
+    });
+    let lines = u16::try_from(lines).unwrap_or(u16::MAX);
+    lines.saturating_sub(detail_page(state))
+}
+
 pub(super) fn tags_key(state: &mut State, code: KeyCode) {
     match code {
         KeyCode::Up | KeyCode::Char('k') => move_tag(state, -1),
@@ -102,6 +125,8 @@ pub(super) fn tree_key(state: &mut State, code: KeyCode) {
         KeyCode::Right | KeyCode::Char('l') => tree_right(state),
         KeyCode::Left | KeyCode::Char('h') => tree_left(state),
         KeyCode::Enter => toggle_node(state),
+        KeyCode::PageUp => move_tree(state, -tree_page(state)),
+        KeyCode::PageDown => move_tree(state, tree_page(state)),
         KeyCode::Home | KeyCode::Char('g') => move_tree(state, isize::MIN / 2),
         KeyCode::End | KeyCode::Char('G') => move_tree(state, isize::MAX / 2),
         _ => {}
@@ -116,9 +141,14 @@ pub(super) fn detail_key(state: &mut State, code: KeyCode) {
         KeyCode::Down | KeyCode::Char('j') => {
             state.detail_scroll = state.detail_scroll.saturating_add(1)
         }
-        KeyCode::PageUp => state.detail_scroll = state.detail_scroll.saturating_sub(10),
-        KeyCode::PageDown => state.detail_scroll = state.detail_scroll.saturating_add(10),
+        KeyCode::PageUp => {
+            state.detail_scroll = state.detail_scroll.saturating_sub(detail_page(state));
+        }
+        KeyCode::PageDown => {
+            state.detail_scroll = state.detail_scroll.saturating_add(detail_page(state));
+        }
         KeyCode::Home | KeyCode::Char('g') => state.detail_scroll = 0,
+        KeyCode::End | KeyCode::Char('G') => state.detail_scroll = detail_end(state),
         KeyCode::Left | KeyCode::Char('h') => state.focus = Focus::Tree,
         _ => {}
     }

@@ -1,15 +1,35 @@
 //! Mouse input: the wheel scrolls the pane under the pointer, a click selects (and a second
-//! click on a tree node toggles it). Hit-testing uses the same layout the view draws.
+//! click on a tree node toggles it). Hit-testing uses the same layout the view draws. While an
+//! overlay is open nothing reaches the panes below it: the wheel moves the overlay's list and
+//! clicks are ignored.
 
-use crossterm::event::{KeyCode, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 use super::navigation::{detail_key, move_tag, move_tree, toggle_node};
-use super::select;
+use super::overlays::overlay_key;
+use super::{overlay_open, select};
 use crate::tui::layout::{areas, contains, inner_rows, list_offset};
 use crate::tui::nodes::visible_paths;
-use crate::tui::state::{Focus, State};
+use crate::tui::state::{Focus, Overlay, State};
 
 pub(super) fn mouse_event(state: &mut State, mouse: MouseEvent) {
+    if overlay_open(state) {
+        let code = match mouse.kind {
+            MouseEventKind::ScrollUp => KeyCode::Up,
+            MouseEventKind::ScrollDown => KeyCode::Down,
+            _ => return,
+        };
+        // The wheel never closes the help or the log, and never edits a text field.
+        let scrolls = match &state.overlay {
+            Overlay::Verify(d) => d.field == crate::tui::verify_dialog::Field::Choice,
+            Overlay::Open(_) => false,
+            _ => true,
+        };
+        if scrolls {
+            let _ = overlay_key(state, KeyEvent::new(code, KeyModifiers::NONE));
+        }
+        return;
+    }
     let a = areas(state.size.0, state.size.1);
     let (col, row) = (mouse.column, mouse.row);
     let pane = if contains(a.tags, col, row) {

@@ -1,39 +1,67 @@
-//! Overlays: the help (`?`), the verify dialog (`v`) and the copy menu (`y`).
+//! Overlays: the help (`?`) and the copy menu (`y`); the verify dialog is in `verify.rs`, the
+//! `:` prompt and the message log in `prompts.rs`.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::Theme;
-use super::detail::verdict_lines;
 use crate::tui::copy_menu::CopyMenu;
-use crate::tui::effect::SignerSpec;
-use crate::tui::state::State;
-use crate::tui::verify_dialog::{Field, Mode, VerifyDialog};
 
 const KEYS: &[(&str, &str)] = &[
     ("q, Ctrl-C", "quit"),
-    ("↑ ↓  j k", "move"),
+    ("↑ ↓  j k", "move (in every pane, list and dialog)"),
+    ("PgUp PgDn", "a page up / down"),
+    ("g G  Home End", "to the top / the bottom"),
     ("→ ←  l h", "open / close a node; into and out of the tree"),
     ("Enter", "open the tag's artifacts; toggle a node"),
     ("Tab, Shift-Tab", "next / previous pane"),
-    ("Esc", "clear the filter; back to the tags"),
-    ("/", "filter tags by name (Enter keeps it, Esc clears)"),
-    ("o", "order tags by name or by date"),
+    ("Esc", "clear the filter; back to the tags; close"),
+    (
+        "/",
+        "filter: words all match; a name part, a state (unsigned,",
+    ),
+    (
+        "",
+        "  failed, verified, unchecked, error, orphan…), sha256:…,",
+    ),
+    (
+        "",
+        "  signer:…, tag:…; !word excludes; Enter keeps, Esc clears",
+    ),
+    (
+        "o  O",
+        "sort by name, date, digest, platforms, state; reverse",
+    ),
     ("r", "raw JSON of the selected node"),
     (
         "v",
-        "verify every tag: a signer seen, a typed identity, or a key",
+        "verify every tag: a signer seen (most builds first), a typed",
     ),
-    ("s", "signers across builds; the odd ones highlighted"),
-    ("y", "copy: digest, reference, signer identity, raw value"),
+    ("", "  identity, or a key file; signatures or attestations"),
+    (
+        "s",
+        "signers across builds, every signature; odd ones marked;",
+    ),
+    ("", "  Enter verifies every tag for the selected signer"),
+    ("y", "copy: digest, reference, identity, raw value, cosign"),
+    ("", "  command line, ClusterImagePolicy, Kyverno policy"),
+    (":", "open another repository (↑↓ history)"),
+    ("!", "every message and error of the session, in full"),
     ("R", "reload"),
+    (
+        "text fields",
+        "Ctrl-A/E start/end, Ctrl-U/K/W delete, ←→, paste",
+    ),
     ("mouse", "wheel scrolls, click selects"),
     ("?", "this help"),
 ];
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+/// Lines of the help, for scrolling.
+pub const HELP_LINES: usize = KEYS.len();
+
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
         .flex(Flex::Center)
         .areas(area);
@@ -43,198 +71,76 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-pub fn help(frame: &mut Frame<'_>, area: Rect, theme: Theme) {
+/// A block's title naming what is above and below the rows shown (`↑3 ↓12`).
+pub(super) fn more(above: usize, below: usize) -> String {
+    match (above, below) {
+        (0, 0) => String::new(),
+        (a, 0) => format!(" ↑{a} more "),
+        (0, b) => format!(" ↓{b} more "),
+        (a, b) => format!(" ↑{a} ↓{b} more "),
+    }
+}
+
+/// Draws `lines`, wrapped, in a bordered box over whatever is under `rect`: `title` on top,
+/// `bottom` (a scroll hint, or empty) below.
+pub(super) fn framed(
+    frame: &mut Frame<'_>,
+    rect: Rect,
+    lines: Vec<Line<'static>>,
+    title: &str,
+    bottom: String,
+    theme: Theme,
+) {
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.border(true))
+                    .title(title.to_owned())
+                    .title_bottom(bottom),
+            ),
+        rect,
+    );
+}
+
+pub fn help(frame: &mut Frame<'_>, area: Rect, scroll: usize, theme: Theme) {
+    // Between the title and the status line, which stay readable.
+    let body = Rect::new(
+        area.x,
+        area.y.saturating_add(1),
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    let height = u16::try_from(KEYS.len()).unwrap_or(30) + 2;
+    let rect = centered(body, 78, height);
+    let rows = usize::from(rect.height.saturating_sub(2));
+    let top = scroll.min(KEYS.len().saturating_sub(rows));
     let lines: Vec<Line<'static>> = KEYS
         .iter()
+        .skip(top)
+        .take(rows)
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<16}"), theme.accent()),
+                Span::styled(format!(" {k:<15}"), theme.accent()),
                 Span::raw(*what),
             ])
         })
         .collect();
-    let rect = centered(area, 70, u16::try_from(lines.len()).unwrap_or(20) + 2);
+    let below = KEYS.len().saturating_sub(top + rows);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.border(true))
-                .title(" keys (any key closes) "),
+                .title(" keys (↑↓ PgUp PgDn scroll, any other key closes) ")
+                .title_bottom(more(top, below)),
         ),
         rect,
     );
-}
-
-pub fn verify(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    state: &State,
-    dialog: &VerifyDialog,
-    theme: Theme,
-) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(8).max(40),
-        area.height.saturating_sub(4).max(10),
-    );
-    let mut lines = vec![mode_tabs(dialog.mode, theme), Line::raw("")];
-    let focus = |f: Field| {
-        if dialog.field == f {
-            theme.selected(true)
-        } else {
-            ratatui::style::Style::new()
-        }
-    };
-    let text_row = |label: &str, value: &str, f: Field| {
-        let cursor = if dialog.field == f { "▏" } else { "" };
-        Line::from(vec![
-            Span::styled(format!("  {label:<10} "), theme.accent()),
-            Span::styled(
-                format!("{}{cursor}", crate::untrusted::printable(value)),
-                focus(f),
-            ),
-        ])
-    };
-    match dialog.mode {
-        Mode::Seen => {
-            if dialog.choices.is_empty() {
-                lines.push(Line::styled("  no signer seen yet", theme.warn()));
-            }
-            for (i, choice) in dialog.choices.iter().enumerate() {
-                let style = if i == dialog.selected && dialog.field == Field::Choice {
-                    theme.selected(true)
-                } else if i == dialog.selected {
-                    theme.selected(false)
-                } else {
-                    ratatui::style::Style::new()
-                };
-                let who = match &choice.signer {
-                    SignerSpec::Identity {
-                        identity,
-                        identity_is_regexp,
-                        issuer,
-                    } => {
-                        let id = if *identity_is_regexp {
-                            format!("/{identity}/")
-                        } else {
-                            identity.clone()
-                        };
-                        format!("{id} from {issuer}")
-                    }
-                    SignerSpec::KeyFile(p) => format!("key {}", p.display()),
-                    SignerSpec::NotationPolicy { .. } => {
-                        "Notation trust policy ($XDG_CONFIG_HOME/notation)".to_owned()
-                    }
-                };
-                let count = match choice.signatures {
-                    0 => "  (current)".to_owned(),
-                    1 => "  (1 signature)".to_owned(),
-                    n => format!("  ({n} signatures)"),
-                };
-                lines.push(Line::from(vec![
-                    Span::styled(format!("  {}", crate::untrusted::printable(&who)), style),
-                    Span::styled(count, theme.dim()),
-                ]));
-            }
-        }
-        Mode::Typed => {
-            lines.push(text_row("identity", &dialog.identity, Field::Identity));
-            lines.push(text_row("issuer", &dialog.issuer, Field::Issuer));
-            let how = if dialog.regexp {
-                "regexp (cosign --certificate-identity-regexp)"
-            } else {
-                "exact (cosign --certificate-identity)"
-            };
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<10} ", "match"), theme.accent()),
-                Span::styled(format!("‹ {how} ›"), focus(Field::Matching)),
-            ]));
-        }
-        Mode::Key => lines.push(text_row("key file", &dialog.key_path, Field::KeyPath)),
-    }
-    let notation = dialog.mode == Mode::Seen
-        && matches!(
-            dialog.choices.get(dialog.selected).map(|c| &c.signer),
-            Some(SignerSpec::NotationPolicy { .. })
-        );
-    let what = if notation {
-        "Notary Project signatures (notation verify)"
-    } else if dialog.attestations {
-        "attestations (cosign verify-attestation)"
-    } else {
-        "signatures (cosign verify)"
-    };
-    lines.push(Line::from(vec![
-        Span::styled(format!("  {:<10} ", "verify"), theme.accent()),
-        Span::styled(format!("‹ {what} ›"), focus(Field::Evidence)),
-    ]));
-    if dialog.attestations {
-        let mut row = text_row("type", &dialog.predicate, Field::Predicate);
-        if dialog.predicate.is_empty() {
-            row.spans
-                .push(Span::styled(" any predicate type", theme.dim()));
-        }
-        lines.push(row);
-    }
-    lines.push(Line::from(vec![
-        Span::styled(format!("  {:<10} ", "trust"), theme.accent()),
-        Span::raw(crate::untrusted::printable(&state.trust).into_owned()),
-    ]));
-    for warning in &state.trust_warnings {
-        lines.push(Line::styled(
-            format!("  ⚠ {}", crate::untrusted::printable(warning)),
-            theme.warn(),
-        ));
-    }
-    if let Some(warning) = dialog.warning() {
-        lines.push(Line::styled(format!("  ⚠ {warning}"), theme.warn()));
-    }
-    if let Some(error) = &dialog.error {
-        lines.push(Line::styled(format!("  ✗ {error}"), theme.bad()));
-    }
-    lines.push(Line::styled(
-        "  Tab source  ↑↓ field  Space toggle  Enter verify every tag  Esc close",
-        theme.dim(),
-    ));
-    if let Some(tag) = state.selected_tag() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("{}: checks, failures first", tag.name),
-            theme.title(),
-        ));
-        lines.extend(verdict_lines(state, theme).into_iter().skip(1));
-    }
-    frame.render_widget(Clear, rect);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(theme.border(true))
-                .title(" verify every tag "),
-        ),
-        rect,
-    );
-}
-
-fn mode_tabs(mode: Mode, theme: Theme) -> Line<'static> {
-    let mut spans = vec![Span::styled(" signer: ", theme.dim())];
-    for (m, label) in [
-        (Mode::Seen, "seen on signatures"),
-        (Mode::Typed, "typed identity"),
-        (Mode::Key, "key file"),
-    ] {
-        let style = if m == mode {
-            theme
-                .title()
-                .add_modifier(ratatui::style::Modifier::REVERSED)
-        } else {
-            theme.dim()
-        };
-        spans.push(Span::styled(format!(" {label} "), style));
-        spans.push(Span::raw(" "));
-    }
-    Line::from(spans)
 }
 
 pub fn copy(frame: &mut Frame<'_>, area: Rect, menu: &CopyMenu, theme: Theme) {

@@ -1,7 +1,10 @@
-//! The signer view (`s`): tags × who signed them (identity, issuer, source repository, workflow
-//! ref, commit, runner, trigger; for a Notary Project signer the subject DN, the signing scheme
-//! in the issuer column, and its envelope, signing time and timestamp below). Cells that differ from the majority of builds are highlighted,
-//! unsigned builds stand out, and the selected build's reasons are spelled out below.
+//! The signer view (`s`): tags × who signed them, one line per signature (identity, issuer,
+//! source repository, workflow ref, commit, runner, trigger; for a Notary Project signer the
+//! subject DN, the signing scheme in the issuer column, and its envelope, signing time and
+//! timestamp below). Cells that differ from the majority of builds are highlighted (in red on a
+//! build that stands out, in yellow on a second signer beside the majority's), copied
+//! signatures and unsigned builds stand out, and the selected build's reasons are spelled out
+//! below.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,94 +13,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use super::Theme;
-use crate::compare::{Attribute, Matrix, Row as Build};
+use super::overlay::more;
+use super::signer_columns::{Widths, head, path, shown, tail};
+use crate::compare::{Attribute, Matrix, Row as Build, Signature};
 use crate::tui::layout::list_offset;
+use crate::tui::signer_view::SignerView;
 use crate::untrusted::printable;
 
-/// A value as shown: printable, without the URL scheme (the column says what it is).
-fn shown(value: &str) -> String {
-    let v = value
-        .strip_prefix("https://")
-        .or_else(|| value.strip_prefix("http://"))
-        .unwrap_or(value);
-    printable(v).into_owned()
-}
-
-/// `value` in at most `width` characters, keeping its end (`…/workflows/release.yml`).
-fn tail(value: &str, width: usize) -> String {
-    let n = value.chars().count();
-    if n <= width || width == 0 {
-        return value.to_owned();
-    }
-    let kept: String = value.chars().skip(n - width + 1).collect();
-    format!("…{kept}")
-}
-
-/// `value` in at most `width` characters, keeping its start.
-fn head(value: &str, width: usize) -> String {
-    if value.chars().count() <= width || width == 0 {
-        return value.to_owned();
-    }
-    let kept: String = value.chars().take(width - 1).collect();
-    format!("{kept}…")
-}
-
-/// Column widths: tag, identity, issuer, then (wide) source, ref, commit, runner, trigger.
-struct Widths {
-    wide: bool,
-    identity: usize,
-    issuer: usize,
-    source: usize,
-    git_ref: usize,
-}
-
-impl Widths {
-    fn new(inner: u16) -> Widths {
-        let inner = usize::from(inner);
-        if inner >= 108 {
-            // tag 11, issuer 18, source 15, ref 12, commit 7, runner 13, trigger 7, 7 gaps.
-            let identity = inner
-                .saturating_sub(11 + 18 + 15 + 12 + 7 + 13 + 7 + 7)
-                .max(12);
-            Widths {
-                wide: true,
-                identity,
-                issuer: 18,
-                source: 15,
-                git_ref: 12,
-            }
-        } else {
-            let identity = inner.saturating_sub(10 + 20 + 13 + 3).max(10);
-            Widths {
-                wide: false,
-                identity,
-                issuer: 20,
-                source: 0,
-                git_ref: 0,
-            }
-        }
-    }
-
-    fn constraints(&self) -> Vec<Constraint> {
-        let len = |n: usize| Constraint::Length(u16::try_from(n).unwrap_or(u16::MAX));
-        if self.wide {
-            vec![
-                len(11),
-                len(self.identity),
-                len(self.issuer),
-                len(self.source),
-                len(self.git_ref),
-                len(7),
-                len(13),
-                len(7),
-            ]
-        } else {
-            vec![len(10), len(self.identity), len(self.issuer), len(13)]
-        }
-    }
-}
-
-pub fn draw(frame: &mut Frame<'_>, area: Rect, matrix: &Matrix, selected: usize, theme: Theme) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, view: &SignerView, theme: Theme) {
     // Over the panes, between the title and the status line.
     let rect = Rect::new(
         area.x,
@@ -106,49 +29,53 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, matrix: &Matrix, selected: usize,
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, rect);
+    let matrix = &view.matrix;
     let outliers = matrix.outlier_count();
+    let why = reasons(view, theme);
+    // The reasons get the rows they need, up to a third of the view.
+    let why_rows = u16::try_from(why.len() + 1)
+        .unwrap_or(u16::MAX)
+        .clamp(3, (rect.height / 3).max(3));
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border(true))
-        .title(format!(
-            " signers: {} builds, {outliers} stand out  (↑↓ move, Esc close) ",
-            matrix.rows.len()
+        .title(super::fit::cut(
+            &format!(
+                " signers: {} builds, {outliers} stand out  (↑↓ move  ⏎ verify for this signer  Esc close) ",
+                matrix.rows.len()
+            ),
+            usize::from(rect.width.saturating_sub(2)),
         ));
     let inner = block.inner(rect);
-    frame.render_widget(block, rect);
     let [table_area, why_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(5)]).areas(inner);
-    let widths = Widths::new(inner.width);
+        Layout::vertical([Constraint::Min(3), Constraint::Length(why_rows)]).areas(inner);
     let height = usize::from(table_area.height.saturating_sub(2));
-    let offset = list_offset(Some(selected), height);
-    let rows = matrix
-        .rows
+    let offset = list_offset(Some(view.selected), height);
+    let below = view.lines.len().saturating_sub(offset + height);
+    frame.render_widget(block.title_bottom(more(offset, below)), rect);
+    let widths = Widths::new(inner.width);
+    let rows = view
+        .lines
         .iter()
         .enumerate()
         .skip(offset)
         .take(height)
-        .map(|(i, build)| row(build, &widths, i == selected, theme));
-    let header: Vec<&str> = if widths.wide {
-        vec![
-            "TAG",
-            "IDENTITY",
-            "ISSUER",
-            "SOURCE REPO",
-            "REF",
-            "COMMIT",
-            "RUNNER",
-            "TRIGGER",
-        ]
-    } else {
-        vec!["TAG", "IDENTITY", "ISSUER", "RUNNER"]
-    };
+        .map(|(i, line)| {
+            let build = &matrix.rows[line.row];
+            let signature = line.signature.and_then(|s| build.signatures.get(s));
+            let first = line.signature.is_none_or(|s| s == 0);
+            row(build, signature, first, &widths, i == view.selected, theme)
+        });
     let majority = majority_row(matrix, &widths, theme);
     let table = Table::new(std::iter::once(majority).chain(rows), widths.constraints())
-        .header(Row::new(header).style(theme.dim()))
+        .header(Row::new(widths.header()).style(theme.dim()))
         .column_spacing(1);
     frame.render_widget(table, table_area);
+    let rule = Block::default()
+        .borders(Borders::TOP)
+        .border_style(theme.dim());
     frame.render_widget(
-        Paragraph::new(reasons(matrix.rows.get(selected), theme)).wrap(Wrap { trim: false }),
+        Paragraph::new(why).wrap(Wrap { trim: false }).block(rule),
         why_area,
     );
 }
@@ -161,14 +88,19 @@ fn majority_row(matrix: &Matrix, w: &Widths, theme: Theme) -> Row<'static> {
             .map(|v| shown(v))
             .unwrap_or_default()
     };
+    let label = if w.tag >= 11 {
+        "most builds"
+    } else {
+        "majority"
+    };
     let mut cells = vec![
-        "most builds".to_owned(),
-        tail(&get(Attribute::Identity), w.identity),
+        label.to_owned(),
+        path(&get(Attribute::Identity), w.identity),
         head(&get(Attribute::Issuer), w.issuer),
     ];
     if w.wide {
         cells.extend([
-            tail(&get(Attribute::SourceRepository), w.source),
+            path(&get(Attribute::SourceRepository), w.source),
             String::new(),
             String::new(),
         ]);
@@ -180,56 +112,95 @@ fn majority_row(matrix: &Matrix, w: &Widths, theme: Theme) -> Row<'static> {
     Row::new(cells).style(theme.dim().add_modifier(Modifier::ITALIC))
 }
 
-fn row(build: &Build, w: &Widths, selected: bool, theme: Theme) -> Row<'static> {
+/// One line: a build's signature (the tag on its first line only), or a build without any.
+fn row(
+    build: &Build,
+    signature: Option<&Signature>,
+    first: bool,
+    w: &Widths,
+    selected: bool,
+    theme: Theme,
+) -> Row<'static> {
+    let stands_out = !build.outliers.is_empty();
+    let flag = if selected {
+        theme.flagged_selected()
+    } else if stands_out {
+        theme.flagged()
+    } else {
+        theme.noted()
+    };
     let base = if selected {
         theme.selected(true)
     } else {
         Style::new()
     };
-    let flagged = |a: Attribute| build.outliers.iter().any(|o| o.attribute == Some(a));
+    let tag = if !first {
+        "  +".to_owned()
+    } else if stands_out {
+        format!("!{}", printable(&build.tag))
+    } else {
+        format!(" {}", printable(&build.tag))
+    };
+    // On the selection the tag keeps the selection's colours, bold when it stands out.
+    let tag_style = match (selected, stands_out && first) {
+        (_, false) => Style::new(),
+        (true, true) => Style::new().add_modifier(Modifier::BOLD),
+        (false, true) => theme.bad(),
+    };
+    let mut cells = vec![Cell::from(Span::styled(tag, tag_style))];
+    let Some(signature) = signature else {
+        let what = if build.digest.is_none() {
+            "unreadable"
+        } else {
+            "UNSIGNED"
+        };
+        cells.push(Cell::from(Span::styled(what, flag)));
+        return Row::new(cells).style(base);
+    };
+    let copied = signature.copied_from.is_some();
+    let Some(signer) = &signature.signer else {
+        let what = if copied {
+            "COPIED: key signature"
+        } else {
+            "signed with a key"
+        };
+        let style = if stands_out || copied {
+            flag
+        } else {
+            Style::new()
+        };
+        cells.push(Cell::from(Span::styled(what, style)));
+        return Row::new(cells).style(base);
+    };
+    let differs = |a: Attribute| signature.differs.contains(&a);
     let cell = |value: Option<&str>, attribute: Option<Attribute>, fit: &dyn Fn(&str) -> String| {
         let style = match attribute {
-            Some(a) if flagged(a) => theme.bad().add_modifier(Modifier::REVERSED),
+            Some(a) if differs(a) => flag,
             _ => Style::new(),
         };
         let text = match value {
             Some(v) => fit(&shown(v)),
             // An absent value where the majority has one is itself the difference.
-            None if attribute.is_some_and(flagged) => "(absent)".to_owned(),
+            None if attribute.is_some_and(differs) => "(absent)".to_owned(),
             None => String::new(),
         };
         Cell::from(Span::styled(text, style))
     };
     let whole = |v: &str| v.to_owned();
-    let tag_style = if build.outliers.is_empty() {
-        Style::new()
+    if copied {
+        // The mark first, then as much of the identity as fits.
+        let identity = shown(signer.value(Attribute::Identity).unwrap_or_default());
+        cells.push(Cell::from(Line::from(vec![
+            Span::styled("COPIED ", flag),
+            Span::styled(path(&identity, w.identity.saturating_sub(7)), flag),
+        ])));
     } else {
-        theme.bad()
-    };
-    let mark = if build.outliers.is_empty() { " " } else { "!" };
-    let mut cells = vec![Cell::from(Span::styled(
-        format!("{mark}{}", printable(&build.tag)),
-        tag_style,
-    ))];
-    let Some(signer) = &build.signer else {
-        let what = if build.key_signed {
-            "signed with a key"
-        } else if build.digest.is_none() {
-            "unreadable"
-        } else {
-            "UNSIGNED"
-        };
-        cells.push(Cell::from(Span::styled(
-            what,
-            theme.bad().add_modifier(Modifier::REVERSED),
-        )));
-        return Row::new(cells).style(base);
-    };
-    cells.push(cell(
-        signer.value(Attribute::Identity),
-        Some(Attribute::Identity),
-        &|v| tail(v, w.identity),
-    ));
+        cells.push(cell(
+            signer.value(Attribute::Identity),
+            Some(Attribute::Identity),
+            &|v| path(v, w.identity),
+        ));
+    }
     cells.push(cell(
         signer.issuer.as_deref(),
         Some(Attribute::Issuer),
@@ -239,7 +210,7 @@ fn row(build: &Build, w: &Widths, selected: bool, theme: Theme) -> Row<'static> 
         cells.push(cell(
             signer.source_repository.as_deref(),
             Some(Attribute::SourceRepository),
-            &|v| tail(v, w.source),
+            &|v| path(v, w.source),
         ));
         cells.push(cell(signer.git_ref.as_deref(), None, &|v| {
             tail(v, w.git_ref)
@@ -262,23 +233,37 @@ fn row(build: &Build, w: &Widths, selected: bool, theme: Theme) -> Row<'static> 
     Row::new(cells).style(base)
 }
 
-/// Why the selected build stands out, in words (or that it does not).
-fn reasons(build: Option<&Build>, theme: Theme) -> Vec<Line<'static>> {
-    let Some(build) = build else {
+/// Why the selected build stands out, in words (or that it does not), and its selected
+/// signature in full.
+fn reasons(view: &SignerView, theme: Theme) -> Vec<Line<'static>> {
+    let Some(build) = view.selected_row() else {
         return vec![Line::styled("no build loaded yet", theme.dim())];
     };
+    let signature = view.selected_signature();
+    let count = match build.signatures.len() {
+        0 => "no signature".to_owned(),
+        1 => "1 signature".to_owned(),
+        n => format!("{n} signatures"),
+    };
+    let who = signature
+        .map(|s| match &s.signer {
+            Some(signer) => format!("  {}", printable(&signer.identity)),
+            None => "  a key".to_owned(),
+        })
+        .unwrap_or_default();
+    let via = signature
+        .map(|s| format!("  ({})", printable(&s.found_via)))
+        .unwrap_or_default();
     let mut lines = vec![Line::from(vec![
         Span::styled(printable(&build.tag).into_owned(), theme.title()),
-        Span::styled(
-            build
-                .signer
-                .as_ref()
-                .map(|s| format!("  {}", printable(&s.identity)))
-                .unwrap_or_default(),
-            theme.dim(),
-        ),
+        Span::styled(format!(" ({count})"), theme.dim()),
+        Span::raw(who),
+        Span::styled(via, theme.dim()),
     ])];
-    if let Some(n) = build.signer.as_ref().and_then(|s| s.notation.as_ref()) {
+    if let Some(n) = signature
+        .and_then(|s| s.signer.as_ref())
+        .and_then(|s| s.notation.as_ref())
+    {
         let when = n
             .signing_time
             .as_deref()
@@ -303,6 +288,12 @@ fn reasons(build: Option<&Build>, theme: Theme) -> Vec<Line<'static>> {
         lines.push(Line::styled(
             format!("  ! {}", printable(&o.reason)),
             theme.bad(),
+        ));
+    }
+    for note in &build.notes {
+        lines.push(Line::styled(
+            format!("  note: {}", printable(note)),
+            theme.warn(),
         ));
     }
     lines

@@ -7,7 +7,7 @@ use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use super::Theme;
 use crate::tui::layout::{inner_rows, list_offset};
-use crate::tui::state::{Focus, Listing, State, TagEntry, TagLoad};
+use crate::tui::state::{Focus, Listing, SortKey, State, TagEntry, TagLoad};
 use crate::tui::summary::{age, badges, platforms};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
@@ -18,21 +18,30 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         .border_style(theme.border(focused))
         .title(format!(" tags {}/{} ", visible.len(), state.tags.len()));
     if visible.is_empty() {
-        let text = match &state.listing {
-            Listing::Loading => "listing tags…".to_owned(),
-            Listing::Failed(e) => format!("could not list tags: {e}"),
-            _ if state.tags.is_empty() => "no tags".to_owned(),
-            _ => format!("no tag matches /{}", state.filter.text),
+        let (text, style) = match &state.listing {
+            Listing::Loading => ("listing tags…".to_owned(), theme.dim()),
+            Listing::Failed(e) => (
+                format!("could not list tags: {e}\n\n(: opens another repository, R tries again)"),
+                theme.bad(),
+            ),
+            _ if state.tags.is_empty() => ("no tags".to_owned(), theme.dim()),
+            _ => (
+                format!("no tag matches /{}", state.filter.text()),
+                theme.dim(),
+            ),
         };
+        // An error is shown whole, wrapped: it is the one thing to read.
         frame.render_widget(
             ratatui::widgets::Paragraph::new(text)
-                .style(theme.dim())
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .style(style)
                 .block(block),
             area,
         );
         return;
     }
     let wide = area.width >= 60;
+    let attestations = state.attestations();
     let selected = state.selected_position(visible);
     let offset = list_offset(selected, inner_rows(area, true));
     let rows = visible
@@ -46,7 +55,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             } else {
                 ratatui::style::Style::new()
             };
-            row(&state.tags[i], state.now, wide, theme).style(style)
+            row(&state.tags[i], state.now, wide, attestations, theme).style(style)
         });
     let widths: Vec<Constraint> = if wide {
         vec![
@@ -63,10 +72,29 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             Constraint::Fill(1),
         ]
     };
-    let header: Vec<&str> = if wide {
-        vec!["TAG", "DIGEST", "AGE", "PLATFORMS", "STATE"]
+    // The sorted column is marked ▼ (▲ reversed; newest first is the date's ▼).
+    let mark = if state.reverse { "▲" } else { "▼" };
+    let head = |label: &'static str, key: SortKey| {
+        if state.sort == key {
+            format!("{label}{mark}")
+        } else {
+            label.to_owned()
+        }
+    };
+    let header: Vec<String> = if wide {
+        vec![
+            head("TAG", SortKey::Name),
+            head("DIGEST", SortKey::Digest),
+            head("AGE", SortKey::Date),
+            head("PLATFORMS", SortKey::Platforms),
+            head("STATE", SortKey::State),
+        ]
     } else {
-        vec!["TAG", "AGE", "STATE"]
+        vec![
+            head("TAG", SortKey::Name),
+            head("AGE", SortKey::Date),
+            head("STATE", SortKey::State),
+        ]
     };
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.dim()))
@@ -75,7 +103,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(table, area);
 }
 
-fn row(tag: &TagEntry, now: i64, wide: bool, theme: Theme) -> Row<'static> {
+fn row(tag: &TagEntry, now: i64, wide: bool, attestations: bool, theme: Theme) -> Row<'static> {
     let image = tag.image();
     let digest = image
         .map(|i| {
@@ -90,7 +118,7 @@ fn row(tag: &TagEntry, now: i64, wide: bool, theme: Theme) -> Row<'static> {
     let when = tag.created().map(|c| age(c, now)).unwrap_or_default();
     let plats = image.map(platforms).unwrap_or_default();
     let mut spans = Vec::new();
-    for b in badges(tag) {
+    for b in badges(tag, attestations) {
         spans.push(Span::styled(b.text(), theme.badge(b)));
         spans.push(Span::raw(" "));
     }
