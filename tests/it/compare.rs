@@ -62,18 +62,30 @@ fn the_odd_builds_stand_out_with_their_reasons(
         "{}",
         reasons("v1.7.0")
     );
-    // cosign 2.5's `.sig`, and cosign v3's bundles and OCI 1.1 signature referrer.
-    for keyed in ["v1.8.0", "v3.0.0", "v3.2.0", "v3.3.0-oci11"] {
+    // cosign 2.5's `.sig`, and cosign v3's bundle and OCI 1.1 signature referrer.
+    for keyed in ["v1.8.0", "v3.0.0", "v3.3.0-oci11"] {
         assert!(
             reasons(keyed).contains("signed with a key"),
             "{kind} {keyed}: {}",
             reasons(keyed)
         );
     }
+    // An attestation is not an image signature (cosign verify finds none there).
+    assert!(
+        reasons("v3.2.0").contains("unsigned (attestations only)"),
+        "{}",
+        reasons("v3.2.0")
+    );
     assert!(
         reasons("v1.9.0-rc1").contains("unsigned"),
         "{}",
         reasons("v1.9.0-rc1")
     );
-    assert_eq!(doc["outliers"], 7, "{doc:#}");
+    // A signature copied from another build names that build's digest in its payload.
+    assert!(
+        reasons("v2.2.0-mismatched").contains("signature copied from another image"),
+        "{}",
+        reasons("v2.2.0-mismatched")
+    );
+    assert_eq!(doc["outliers"], 8, "{doc:#}");
 }
