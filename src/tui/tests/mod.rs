@@ -100,7 +100,7 @@ pub fn attacked_state() -> State {
         panic!("start discovers: {effects:?}")
     };
     let request = *request;
-    let builds = crate::compare::tests::attacked_repository();
+    let builds = sigscope_core::fixture::builds::attacked_repository().unwrap();
     update(
         &mut state,
         Action::TagsListed {
