@@ -18,11 +18,13 @@
 //! - [`verify`]: cosign's, gh's and notation's verification as ordered, named checks;
 //! - [`policy`]: admission policies (policy-controller, Kyverno, policy.json, Connaisseur);
 //! - [`compare`]: signers across builds, and the builds that stand out;
+//! - [`engine`]: one engine for repository-wide work (verify, evaluate, compare every tag);
 //! - [`untrusted`], [`natural`]: making registry text safe to show, and natural tag order;
 //! - `fixture` (feature `fixture`): a private Sigstore that mints test, bench and demo material.
 
 pub mod artifact;
 pub mod compare;
+pub mod engine;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod inventory;
