@@ -10,7 +10,7 @@ use crate::tui::state::State;
 use crate::tui::update::update;
 use crate::tui::view::draw;
 
-fn render(state: &mut State, width: u16, height: u16) -> String {
+pub(super) fn render(state: &mut State, width: u16, height: u16) -> String {
     update(state, Action::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f, state)).unwrap();
