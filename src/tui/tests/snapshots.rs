@@ -224,3 +224,23 @@ fn tags_filtered_and_sorted_by_state() {
     super::chars(&mut state, "!verified");
     insta::assert_snapshot!("tags_by_state_120x40", render(&mut state, 120, 40));
 }
+
+/// A tag name longer than its column is cut with an ellipsis, never silently (a tag
+/// `v1.0.0-rc1-evil` must not read `v1.0.0-rc1`); a wide tags pane gives it room.
+#[test]
+fn long_tag_names_are_cut_visibly_or_shown_whole() {
+    let mut state = loaded_state(true);
+    let long = "v1.0.0-rc1-attacker";
+    let entry = state.tags.iter_mut().find(|t| t.name == "v1.0.0").unwrap();
+    entry.name = long.into();
+    entry.folded = long.into();
+    let narrow = render(&mut state, 120, 40);
+    assert!(narrow.contains("│v1.0.0-rc1… "), "{narrow}");
+    assert!(!narrow.contains("│v1.0.0-rc1-a"), "{narrow}");
+    key(&mut state, KeyCode::Char('s'));
+    let signers = render(&mut state, 120, 40);
+    assert!(signers.contains(" v1.0.0-rc… "), "{signers}");
+    key(&mut state, KeyCode::Esc);
+    let wide = render(&mut state, 160, 45);
+    assert!(wide.contains(&format!("│{long} ")), "{wide}");
+}

@@ -146,12 +146,14 @@ fn row(
     } else {
         Style::new()
     };
+    // A name too long for its column is cut with an ellipsis, never silently.
+    let name = head(&printable(&build.tag), w.tag.saturating_sub(1));
     let tag = if !first {
         "  +".to_owned()
     } else if stands_out {
-        format!("!{}", printable(&build.tag))
+        format!("!{name}")
     } else {
-        format!(" {}", printable(&build.tag))
+        format!(" {name}")
     };
     // On the selection the tag keeps the selection's colours, bold when it stands out.
     let tag_style = match (selected, stands_out && first) {
