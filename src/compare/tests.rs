@@ -148,6 +148,31 @@ pub(crate) fn attacked_repository() -> Vec<(String, ImageReport)> {
     builds
 }
 
+/// A repository of `ci` builds by acme/app's release workflow and one build by each of
+/// `people` (an email identity each): a long list of signers (for the TUI's tests).
+pub(crate) fn many_signers(ci_builds: usize, people: usize) -> Vec<(String, ImageReport)> {
+    let mut sigstore = VirtualSigstore::new("compare", AT).unwrap();
+    let mut builds: Vec<(String, ImageReport)> = (0..ci_builds)
+        .map(|i| {
+            let tag = format!("v1.{i}.0");
+            let image = image(&mut sigstore, &tag, vec![Sig::By(ci("acme", &tag))]);
+            (tag, image)
+        })
+        .collect();
+    for p in 0..people {
+        let tag = format!("v2.{p}.0");
+        let person = Identity::email(
+            &format!("person{p}@acme.example"),
+            "https://accounts.google.com",
+        );
+        builds.push((
+            tag.clone(),
+            image(&mut sigstore, &tag, vec![Sig::By(person)]),
+        ));
+    }
+    builds
+}
+
 fn matrix() -> Matrix {
     let builds = attacked_repository();
     signer_matrix_of(builds.iter().map(|(t, i)| (t.as_str(), Ok(i))))

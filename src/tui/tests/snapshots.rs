@@ -244,3 +244,66 @@ fn long_tag_names_are_cut_visibly_or_shown_whole() {
     let wide = render(&mut state, 160, 45);
     assert!(wide.contains(&format!("│{long} ")), "{wide}");
 }
+
+/// At 80×24 a long pick list scrolls with a hint (`↓N more`), and the rest of the dialog (the
+/// evidence, the trust, the keys) stays in view; End reaches the last signer.
+#[test]
+fn a_long_pick_list_scrolls_with_a_hint_at_80x24() {
+    let mut state = super::state_of(crate::compare::tests::many_signers(5, 9));
+    key(&mut state, KeyCode::Char('v'));
+    let top = render(&mut state, 80, 24);
+    insta::assert_snapshot!("long_pick_list_80x24", top);
+    assert!(top.contains("5 builds  (most"), "{top}");
+    assert!(
+        top.contains(" more "),
+        "a hint says the list goes on:\n{top}"
+    );
+    assert!(top.contains("Tab source"), "{top}");
+    assert!(!top.contains("person8@"), "{top}");
+    key(&mut state, KeyCode::End);
+    let bottom = render(&mut state, 80, 24);
+    assert!(bottom.contains("person8@acme.example"), "{bottom}");
+    assert!(bottom.contains("Tab source"), "{bottom}");
+}
+
+/// The selected row of a build that stands out stays readable: its flagged cells are white on
+/// red, never red text on the blue selection.
+#[test]
+fn the_selected_outlier_row_is_readable() {
+    use ratatui::style::Color;
+    let mut state = super::attacked_state();
+    state.color = true;
+    key(&mut state, KeyCode::Char('s'));
+    // v1.10.0 (acme-evil), the eleventh line.
+    for _ in 0..10 {
+        key(&mut state, KeyCode::Down);
+    }
+    update(
+        &mut state,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| draw(f, &state)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let row = (0..40)
+        .find(|&y| {
+            let line: String = (0..120).map(|x| buffer[(x, y)].symbol()).collect();
+            line.contains("!v1.10.0")
+        })
+        .expect("the attacker's line");
+    let cells: Vec<_> = (0..120).map(|x| &buffer[(x, row)]).collect();
+    let line: String = cells.iter().map(|c| c.symbol()).collect();
+    let at = line.find("acme-evil").expect("its identity");
+    let column = line[..at].chars().count();
+    assert_eq!(cells[column].bg, Color::Red, "{line}");
+    assert_eq!(cells[column].fg, Color::White, "{line}");
+    assert!(
+        cells
+            .iter()
+            .all(|c| !(c.fg == Color::Red && c.bg == Color::Blue)),
+        "red on the blue selection: {line}"
+    );
+}

@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use super::Theme;
+use super::fit::wrapped_rows;
 use super::overlay::more;
 use super::signer_columns::{Widths, head, path, shown, tail};
 use crate::compare::{Attribute, Matrix, Row as Build, Signature};
@@ -35,7 +36,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, view: &SignerView, theme: Theme) 
     // The reasons get the rows they need once wrapped (a long identity takes two), plus the
     // rule above them, up to a third of the view: a reason is never cut off below its header.
     let width = usize::from(rect.width.saturating_sub(2)).max(1);
-    let wrapped: usize = why.iter().map(|l| wrapped_rows(l.width(), width)).sum();
+    let wrapped: usize = why.iter().map(|l| wrapped_rows(l, width)).sum();
     let why_rows = u16::try_from(wrapped + 1)
         .unwrap_or(u16::MAX)
         .clamp(3, (rect.height / 3).max(3));
@@ -81,15 +82,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, view: &SignerView, theme: Theme) 
         Paragraph::new(why).wrap(Wrap { trim: false }).block(rule),
         why_area,
     );
-}
-
-/// The rows a line of `len` columns takes wrapped at word boundaries in `width` columns: one
-/// more than a cut at the edge when it wraps at all (a word moved down leaves room behind).
-fn wrapped_rows(len: usize, width: usize) -> usize {
-    match len.div_ceil(width) {
-        0 | 1 => 1,
-        n => n + 1,
-    }
 }
 
 fn majority_row(matrix: &Matrix, w: &Widths, theme: Theme) -> Row<'static> {
