@@ -149,8 +149,23 @@ pub async fn run<S, W>(
         let _ = sink(Event::Tag(executor.run(report).await));
         return;
     }
-    let (mut discovery, listed) = Discovery::new(source, options).await;
-    discovery.read(reading);
+    run_repository(source, plan, work, sink).await;
+}
+
+/// Runs `work` on every tag `source` lists (then, when [`Plan::untagged`], sends the images no
+/// tag names that have artifacts): a repository or a whole layout, for a front end that holds
+/// a source rather than a target (the TUI).
+pub async fn run_repository<S, W>(
+    source: &S,
+    plan: Plan,
+    work: Arc<W>,
+    sink: &mut (dyn FnMut(Event<W::Output>) -> ControlFlow<()> + Send),
+) where
+    S: Source,
+    W: Work,
+{
+    let (mut discovery, listed) = Discovery::new(source, plan.options).await;
+    discovery.read(plan.reading);
     let listing_failed = listed.as_ref().err().map(ToString::to_string);
     let (tags, problems) = discovery.image_tags(listed);
     let listed = match listing_failed {
@@ -183,7 +198,7 @@ pub async fn run<S, W>(
     let Some(known) = known else {
         return;
     };
-    if plan.untagged && matches!(target, Target::Repository { .. } | Target::Layout { .. }) {
+    if plan.untagged {
         for image in discovery.untagged_images(&known).await {
             if sink(Event::Untagged(Box::new(image))).is_break() {
                 return;
@@ -222,18 +237,39 @@ fn one_image(target: &Target) -> Option<Selector> {
 /// rest of the window back; the window keeps every core busy meanwhile).
 const RESULTS_AHEAD: usize = 256;
 
+/// The cores computation may use: at most one blocking task per core at once. Cloning shares
+/// the limit, so every [`Executor`] made [`Executor::on`] one pool counts against it together.
+#[derive(Clone)]
+pub struct Pool {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Pool {
+    /// A pool of as many tasks at once as the machine has cores.
+    pub fn per_core() -> Pool {
+        Pool::of(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    /// A pool of at most `tasks` tasks at once (at least one).
+    pub fn of(tasks: usize) -> Pool {
+        Pool {
+            permits: Arc::new(tokio::sync::Semaphore::new(tasks.max(1))),
+        }
+    }
+}
+
 /// Runs [`Work`] on the blocking pool, at most one task per core; shared by every front end
 /// that has reports in hand (the TUI verifies the tags it has already read through one).
 pub struct Executor<W: Work> {
     work: Arc<W>,
-    permits: Arc<tokio::sync::Semaphore>,
+    pool: Pool,
 }
 
 impl<W: Work> Clone for Executor<W> {
     fn clone(&self) -> Self {
         Executor {
             work: Arc::clone(&self.work),
-            permits: Arc::clone(&self.permits),
+            pool: self.pool.clone(),
         }
     }
 }
@@ -241,10 +277,14 @@ impl<W: Work> Clone for Executor<W> {
 impl<W: Work> Executor<W> {
     /// An executor running `work` on as many tasks at once as the machine has cores.
     pub fn new(work: Arc<W>) -> Executor<W> {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        Executor::on(&Pool::per_core(), work)
+    }
+
+    /// An executor running `work` within `pool`'s limit, shared with the pool's other users.
+    pub fn on(pool: &Pool, work: Arc<W>) -> Executor<W> {
         Executor {
             work,
-            permits: Arc::new(tokio::sync::Semaphore::new(cores)),
+            pool: pool.clone(),
         }
     }
 
@@ -252,7 +292,7 @@ impl<W: Work> Executor<W> {
     pub async fn run(&self, report: TagReport) -> W::Output {
         let tag = report.tag.clone();
         // The semaphore is never closed, so a permit always comes.
-        let permit = Arc::clone(&self.permits).acquire_owned().await.ok();
+        let permit = Arc::clone(&self.pool.permits).acquire_owned().await.ok();
         let work = Arc::clone(&self.work);
         let done = tokio::task::spawn_blocking(move || {
             let _permit = permit;

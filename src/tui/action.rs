@@ -33,6 +33,12 @@ pub enum Action {
         request: RequestId,
         report: Box<TagReport>,
     },
+    /// A problem with the whole source that discovery `request` met (a layout whose index
+    /// leaves signatures unplaced): said, never dropped.
+    DiscoveryProblem {
+        request: RequestId,
+        problem: String,
+    },
     /// Discovery `request` has inspected every tag.
     DiscoveryFinished {
         request: RequestId,

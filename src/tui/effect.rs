@@ -101,6 +101,8 @@ pub enum Effect {
         image: Box<ImageReport>,
         spec: VerifySpec,
     },
+    /// Abort the verifications still waiting for a core (a verify-all replaces them).
+    StopVerifying,
     /// Put text on the clipboard: the system clipboard, else OSC 52 through the terminal.
     Copy(Copy),
     /// Read the key file `path` (`~` expanded) and check that it holds a public key.

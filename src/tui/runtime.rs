@@ -2,19 +2,22 @@
 //! A new discovery aborts the previous one, and results carry their request id so the update
 //! drops any that arrive late.
 //!
-//! Discovery is one tokio task (registry I/O never runs on the loop that draws); verification,
-//! CPU work, runs on the blocking pool.
+//! Both go through the core's engine: discovery is one tokio task running
+//! [`engine::run_repository`] (registry I/O never runs on the loop that draws), and every
+//! verification, CPU work, runs on the engine's [`Pool`], at most one per core, however many
+//! tags a verify-all asks for; a new discovery or verify-all aborts the verifications still
+//! waiting for a core.
 
-use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use futures_util::StreamExt as _;
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
-use crate::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
-use crate::inventory::model::ImageReport;
+use crate::engine::{self, Event, Executor, Order, Plan, Pool, Work};
+use crate::inventory::discover::DiscoverOptions;
+use crate::inventory::model::{ImageReport, TagOutcome, TagReport};
 use crate::registry::any::AnySource;
 use crate::trust::TrustedRoot;
 use crate::verify::attestation::verify_attestations_of;
@@ -41,6 +44,10 @@ pub struct Runtime {
     max_workers: usize,
     /// The running discovery, aborted when a new one starts or the TUI exits.
     discovery: Option<JoinHandle<()>>,
+    /// The cores verifications share.
+    pool: Pool,
+    /// Verifications not yet sent back, aborted when a new discovery or verify-all starts.
+    verifications: JoinSet<()>,
     clipboard: Clipboard,
     /// How `:` opens another repository.
     opener: Option<Opener>,
@@ -60,6 +67,8 @@ impl Runtime {
             source: Arc::new(source),
             max_workers: max_workers.max(1),
             discovery: None,
+            pool: Pool::per_core(),
+            verifications: JoinSet::new(),
             clipboard: Clipboard::default(),
             opener,
         }
@@ -71,6 +80,7 @@ impl Runtime {
                 if let Some(previous) = self.discovery.take() {
                     previous.abort();
                 }
+                self.verifications.abort_all();
                 self.discovery = Some(tokio::spawn(discover(
                     Arc::clone(&self.source),
                     self.results.clone(),
@@ -78,18 +88,28 @@ impl Runtime {
                     self.max_workers,
                 )));
             }
+            Effect::StopVerifying => self.verifications.abort_all(),
             Effect::Verify {
                 request,
                 tag,
                 image,
                 spec,
             } => {
-                let trust = Arc::clone(&self.trust);
+                // Finished verifications leave the set as new ones join it.
+                while self.verifications.try_join_next().is_some() {}
+                let work = Verification {
+                    trust: Arc::clone(&self.trust),
+                    spec,
+                    scope: self.source.name(),
+                };
+                let executor = Executor::on(&self.pool, Arc::new(work));
                 let results = self.results.clone();
-                let scope = self.source.name();
-                // Verification is CPU work: keep it off the event loop's threads.
-                tokio::task::spawn_blocking(move || {
-                    let result = verify(&trust, &spec, &scope, &tag, &image);
+                self.verifications.spawn(async move {
+                    let report = TagReport {
+                        tag,
+                        outcome: TagOutcome::Image(image),
+                    };
+                    let (tag, result) = executor.run(report).await;
                     let _ = results.send(Action::Verified {
                         request,
                         tag,
@@ -139,57 +159,89 @@ impl Runtime {
         }
     }
 
-    /// Stops the running discovery (on exit).
+    /// Stops the running discovery and the verifications still waiting (on exit).
     pub fn shutdown(&mut self) {
         if let Some(running) = self.discovery.take() {
             running.abort();
         }
+        self.verifications.abort_all();
     }
 }
 
-/// Lists the tags, then inspects them `max_workers` at a time, sending each as it completes.
+/// Discovery's work on each tag: none, the report is what the TUI shows.
+struct Inspect;
+
+impl Work for Inspect {
+    type Output = TagReport;
+
+    fn image(&self, report: TagReport) -> TagReport {
+        report
+    }
+
+    fn stopped(&self, tag: String) -> TagReport {
+        TagReport {
+            tag,
+            outcome: TagOutcome::Error("its inspection stopped unexpectedly".into()),
+        }
+    }
+}
+
+/// One verification the update asked for: the tag and its verdict, or why there is none.
+struct Verification {
+    trust: Arc<Result<TrustedRoot, String>>,
+    spec: VerifySpec,
+    scope: String,
+}
+
+impl Work for Verification {
+    type Output = (String, Result<Box<ImageVerdict>, String>);
+
+    fn image(&self, report: TagReport) -> Self::Output {
+        let result = match &report.outcome {
+            TagOutcome::Image(image) => {
+                verify(&self.trust, &self.spec, &self.scope, &report.tag, image)
+            }
+            TagOutcome::Error(e) => Err(e.clone()),
+        };
+        (report.tag, result)
+    }
+
+    fn stopped(&self, tag: String) -> Self::Output {
+        (tag, Err("the verification stopped unexpectedly".into()))
+    }
+}
+
+/// Lists the tags, then inspects them `max_workers` at a time, sending each as it completes,
+/// then the untagged digests that have artifacts.
 async fn discover(
     source: Arc<AnySource>,
     results: UnboundedSender<Action>,
     request: RequestId,
     max_workers: usize,
 ) {
-    let options = DiscoverOptions { max_workers };
-    let (discovery, listed) = Discovery::new(source.as_ref(), options).await;
-    let (tags, _) = image_tags(listed.clone());
-    let listed = listed.map_err(|e| e.to_string());
-    if results
-        .send(Action::TagsListed {
-            request,
-            result: listed,
-        })
-        .is_err()
-    {
-        return;
-    }
-    // At most `max_workers` tags in flight; each result is sent as soon as it is ready.
-    let mut reports = std::pin::pin!(discovery.stream_tags(tags));
-    let mut known = BTreeSet::new();
-    while let Some(report) = reports.next().await {
-        add_digests(&report, &mut known);
-        let action = Action::TagInspected {
-            request,
-            report: Box::new(report),
+    let plan = Plan {
+        options: DiscoverOptions { max_workers },
+        order: Order::Completion,
+        untagged: true,
+        ..Plan::default()
+    };
+    let mut sink = |event: Event<TagReport>| {
+        let action = match event {
+            Event::Listed(result) => Action::TagsListed { request, result },
+            Event::Problem(problem) => Action::DiscoveryProblem { request, problem },
+            Event::Tag(report) => Action::TagInspected {
+                request,
+                report: Box::new(report),
+            },
+            Event::Untagged(image) => Action::OrphanFound { request, image },
         };
-        if results.send(action).is_err() {
-            return;
+        // The TUI has gone: nothing more to read.
+        match results.send(action) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
         }
-    }
-    // Then the untagged digests that have artifacts.
-    for image in discovery.untagged_images(&known).await {
-        let action = Action::OrphanFound {
-            request,
-            image: Box::new(image),
-        };
-        if results.send(action).is_err() {
-            return;
-        }
-    }
+    };
+    engine::run_repository(source.as_ref(), plan, Arc::new(Inspect), &mut sink).await;
     let _ = results.send(Action::DiscoveryFinished { request });
 }
 

@@ -63,6 +63,15 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             tag_inspected(state, *report)
         }
         Action::TagInspected { .. } => Vec::new(),
+        Action::DiscoveryProblem { request, problem } => {
+            if request == state.discovery {
+                state.say(
+                    Level::Error,
+                    crate::untrusted::printable(&problem).into_owned(),
+                );
+            }
+            Vec::new()
+        }
         Action::DiscoveryFinished { request } => {
             if request == state.discovery && !matches!(state.listing, Listing::Failed(_)) {
                 state.listing = Listing::Complete;
@@ -114,11 +123,12 @@ fn tick(state: &mut State, now: i64) {
 }
 
 /// Verifies every loaded tag against the current policy.
-pub(super) fn verify_all(state: &mut State) -> Vec<Effect> {
+pub(crate) fn verify_all(state: &mut State) -> Vec<Effect> {
     let Some(spec) = state.policy.clone() else {
         return Vec::new();
     };
-    let mut effects = Vec::new();
+    // The verifications of an earlier run still waiting are superseded.
+    let mut effects = vec![Effect::StopVerifying];
     for i in 0..state.tags.len() {
         let Some(image) = state.tags[i].image().cloned() else {
             continue;
@@ -133,8 +143,9 @@ pub(super) fn verify_all(state: &mut State) -> Vec<Effect> {
             spec: spec.clone(),
         });
     }
-    state.verify_run = (!effects.is_empty()).then(|| super::state::VerifyRun {
-        total: effects.len(),
+    let total = effects.len() - 1;
+    state.verify_run = (total > 0).then(|| super::state::VerifyRun {
+        total,
         what: spec.describe(),
     });
     state.results_changed();

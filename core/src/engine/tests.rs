@@ -189,3 +189,78 @@ async fn a_tag_that_cannot_be_read_is_a_result_of_its_own() {
     assert!(seen[1].starts_with("a sha256:"), "{seen:?}");
     assert!(seen[2].starts_with("b error "), "{seen:?}");
 }
+
+/// Counts the tasks running at once, and the most ever seen.
+#[derive(Default)]
+struct Crowd {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
+impl Work for Crowd {
+    type Output = ();
+
+    fn image(&self, _: TagReport) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.now.fetch_add(1, SeqCst) + 1;
+        self.most.fetch_max(now, SeqCst);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        self.now.fetch_sub(1, SeqCst);
+    }
+
+    fn stopped(&self, _: String) {}
+}
+
+/// Two executors on one pool (the TUI makes one per verification) share its limit: never more
+/// tasks at once than the pool allows, however many are asked for together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn executors_on_one_pool_share_its_limit() {
+    let pool = Pool::of(2);
+    let crowd = Arc::new(Crowd::default());
+    let (a, b) = (
+        Executor::on(&pool, Arc::clone(&crowd)),
+        Executor::on(&pool, Arc::clone(&crowd)),
+    );
+    let report = |i: usize| TagReport {
+        tag: format!("t{i}"),
+        outcome: TagOutcome::Error("none".into()),
+    };
+    let jobs = (0..12).map(|i| {
+        let executor = if i % 2 == 0 { a.clone() } else { b.clone() };
+        async move { executor.run(report(i)).await }
+    });
+    futures_util::future::join_all(jobs).await;
+    let most = crowd.most.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        most, 2,
+        "at most the pool's two tasks at once, and both used"
+    );
+}
+
+/// A repository walked for a front end that holds a source (the TUI): the listing, every tag
+/// as it completes, and nothing else for a layout without orphans.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_source_is_walked_as_each_tag_completes() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = layout(dir.path(), &["a", "b", "c"]);
+    let seen = Mutex::new(Vec::new());
+    let mut sink = |event: Event<String>| {
+        seen.lock().unwrap().push(match event {
+            Event::Listed(tags) => format!("listed {tags:?}"),
+            Event::Problem(p) => format!("problem {p}"),
+            Event::Tag(t) => t.split(' ').next().unwrap_or_default().to_owned(),
+            Event::Untagged(image) => format!("untagged {}", image.digest),
+        });
+        ControlFlow::Continue(())
+    };
+    let plan = Plan {
+        order: Order::Completion,
+        untagged: true,
+        ..Plan::default()
+    };
+    run_repository(&source, plan, Arc::new(Name), &mut sink).await;
+    let mut seen = seen.into_inner().unwrap();
+    assert_eq!(seen.remove(0), r#"listed Ok(["a", "b", "c"])"#);
+    seen.sort();
+    assert_eq!(seen, ["a", "b", "c"]);
+}

@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyModifiers, MouseEvent, MouseEventKind};
 
 use super::{
     NOW, attacked_state, chars, ctrl, key, keys, loaded_state, names, perform_verifications,
+    verifications,
 };
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Evidence};
@@ -68,7 +69,7 @@ fn filters_by_state_digest_and_signer() {
         key(&mut state, KeyCode::Char('v'));
         key(&mut state, KeyCode::Enter)
     };
-    assert_eq!(effects.len(), 15);
+    assert_eq!(verifications(&effects), 15);
     for effect in effects {
         let Effect::Verify { request, tag, .. } = effect else {
             continue;

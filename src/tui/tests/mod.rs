@@ -129,9 +129,21 @@ pub fn discover(state: &mut State) -> crate::tui::action::RequestId {
     *request
 }
 
+/// How many tags `effects` verify (a verify-all first stops the verifications of an earlier
+/// one).
+pub fn verifications(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Verify { .. }))
+        .count()
+}
+
 pub fn perform_verifications(state: &mut State, effects: Vec<Effect>) {
     let trust = TrustedRoot::from_json("demo", demo::trusted_root_json()).unwrap();
     for effect in effects {
+        if matches!(effect, Effect::StopVerifying) {
+            continue;
+        }
         let Effect::Verify {
             request,
             tag,

@@ -2,10 +2,10 @@
 
 use crossterm::event::KeyCode;
 
-use super::{NOW, chars, demo_reports, key, keys, loaded_state, names};
+use super::{NOW, chars, demo_reports, key, keys, loaded_state, names, verifications};
 use crate::inventory::model::{TagOutcome, TagReport};
 use crate::tui::action::Action;
-use crate::tui::effect::SignerSpec;
+use crate::tui::effect::{Effect, SignerSpec};
 use crate::tui::state::{Focus, Listing, Overlay, SortKey, State, TagLoad, Verification};
 use crate::tui::summary::{Badge, badges};
 use crate::tui::update::{start, update};
@@ -212,7 +212,7 @@ fn a_verification_answered_after_a_newer_one_was_asked_is_dropped() {
         key(&mut state, KeyCode::Down);
     }
     let effects = key(&mut state, KeyCode::Enter);
-    assert_eq!(effects.len(), 14);
+    assert_eq!(verifications(&effects), 14);
     let entry = state.tags.iter().find(|t| t.name == tag).unwrap();
     let Verification::Running(current) = entry.verification else {
         panic!("not running")
@@ -347,4 +347,54 @@ fn registry_errors_carry_their_hints() {
         panic!("{:?}", state.tags[0].load)
     };
     assert!(why.contains("credentials: docker login"), "{why}");
+}
+
+/// A problem with the whole source (a layout whose index leaves signatures unplaced) is said,
+/// escaped, and kept in the log; one from an earlier discovery is dropped.
+#[test]
+fn a_discovery_problem_is_said_not_dropped() {
+    let mut state = loaded_state(false);
+    let current = state.discovery;
+    update(
+        &mut state,
+        Action::DiscoveryProblem {
+            request: current,
+            problem: "2 signatures name no image\u{1b}[2J of the layout".into(),
+        },
+    );
+    let message = state.message.clone().expect("the problem is said");
+    assert!(
+        message.text.contains("2 signatures name no image"),
+        "{message:?}"
+    );
+    assert!(!message.text.contains('\u{1b}'), "escaped: {message:?}");
+    state.message = None;
+    update(
+        &mut state,
+        Action::DiscoveryProblem {
+            request: current.wrapping_sub(1),
+            problem: "stale".into(),
+        },
+    );
+    assert!(
+        state.message.is_none(),
+        "an earlier discovery's problem is dropped"
+    );
+}
+
+/// A verify-all first stops the verifications an earlier one left waiting (their results
+/// would be dropped anyway), then asks for one per loaded tag.
+#[test]
+fn a_verify_all_first_stops_the_verifications_waiting() {
+    let mut state = loaded_state(true);
+    let effects = crate::tui::update::verify_all(&mut state);
+    assert!(
+        matches!(effects.first(), Some(Effect::StopVerifying)),
+        "{effects:?}"
+    );
+    assert_eq!(verifications(&effects), effects.len() - 1);
+    assert_eq!(
+        state.verify_run.as_ref().map(|r| r.total),
+        Some(effects.len() - 1)
+    );
 }
