@@ -22,7 +22,7 @@ use std::sync::Arc;
 use futures_util::StreamExt as _;
 
 use crate::inventory::discover::{DiscoverOptions, Discovery, Reading, add_digests};
-use crate::inventory::model::{ImageReport, TagReport};
+use crate::inventory::model::{ImageReport, Inventory, Orphan, TagReport};
 use crate::reference::Digest;
 use crate::registry::Source;
 use crate::target::{Selector, Target};
@@ -48,8 +48,22 @@ pub struct Plan {
     pub reading: Reading,
     /// Results in tag order (the CLI's output), or as each completes (the TUI).
     pub order: Order,
-    /// After the tags, the artifacts whose subject no tag names (a repository target only).
-    pub untagged: bool,
+    /// After the tags, what to send of the artifacts whose subject no tag names (a repository
+    /// or a whole layout only).
+    pub untagged: Untagged,
+}
+
+/// What a walk of every tag sends, after the tags, of the digests no tag names that have
+/// artifacts attached.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Untagged {
+    /// Nothing (verification reports tags only).
+    #[default]
+    Skip,
+    /// Each one's image, read as a tag's would be ([`Event::Untagged`]; the TUI lists them).
+    Images,
+    /// Each one's artifacts alone ([`Event::Orphan`]; `inspect`'s orphans).
+    Orphans,
 }
 
 /// The order in which results reach the sink.
@@ -73,8 +87,10 @@ pub enum Event<T> {
     Problem(String),
     /// One tag's result.
     Tag(T),
-    /// An image no tag names, with artifacts attached ([`Plan::untagged`]).
+    /// An image no tag names, with artifacts attached ([`Untagged::Images`]).
     Untagged(Box<ImageReport>),
+    /// The artifacts attached to a digest no tag names ([`Untagged::Orphans`]).
+    Orphan(Orphan),
 }
 
 /// Every tag's output, in the plan's order, and the problems met on the way (a tag list that
@@ -104,12 +120,64 @@ where
         match event {
             Event::Tag(output) => collected.outputs.push(output),
             Event::Problem(problem) => collected.problems.push(problem),
-            Event::Listed(_) | Event::Untagged(_) => {}
+            Event::Listed(_) | Event::Untagged(_) | Event::Orphan(_) => {}
         }
         ControlFlow::Continue(())
     };
     run(source, target, plan, work, &mut sink).await;
     collected
+}
+
+/// The reports themselves: the work of front ends that show what discovery read (`inspect`,
+/// the TUI's tag list).
+pub struct Reports;
+
+impl Work for Reports {
+    type Output = TagReport;
+
+    fn image(&self, report: TagReport) -> TagReport {
+        report
+    }
+
+    fn stopped(&self, tag: String) -> TagReport {
+        TagReport {
+            tag,
+            outcome: crate::inventory::model::TagOutcome::Error(
+                "its inspection stopped unexpectedly".into(),
+            ),
+        }
+    }
+}
+
+/// Everything `target` names, in tag order: every tag's report and, for a repository or a
+/// whole layout read in full, the orphans; the problems met are the inventory's errors.
+pub async fn inventory<S: Source>(source: &S, target: &Target, plan: Plan) -> Inventory {
+    let mut inventory = Inventory {
+        source: source.name(),
+        tags: Vec::new(),
+        orphans: Vec::new(),
+        errors: Vec::new(),
+    };
+    let plan = Plan {
+        order: Order::Tags,
+        // Verification reports tags only: orphans are read for the full inventory.
+        untagged: match plan.reading {
+            Reading::Everything => Untagged::Orphans,
+            Reading::Signatures | Reading::Attestations => Untagged::Skip,
+        },
+        ..plan
+    };
+    let mut sink = |event: Event<TagReport>| {
+        match event {
+            Event::Tag(report) => inventory.tags.push(report),
+            Event::Problem(problem) => inventory.errors.push(problem),
+            Event::Orphan(orphan) => inventory.orphans.push(orphan),
+            Event::Listed(_) | Event::Untagged(_) => {}
+        }
+        ControlFlow::Continue(())
+    };
+    run(source, target, plan, Arc::new(Reports), &mut sink).await;
+    inventory
 }
 
 /// Runs `work` on every image `target` names in `source`, as [`Plan`] says, sending each
@@ -152,8 +220,8 @@ pub async fn run<S, W>(
     run_repository(source, plan, work, sink).await;
 }
 
-/// Runs `work` on every tag `source` lists (then, when [`Plan::untagged`], sends the images no
-/// tag names that have artifacts): a repository or a whole layout, for a front end that holds
+/// Runs `work` on every tag `source` lists (then sends what [`Plan::untagged`] asks of the
+/// digests no tag names that have artifacts): a repository or a whole layout, for a front end that holds
 /// a source rather than a target (the TUI).
 pub async fn run_repository<S, W>(
     source: &S,
@@ -198,10 +266,20 @@ pub async fn run_repository<S, W>(
     let Some(known) = known else {
         return;
     };
-    if plan.untagged {
-        for image in discovery.untagged_images(&known).await {
-            if sink(Event::Untagged(Box::new(image))).is_break() {
-                return;
+    match plan.untagged {
+        Untagged::Skip => {}
+        Untagged::Images => {
+            for image in discovery.untagged_images(&known).await {
+                if sink(Event::Untagged(Box::new(image))).is_break() {
+                    return;
+                }
+            }
+        }
+        Untagged::Orphans => {
+            for orphan in discovery.orphans(&known).await {
+                if sink(Event::Orphan(orphan)).is_break() {
+                    return;
+                }
             }
         }
     }

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading};
-use sigscope::inventory::model::{Inventory, TagReport};
-use sigscope::reference::Digest;
+use sigscope::engine::{self, Plan};
+use sigscope::inventory::discover::DiscoverOptions;
+use sigscope::inventory::model::Inventory;
 use sigscope::registry::any::AnySource;
-use sigscope::target::{Selector, Target};
+use sigscope::target::Target;
 
 use super::output::print_json;
 use super::registry_args::RegistryArgs;
@@ -91,53 +91,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 /// Everything the target names: all tags, or the one image.
 pub async fn discover(source: &AnySource, target: &Target, options: DiscoverOptions) -> Inventory {
-    discover_with(source, target, options, Reading::Everything).await
-}
-
-/// Like [`discover`], reading only what `reading` needs. Verifying one image reads no tag list
-/// (its `.sig`/`.att` tags are probed: a few requests instead of listing a whole repository).
-pub async fn discover_with(
-    source: &AnySource,
-    target: &Target,
-    options: DiscoverOptions,
-    reading: Reading,
-) -> Inventory {
-    let one = match target {
-        Target::Image { selector, .. } => Some(selector.clone()),
-        Target::Layout { tag: Some(t), .. } => Some(Selector::Tag(t.clone())),
-        _ => None,
+    let plan = Plan {
+        options,
+        ..Plan::default()
     };
-    let (mut discovery, listed) = match (&one, reading) {
-        (Some(_), Reading::Signatures | Reading::Attestations) => {
-            (Discovery::without_tag_list(source, options), Ok(Vec::new()))
-        }
-        _ => Discovery::new(source, options).await,
-    };
-    discovery.read(reading);
-    match one {
-        None => discovery.inventory(listed).await,
-        Some(selector) => {
-            let report = match &selector {
-                Selector::Tag(tag) => discovery.tag(tag.clone()).await,
-                Selector::Digest(digest) => digest_report(&discovery, digest).await,
-            };
-            Inventory {
-                source: source_name(source),
-                tags: vec![report],
-                orphans: Vec::new(),
-                errors: Vec::new(),
-            }
-        }
-    }
-}
-
-async fn digest_report(discovery: &Discovery<'_, AnySource>, digest: &Digest) -> TagReport {
-    let mut report = discovery.tag(digest.to_string()).await;
-    report.tag = digest.to_string();
-    report
-}
-
-fn source_name(source: &AnySource) -> String {
-    use sigscope::registry::Source as _;
-    source.name()
+    engine::inventory(source, target, plan).await
 }

@@ -1,23 +1,23 @@
 //! `sigscope inspect --output json` over a repository (or a whole OCI layout): the one JSON
 //! document, written tag by tag. Tags are read `max_workers` at a time in tag order; each report
 //! is written as soon as it is next and then dropped, so only the worker window and the digests
-//! needed to find orphans stay in memory, however many tags there are.
+//! the engine keeps to find orphans stay in memory, however many tags there are.
 //!
 //! The bytes are exactly those `print_json` writes for the whole collected inventory (same keys,
 //! order, indentation, escaping and final newline): [`StreamedDocument`] writes the pieces of that
 //! pretty-printed document with the same serialiser and formatter.
 
-use std::collections::BTreeSet;
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
-use futures_util::StreamExt as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests};
+use sigscope::engine::{self, Event, Plan, Reports, Untagged};
+use sigscope::inventory::discover::DiscoverOptions;
 use sigscope::inventory::model::{Orphan, TagReport};
-use sigscope::reference::Digest;
 use sigscope::registry::Source as _;
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
@@ -44,16 +44,34 @@ pub async fn run(
     target: &Target,
     options: DiscoverOptions,
 ) -> anyhow::Result<ExitCode> {
-    let (discovery, listed) = Discovery::new(source, options).await;
-    let (tags, errors) = discovery.image_tags(listed);
     let out = std::io::BufWriter::new(std::io::stdout());
     let mut document = InspectStream::begin(out, &target.to_string(), &source.name())?;
-    // Tag order, as `Discovery::inventory` collects them: at most the worker window is held.
-    let mut reports = std::pin::pin!(discovery.tags_in_order(tags));
-    while let Some(report) = reports.next().await {
-        document.tag(&report)?;
+    // Tag order, as the engine's inventory collects them: at most the worker window is held.
+    let plan = Plan {
+        options,
+        untagged: Untagged::Orphans,
+        ..Plan::default()
+    };
+    let (mut orphans, mut errors) = (Vec::new(), Vec::new());
+    let mut failed = None;
+    let mut sink = |event: Event<TagReport>| {
+        match event {
+            Event::Tag(report) => {
+                if let Err(e) = document.tag(&report) {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            Event::Orphan(orphan) => orphans.push(orphan),
+            Event::Problem(problem) => errors.push(problem),
+            Event::Listed(_) | Event::Untagged(_) => {}
+        }
+        ControlFlow::Continue(())
+    };
+    engine::run(source, target, plan, Arc::new(Reports), &mut sink).await;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    let orphans = discovery.orphans(document.known()).await;
     let complete = document.end(&orphans, &errors)?;
     Ok(ExitCode::from(if complete {
         super::exit::OK
@@ -65,8 +83,6 @@ pub async fn run(
 /// The `inspect` document being written: what it needs to remember between tags.
 pub struct InspectStream<W: Write> {
     document: StreamedDocument<W>,
-    /// Every digest the tags so far account for (to find orphans).
-    known: BTreeSet<Digest>,
     /// Whether every tag so far was read.
     complete: bool,
 }
@@ -77,21 +93,14 @@ impl<W: Write> InspectStream<W> {
         let opening = Opening { target, source };
         Ok(InspectStream {
             document: StreamedDocument::begin(out, "inspect", &opening, "tags")?,
-            known: BTreeSet::new(),
             complete: true,
         })
     }
 
-    /// Writes the next tag (in tag order) and remembers its digests.
+    /// Writes the next tag (in tag order).
     pub fn tag(&mut self, report: &TagReport) -> anyhow::Result<()> {
         self.complete &= report.image().is_some();
-        add_digests(report, &mut self.known);
         self.document.item(report)
-    }
-
-    /// The digests the tags written so far account for.
-    pub fn known(&self) -> &BTreeSet<Digest> {
-        &self.known
     }
 
     /// Writes the orphans and whole-target errors and closes the document. Returns whether the

@@ -5,16 +5,17 @@
 //!
 //! Every line is `{"schema_version":1,"command":"inspect","target":…,"type":"tag"|"orphan"|"error",…}`.
 
-use std::collections::BTreeSet;
+use std::ops::ControlFlow;
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use futures_util::StreamExt as _;
 use serde::Serialize;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, add_digests};
+use sigscope::engine::{self, Event, Order, Plan, Reports, Untagged};
+use sigscope::inventory::discover::DiscoverOptions;
 use sigscope::inventory::model::{Orphan, TagReport};
 use sigscope::registry::any::AnySource;
-use sigscope::target::{Selector, Target};
+use sigscope::target::Target;
 
 use super::output::print_json_line;
 
@@ -43,46 +44,52 @@ pub async fn run(
     options: DiscoverOptions,
 ) -> anyhow::Result<ExitCode> {
     let name = target.to_string();
-    let (discovery, listed) = Discovery::new(source, options).await;
-    let one = match target {
-        Target::Image {
-            selector: Selector::Tag(tag),
-            ..
-        }
-        | Target::Layout { tag: Some(tag), .. } => Some(tag.clone()),
-        Target::Image {
-            selector: Selector::Digest(digest),
-            ..
-        } => Some(digest.to_string()),
-        _ => None,
+    let plan = Plan {
+        options,
+        order: Order::Completion,
+        untagged: Untagged::Orphans,
+        ..Plan::default()
     };
-    let (tags, errors) = match one {
-        Some(tag) => (vec![tag], Vec::new()),
-        None => discovery.image_tags(listed),
-    };
-    let mut complete = errors.is_empty();
-    let mut known = BTreeSet::new();
-    let mut reports = std::pin::pin!(discovery.stream_tags(tags));
-    while let Some(report) = reports.next().await {
-        complete &= report.image().is_some();
-        add_digests(&report, &mut known);
-        let line = Line::Tag {
-            target: &name,
-            report: &report,
+    let mut complete = true;
+    let mut errors = Vec::new();
+    let mut failed = None;
+    let mut sink = |event: Event<TagReport>| {
+        let printed = match event {
+            Event::Tag(report) => {
+                complete &= report.image().is_some();
+                print_json_line(
+                    "inspect",
+                    &Line::Tag {
+                        target: &name,
+                        report: &report,
+                    },
+                )
+            }
+            Event::Orphan(orphan) => print_json_line(
+                "inspect",
+                &Line::Orphan {
+                    target: &name,
+                    orphan: &orphan,
+                },
+            ),
+            // Whole-target errors come last, as they always have.
+            Event::Problem(problem) => {
+                errors.push(problem);
+                Ok(())
+            }
+            Event::Listed(_) | Event::Untagged(_) => Ok(()),
         };
-        print_json_line("inspect", &line)?;
-    }
-    if matches!(
-        target,
-        Target::Repository { .. } | Target::Layout { tag: None, .. }
-    ) {
-        for orphan in discovery.orphans(&known).await {
-            let line = Line::Orphan {
-                target: &name,
-                orphan: &orphan,
-            };
-            print_json_line("inspect", &line)?;
+        match printed {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                failed = Some(e);
+                ControlFlow::Break(())
+            }
         }
+    };
+    engine::run(source, target, plan, Arc::new(Reports), &mut sink).await;
+    if let Some(e) = failed {
+        return Err(e);
     }
     for error in &errors {
         let line = Line::Error {
@@ -91,6 +98,7 @@ pub async fn run(
         };
         print_json_line("inspect", &line)?;
     }
+    complete &= errors.is_empty();
     Ok(ExitCode::from(if complete {
         super::exit::OK
     } else {

@@ -77,7 +77,7 @@ where
                 problem,
                 summary.clone(),
             )),
-            Event::Listed(_) | Event::Untagged(_) => {}
+            Event::Listed(_) | Event::Untagged(_) | Event::Orphan(_) => {}
         }
         ControlFlow::Continue(())
     };

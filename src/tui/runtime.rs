@@ -15,7 +15,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::{JoinHandle, JoinSet};
 
-use crate::engine::{self, Event, Executor, Order, Plan, Pool, Work};
+use crate::engine::{self, Event, Executor, Order, Plan, Pool, Reports, Untagged, Work};
 use crate::inventory::discover::DiscoverOptions;
 use crate::inventory::model::{ImageReport, TagOutcome, TagReport};
 use crate::registry::any::AnySource;
@@ -168,24 +168,6 @@ impl Runtime {
     }
 }
 
-/// Discovery's work on each tag: none, the report is what the TUI shows.
-struct Inspect;
-
-impl Work for Inspect {
-    type Output = TagReport;
-
-    fn image(&self, report: TagReport) -> TagReport {
-        report
-    }
-
-    fn stopped(&self, tag: String) -> TagReport {
-        TagReport {
-            tag,
-            outcome: TagOutcome::Error("its inspection stopped unexpectedly".into()),
-        }
-    }
-}
-
 /// One verification the update asked for: the tag and its verdict, or why there is none.
 struct Verification {
     trust: Arc<Result<TrustedRoot, String>>,
@@ -222,7 +204,7 @@ async fn discover(
     let plan = Plan {
         options: DiscoverOptions { max_workers },
         order: Order::Completion,
-        untagged: true,
+        untagged: Untagged::Images,
         ..Plan::default()
     };
     let mut sink = |event: Event<TagReport>| {
@@ -234,6 +216,8 @@ async fn discover(
                 report: Box::new(report),
             },
             Event::Untagged(image) => Action::OrphanFound { request, image },
+            // Not asked for: the TUI lists untagged digests as images.
+            Event::Orphan(_) => return ControlFlow::Continue(()),
         };
         // The TUI has gone: nothing more to read.
         match results.send(action) {
@@ -241,7 +225,7 @@ async fn discover(
             Err(_) => ControlFlow::Break(()),
         }
     };
-    engine::run_repository(source.as_ref(), plan, Arc::new(Inspect), &mut sink).await;
+    engine::run_repository(source.as_ref(), plan, Arc::new(Reports), &mut sink).await;
     let _ = results.send(Action::DiscoveryFinished { request });
 }
 

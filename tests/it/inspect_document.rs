@@ -8,7 +8,6 @@
 //! message), and the public go-bazel OCI layout (a whole layout streams too).
 
 use serde::Serialize;
-use sigscope::inventory::discover::{DiscoverOptions, Discovery};
 use sigscope::inventory::model::Inventory;
 use sigscope::registry::any::AnySource;
 use sigscope::registry::remote::RemoteOptions;
@@ -63,8 +62,7 @@ fn collected(target: &str) -> Inventory {
     let source = AnySource::open(&target, options).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let (discovery, listed) = Discovery::new(&source, DiscoverOptions::default()).await;
-        discovery.inventory(listed).await
+        sigscope::engine::inventory(&source, &target, sigscope::engine::Plan::default()).await
     })
 }
 

@@ -83,6 +83,7 @@ async fn events(source: &OciLayout, target: &Target, plan: Plan) -> Vec<String> 
             Event::Problem(p) => format!("problem {p}"),
             Event::Tag(t) => t,
             Event::Untagged(image) => format!("untagged {}", image.digest),
+            Event::Orphan(orphan) => format!("orphan {}", orphan.subject),
         });
         ControlFlow::Continue(())
     };
@@ -250,12 +251,13 @@ async fn a_source_is_walked_as_each_tag_completes() {
             Event::Problem(p) => format!("problem {p}"),
             Event::Tag(t) => t.split(' ').next().unwrap_or_default().to_owned(),
             Event::Untagged(image) => format!("untagged {}", image.digest),
+            Event::Orphan(orphan) => format!("orphan {}", orphan.subject),
         });
         ControlFlow::Continue(())
     };
     let plan = Plan {
         order: Order::Completion,
-        untagged: true,
+        untagged: Untagged::Images,
         ..Plan::default()
     };
     run_repository(&source, plan, Arc::new(Name), &mut sink).await;

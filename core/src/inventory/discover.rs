@@ -11,7 +11,7 @@ use futures_util::stream;
 
 use super::consumers;
 use super::model::{
-    Artifact, ArtifactKind, BuildkitAttestation, ConfigSummary, ImageReport, Inventory, Orphan,
+    Artifact, ArtifactKind, BuildkitAttestation, ConfigSummary, ImageReport, Orphan,
     PlatformReport, TagOutcome, TagReport,
 };
 use crate::reference::Digest;
@@ -159,27 +159,6 @@ impl<'a, S: Source> Discovery<'a, S> {
         let (tags, mut errors) = image_tags(listed);
         errors.extend(self.source.notes());
         (tags, errors)
-    }
-
-    /// Inspects every image tag of the source.
-    pub async fn inventory(&self, listed: Result<Vec<String>, RegistryError>) -> Inventory {
-        let (tags, errors) = self.image_tags(listed);
-        let reports: Vec<TagReport> = self.tags_in_order(tags).collect().await;
-        let mut known = BTreeSet::new();
-        for report in &reports {
-            add_digests(report, &mut known);
-        }
-        // Verification reports tags only: orphans are read for the full inventory.
-        let orphans = match self.reading {
-            Reading::Everything => self.orphans(&known).await,
-            Reading::Signatures | Reading::Attestations => Vec::new(),
-        };
-        Inventory {
-            source: self.source.name(),
-            tags: reports,
-            orphans,
-            errors,
-        }
     }
 
     /// Inspects `tags`, at most `max_workers` at once, yielding the reports in the order of
@@ -393,7 +372,6 @@ mod tests {
             source,
             DiscoverOptions::default(),
         )));
-        drop(require_send(discovery.inventory(Ok(Vec::new()))));
         drop(require_send(discovery.tag(String::new())));
         drop(require_send(discovery.image("")));
         drop(require_send(discovery.stream_tags(Vec::new())));

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use sigscope::inventory::discover::{DiscoverOptions, Discovery};
 use sigscope::inventory::model::ImageReport;
 use sigscope::policy::authority::{Environment, NoMatchPolicy};
 use sigscope::policy::glob::ImageName;
@@ -218,8 +217,7 @@ fn read_repository(repository: &str) -> BTreeMap<String, Image> {
     let source = AnySource::open(&target, options).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let inventory = runtime.block_on(async {
-        let (discovery, listed) = Discovery::new(&source, DiscoverOptions::default()).await;
-        discovery.inventory(listed).await
+        sigscope::engine::inventory(&source, &target, sigscope::engine::Plan::default()).await
     });
     inventory
         .tags
