@@ -87,6 +87,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let result = run_command(cli, &runtime);
+    if let Some(line) = registry_args::stats_line() {
+        eprintln!("{line}");
+    }
+    result
+}
+
+fn run_command(cli: Cli, runtime: &tokio::runtime::Runtime) -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Inspect(args)) => runtime.block_on(inspect::run(args)),
         Some(Command::Verify(args)) => runtime.block_on(verify::run(*args)),

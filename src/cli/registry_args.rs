@@ -9,6 +9,7 @@ use sigscope::registry::Limits;
 use sigscope::registry::any::choose_credentials;
 use sigscope::registry::cache::CacheOptions;
 use sigscope::registry::remote::RemoteOptions;
+use sigscope::registry::remote::traffic::Traffic;
 use sigscope::target::Target;
 
 /// Where sigscope keeps what it fetched: registry content and TUF metadata.
@@ -98,6 +99,27 @@ pub struct RegistryArgs {
     /// The disk cache's bound, in bytes; the least recently used content is evicted past it.
     #[arg(long, default_value_t = CacheOptions::default().max_disk_bytes)]
     pub cache_max_bytes: u64,
+
+    /// After the run, print to stderr the registry requests it made by kind (tag list,
+    /// manifest HEAD/GET, blob, referrers) and the rate limit the registry states, if any.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+/// Every request of this process, by kind: one counter for all the sources a command opens,
+/// printed at the end with `--stats`.
+pub static TRAFFIC: std::sync::LazyLock<std::sync::Arc<Traffic>> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Whether `--stats` was given to the command that ran.
+pub static STATS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The line `--stats` prints, or nothing when it was not asked for or nothing was requested.
+pub fn stats_line() -> Option<String> {
+    if !STATS.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    Some(format!("sigscope: {}", TRAFFIC.summary()))
 }
 
 impl RegistryArgs {
@@ -119,7 +141,11 @@ impl RegistryArgs {
                     .with_context(|| format!("reading --registry-cacert {}", path.display()))?,
             );
         }
+        if self.stats {
+            STATS.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(RemoteOptions {
+            traffic: std::sync::Arc::clone(&TRAFFIC),
             allow_http: self.allow_http_registry,
             ca_certificates_pem,
             credentials,

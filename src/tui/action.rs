@@ -39,6 +39,8 @@ pub enum Action {
         request: RequestId,
         problem: String,
     },
+    /// The registry's latest statement of its rate limit.
+    RateLimited(crate::registry::remote::traffic::RateLimit),
     /// Discovery `request` has inspected every tag.
     DiscoveryFinished {
         request: RequestId,

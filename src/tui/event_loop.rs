@@ -52,6 +52,12 @@ pub async fn run(
             Some(action) = results.recv() => action,
             _ = tick.tick() => {
                 update(state, Action::Tick { now: unix_now() });
+                if let Some(rate) = runtime.rate_limit()
+                    && state.rate_limit != Some(rate)
+                {
+                    update(state, Action::RateLimited(rate));
+                    dirty = true;
+                }
                 if dirty || busy(state) {
                     screen.draw(|frame| view::draw(frame, state))?;
                     dirty = false;

@@ -159,6 +159,11 @@ impl Runtime {
         }
     }
 
+    /// The rate limit the registry last stated, if it states one.
+    pub fn rate_limit(&self) -> Option<crate::registry::remote::traffic::RateLimit> {
+        self.source.traffic().and_then(|t| t.rate_limit)
+    }
+
     /// Stops the running discovery and the verifications still waiting (on exit).
     pub fn shutdown(&mut self) {
         if let Some(running) = self.discovery.take() {

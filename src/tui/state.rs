@@ -288,6 +288,9 @@ pub struct State {
     pub quit: bool,
     /// A one-line message for the status bar, until it expires.
     pub message: Option<Message>,
+    /// The registry's stated rate limit (Docker Hub's `ratelimit-remaining`), when it states
+    /// one.
+    pub rate_limit: Option<crate::registry::remote::traffic::RateLimit>,
     /// Every message and error of the session, oldest first (`!` shows them in full).
     pub log: Vec<String>,
     /// The `:` open request waited for.
@@ -332,6 +335,7 @@ impl State {
             palette: Palette::Dark,
             quit: false,
             message: None,
+            rate_limit: None,
             log: Vec::new(),
             opening: None,
             history: Vec::new(),

@@ -63,6 +63,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             tag_inspected(state, *report)
         }
         Action::TagInspected { .. } => Vec::new(),
+        Action::RateLimited(rate) => {
+            state.rate_limit = Some(rate);
+            Vec::new()
+        }
         Action::DiscoveryProblem { request, problem } => {
             if request == state.discovery {
                 state.say(

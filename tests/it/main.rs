@@ -36,6 +36,7 @@ mod registry_bed;
 mod rekor_entries;
 mod scenario;
 mod tls;
+mod traffic;
 mod transport_faults;
 mod trust;
 mod tui;

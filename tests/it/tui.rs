@@ -413,3 +413,21 @@ fn the_tui_opens_with_each_trust_source_and_its_verify_dialog_names_it() {
     session.keys(&["Escape"]);
     session.quit_and_check_restored();
 }
+
+/// A registry that states its rate limit (Docker Hub's headers, set by a proxy in front of the
+/// real registry): the status line shows the budget left (issue 21).
+#[test]
+fn the_status_line_shows_the_registrys_remaining_rate_limit() {
+    use crate::support::fault_proxy::FaultProxy;
+    use crate::support::registry::Registry;
+    let scenario = Scenario::shared();
+    let registry = Registry::shared();
+    let proxy = FaultProxy::start(registry.addr());
+    proxy.add("/manifests/", crate::traffic::rate_limit_headers());
+    let repository = scenario.repository.replace(&registry.host(), &proxy.host());
+    let session = Session::start(&["--allow-http-registry", "--no-cache", &repository]);
+    session.wait_for(" tags  sort:");
+    let screen = session.wait_for("rate 76/100 left");
+    assert!(screen.contains(&repository), "{screen}");
+    session.quit_and_check_restored();
+}

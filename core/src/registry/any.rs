@@ -27,6 +27,15 @@ impl AnySource {
         }
     }
 
+    /// The requests made so far by kind and the registry's stated rate limit (none for
+    /// layouts).
+    pub fn traffic(&self) -> Option<crate::registry::remote::traffic::TrafficSummary> {
+        match self {
+            AnySource::Remote(r) => Some(r.traffic()),
+            AnySource::Layout(_) => None,
+        }
+    }
+
     /// HTTP requests made so far (0 for layouts).
     pub fn requests_made(&self) -> u64 {
         match self {

@@ -4,6 +4,7 @@
 //! oci-client; every content request is made here, so sizes are capped before reading, digests
 //! checked after, and the referrers API told apart from its fallback.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::SystemTime;
 
@@ -21,10 +22,12 @@ mod clients;
 mod content;
 mod exchange;
 mod inflight;
+pub mod traffic;
 mod wire;
 
 use clients::Clients;
 use inflight::InFlight;
+use traffic::{Traffic, TrafficSummary};
 
 use wire::{next_link, read_capped};
 
@@ -39,6 +42,8 @@ pub struct RemoteOptions {
     pub limits: Limits,
     /// The content cache (in memory only unless it names a folder).
     pub cache: CacheOptions,
+    /// Where the requests are counted (shared by every source opened with these options).
+    pub traffic: Arc<Traffic>,
 }
 
 /// One repository on a remote registry.
@@ -52,6 +57,7 @@ pub struct RemoteRegistry {
     token: RwLock<Option<String>>,
     limits: Limits,
     requests: AtomicU64,
+    traffic: Arc<Traffic>,
     cache: ContentCache,
     /// An earlier run read this repository (with the disk cache): tags are resolved with HEAD.
     seen_before: bool,
@@ -96,12 +102,19 @@ impl RemoteRegistry {
             token: RwLock::new(None),
             limits: options.limits,
             requests: AtomicU64::new(0),
+            traffic: options.traffic,
         })
     }
 
     /// How many HTTP requests this source has made (content and auth).
     pub fn requests_made(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// The requests made so far by kind (every source sharing these options' counter), and
+    /// the rate limit the registry last stated.
+    pub fn traffic(&self) -> TrafficSummary {
+        self.traffic.summary()
     }
 
     fn what(&self, kind: &str, reference: &str) -> String {

@@ -114,6 +114,18 @@ fn status(state: &State, theme: Theme, width: u16) -> Line<'static> {
         format!("  sort:{}{order}", state.sort.label()),
         theme.dim(),
     ));
+    if let Some(rate) = &state.rate_limit {
+        // The registry's budget, in warning colours when a tenth or less is left.
+        let style = if rate.remaining.saturating_mul(10) <= rate.limit {
+            theme.bad()
+        } else {
+            theme.dim()
+        };
+        spans.push(Span::styled(
+            format!("  rate {}/{} left", rate.remaining, rate.limit),
+            style,
+        ));
+    }
     if let Some(m) = &state.message {
         let style = match m.level {
             Level::Info => theme.warn(),

@@ -36,6 +36,9 @@ pub enum Fault {
     Truncate,
     /// Pass the request on and flip one byte of the body (same length, wrong digest).
     Corrupt,
+    /// Pass the request on and add these headers to the answer (a registry stating its rate
+    /// limit, as Docker Hub does).
+    Headers(Vec<(String, String)>),
 }
 
 /// How long a stalled connection is held open.
@@ -216,6 +219,18 @@ fn serve(
                 client.write_all(response.as_bytes())
             }
             Fault::Reset => Ok(()),
+            Fault::Headers(headers) => {
+                let answer = pass_through(upstream, &head, &mut reader)?;
+                let split = find(&answer, b"\r\n").map_or(answer.len(), |i| i + 2);
+                let (status, rest) = answer.split_at(split);
+                let added: String = headers
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {v}\r\n"))
+                    .collect();
+                client.write_all(status)?;
+                client.write_all(added.as_bytes())?;
+                client.write_all(rest)
+            }
             Fault::Stall => {
                 thread::sleep(STALL);
                 Ok(())

@@ -7,6 +7,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
 
 use super::RemoteRegistry;
+use super::traffic::RequestKind;
 use super::wire::{
     MAX_RETRIES, backoff, is_retryable, read_capped, registry_error_message, retry_after, scrub,
     strip_query, transport_reason,
@@ -33,6 +34,8 @@ impl RemoteRegistry {
             "latest".to_owned(),
         );
         self.requests.fetch_add(2, Ordering::Relaxed);
+        self.traffic.count(RequestKind::Other);
+        self.traffic.count(RequestKind::Other);
         let token = self
             .clients
             .oci()
@@ -74,6 +77,7 @@ impl RemoteRegistry {
                 request = self.with_credentials(request).await;
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
+            self.traffic.count(RequestKind::of(&method, target));
             let response = match request.send().await {
                 Ok(response) => response,
                 // A refused or reset connection is retried like 503 (every request here is an
@@ -102,6 +106,8 @@ impl RemoteRegistry {
                 response.status(),
                 StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
             );
+            self.traffic
+                .answered(response.headers(), busy && retries < MAX_RETRIES);
             if busy && retries < MAX_RETRIES {
                 let wait = retry_after(response.headers()).unwrap_or_else(|| backoff(retries));
                 retries += 1;
