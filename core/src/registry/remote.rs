@@ -58,6 +58,8 @@ pub struct RemoteRegistry {
     limits: Limits,
     requests: AtomicU64,
     traffic: Arc<Traffic>,
+    /// Held by each request while the registry's stated budget is low.
+    one_at_a_time: tokio::sync::Mutex<()>,
     cache: ContentCache,
     /// An earlier run read this repository (with the disk cache): tags are resolved with HEAD.
     seen_before: bool,
@@ -103,6 +105,7 @@ impl RemoteRegistry {
             limits: options.limits,
             requests: AtomicU64::new(0),
             traffic: options.traffic,
+            one_at_a_time: tokio::sync::Mutex::new(()),
         })
     }
 

@@ -78,6 +78,12 @@ impl RemoteRegistry {
             }
             self.requests.fetch_add(1, Ordering::Relaxed);
             self.traffic.count(RequestKind::of(&method, target));
+            // Slow down before the limit, not after a 429: with little budget left, one
+            // request at a time, each seeing the budget the previous answer stated.
+            let _one = match self.traffic.low_budget() {
+                true => Some(self.one_at_a_time.lock().await),
+                false => None,
+            };
             let response = match request.send().await {
                 Ok(response) => response,
                 // A refused or reset connection is retried like 503 (every request here is an

@@ -96,6 +96,9 @@ fn quota(value: &str) -> Option<(u64, Option<u64>)> {
     Some((count, window))
 }
 
+/// Below this many requests left, requests go one at a time ([`Traffic::low_budget`]).
+pub const LOW_BUDGET: u64 = 32;
+
 /// The requests of a run, by kind, shared by every source opened with the same options.
 #[derive(Debug, Default)]
 pub struct Traffic {
@@ -185,6 +188,16 @@ impl Traffic {
         }
     }
 
+    /// Whether the registry has stated a budget so low that requests should go one at a
+    /// time: a run of 16 connections would otherwise overshoot it into 429s.
+    pub fn low_budget(&self) -> bool {
+        self.rate_limit
+            .lock()
+            .ok()
+            .and_then(|r| *r)
+            .is_some_and(|r| r.remaining < LOW_BUDGET)
+    }
+
     /// The counts so far.
     pub fn summary(&self) -> TrafficSummary {
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
@@ -249,6 +262,25 @@ mod tests {
     }
 
     #[test]
+    fn a_budget_is_low_below_the_threshold_only() {
+        let traffic = Traffic::default();
+        assert!(!traffic.low_budget(), "no statement: no budget");
+        let left = |n: u64| {
+            headers(&[
+                ("ratelimit-limit", "100;w=21600"),
+                ("ratelimit-remaining", &format!("{n};w=21600")),
+            ])
+        };
+        traffic.answered(&left(LOW_BUDGET), false);
+        assert!(!traffic.low_budget());
+        traffic.answered(&left(LOW_BUDGET - 1), false);
+        assert!(traffic.low_budget());
+        // An answer without a statement leaves the last one in force.
+        traffic.answered(&HeaderMap::new(), false);
+        assert!(traffic.low_budget());
+    }
+
+    #[test]
     fn requests_are_counted_by_the_endpoint_they_ask() {
         let base = "https://r.example/v2/acme/app";
         let cases = [
@@ -292,6 +324,7 @@ mod tests {
             &headers(&[("ratelimit-limit", "10"), ("ratelimit-remaining", "9")]),
             true,
         );
+        assert!(traffic.low_budget(), "9 left: one request at a time");
         let summary = traffic.summary();
         assert_eq!(summary.total(), 6);
         assert_eq!(summary.throttled, 1);
