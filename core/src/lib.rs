@@ -10,6 +10,7 @@
 //!
 //! Modules, from the bottom up:
 //! - [`reference`]: digests and image references, validated on construction;
+//! - [`key`], [`clock`]: public keys and the signatures they check; time as a parameter;
 //! - [`artifact`]: pure decoders and encoders (DSSE, in-toto, certificates, Rekor entries,
 //!   Merkle proofs, RFC 3161 timestamps, Notary envelopes, …);
 //! - [`target`], [`registry`]: what the user points at, and reading it (registries, OCI layouts);
@@ -23,11 +24,13 @@
 //! - `fixture` (feature `fixture`): a private Sigstore that mints test, bench and demo material.
 
 pub mod artifact;
+pub mod clock;
 pub mod compare;
 pub mod engine;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod inventory;
+pub mod key;
 pub mod natural;
 pub mod policy;
 pub mod reference;

@@ -15,12 +15,12 @@ use tokio::task::JoinHandle;
 
 use crate::inventory::discover::{DiscoverOptions, Discovery, add_digests, image_tags};
 use crate::inventory::model::ImageReport;
+use crate::key::PublicKey;
 use crate::registry::any::AnySource;
 use crate::trust::TrustedRoot;
 use crate::verify::attestation::verify_attestations_of;
 use crate::verify::cosign::verify_image;
 use crate::verify::identity::{IdentityPolicy, Matcher};
-use crate::verify::key::PublicKey;
 use crate::verify::policy::{Context, Policy, Signer, SystemClock};
 use crate::verify::report::ImageVerdict;
 

@@ -14,6 +14,7 @@ use super::error::{DecodeError, parse_json};
 use super::in_toto::Statement;
 use super::predicate::{PredicateSummary, summarize};
 
+use material::decode_base64;
 pub use material::{InclusionProofView, TimestampEntry, TlogEntryView, VerificationMaterialView};
 
 /// The bundle format versions, by media type (protobuf-specs `Bundle.media_type`).
@@ -88,22 +89,6 @@ pub struct DsseView {
     pub statement: Option<Result<Statement, DecodeError>>,
     /// A summary of the statement's predicate.
     pub predicate: Option<PredicateSummary>,
-}
-
-/// proto3 JSON `bytes` (protobuf "JSON Mapping"): "either standard or URL-safe base64 encoding
-/// with/without paddings are accepted"; Go's decoder, which protojson uses, also skips `\r` and
-/// `\n` (line-wrapped base64 occurs in real bundles).
-fn decode_base64(what: &str, text: &str) -> Result<Vec<u8>, DecodeError> {
-    let normalised: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\r' | '\n'))
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            other => other,
-        })
-        .collect();
-    super::error::decode_base64(what, &normalised)
 }
 
 fn option_base64<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::strip_ref;
+use super::signer::strip_ref;
 
 /// One way to say who must have signed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

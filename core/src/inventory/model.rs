@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::consumers::Sighting;
+use super::sighting::Sighting;
 
 use crate::reference::Digest;
 use crate::registry::Platform;

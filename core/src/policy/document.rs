@@ -325,6 +325,27 @@ pub fn resource_spec<'a>(
     Ok((at, spec))
 }
 
+/// A map of strings (annotations).
+pub(crate) fn string_map(
+    e: &Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<Vec<(String, String)>, PolicyError> {
+    match child(e, key, at)? {
+        Some(map) => map
+            .iter()
+            .map(|(k, v)| match v.as_str() {
+                Some(s) => Ok((k.clone(), s.to_owned())),
+                None => Err(PolicyError::invalid(
+                    &format!("{at}.{key}.{k}"),
+                    format!("expected a string, found {v}"),
+                )),
+            })
+            .collect(),
+        None => Ok(Vec::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

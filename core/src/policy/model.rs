@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::document::{FieldNote, PolicyError};
 use super::glob::{ImageGlob, ImageName, Wildcard};
+use crate::key::PublicKey;
 use crate::trust::{CertificateAuthority, TrustedRoot, ValidFor};
 use crate::verify::identity::{IdentityPolicy, Matcher};
-use crate::verify::key::PublicKey;
 use crate::verify::policy::{Policy, Signer};
 
 /// Which admission controller a rule comes from; each combines rules its own way.

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use reqwest::Method;
 use tokio::sync::RwLock;
 
-use super::cache::{CacheOptions, ContentCache, RepositoryHint};
+use super::cache::{ContentCache, RepositoryHint};
 use super::credentials::Credentials;
 use super::manifest::Descriptor;
 use super::{FetchedManifest, Limits, RegistryError, Source};
@@ -21,25 +21,19 @@ mod clients;
 mod content;
 mod exchange;
 mod inflight;
+mod options;
 mod wire;
 
 use clients::Clients;
 use inflight::InFlight;
+pub use options::RemoteOptions;
 
 use wire::{next_link, read_capped};
 
-/// How to reach a registry.
-#[derive(Debug, Clone, Default)]
-pub struct RemoteOptions {
-    /// Use plain HTTP (cosign's `--allow-http-registry`).
-    pub allow_http: bool,
-    /// Extra trusted CA certificates (PEM), beside the system roots.
-    pub ca_certificates_pem: Vec<Vec<u8>>,
-    pub credentials: Credentials,
-    pub limits: Limits,
-    /// The content cache (in memory only unless it names a folder).
-    pub cache: CacheOptions,
-}
+/// What is known of the registry's referrers API in this run.
+const REFERRERS_UNKNOWN: u8 = 0;
+const REFERRERS_PRESENT: u8 = 1;
+const REFERRERS_ABSENT: u8 = 2;
 
 /// One repository on a remote registry.
 pub struct RemoteRegistry {
@@ -57,7 +51,7 @@ pub struct RemoteRegistry {
     seen_before: bool,
     /// Whether this run has left its hint for the next.
     recorded: AtomicBool,
-    /// What is known of the referrers API (`content::REFERRERS_*`).
+    /// What is known of the referrers API (`REFERRERS_*`).
     referrers_api: AtomicU8,
 }
 
@@ -80,8 +74,8 @@ impl RemoteRegistry {
         let cache = ContentCache::open(options.cache);
         let hint = cache.repository_hint(&what, SystemTime::now());
         let referrers_api = match hint {
-            Some(RepositoryHint::NoReferrersApi) => content::REFERRERS_ABSENT,
-            _ => content::REFERRERS_UNKNOWN,
+            Some(RepositoryHint::NoReferrersApi) => REFERRERS_ABSENT,
+            _ => REFERRERS_UNKNOWN,
         };
         Ok(RemoteRegistry {
             cache,

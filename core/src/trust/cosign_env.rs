@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use super::trusted_root::{CertificateAuthority, TrustError, TrustedRoot, ValidFor};
-use crate::verify::key::PublicKey;
+use crate::key::PublicKey;
 
 /// The variables' values (paths), read by the caller from the environment.
 #[derive(Debug, Clone, Default)]

@@ -17,7 +17,7 @@ use super::cosign_env::{CosignTrustVariables, apply_cosign_env};
 use super::instances::PublicInstance;
 use super::trusted_root::{TrustError, TrustedRoot};
 use super::tuf::{Freshness, TufClient, TufError, TufRepository, TufState, TufTrustedRoot};
-use crate::verify::policy::Clock;
+use crate::clock::Clock;
 
 /// The largest trusted root or TUF root file read.
 const MAX_FILE_BYTES: u64 = 16 << 20;

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::ca_pool::{Anchors, CaPool, PoolCache};
 use crate::artifact::error::{decode_base64, parse_json};
-use crate::verify::key::PublicKey;
+use crate::key::PublicKey;
 
 /// The public-good root embedded in the binary (origin: assets/README.md).
 const PUBLIC_GOOD: &[u8] = include_bytes!("../../../assets/trusted_root.public-good.json");

@@ -13,8 +13,8 @@
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
-use super::key::KeyKind;
 use crate::artifact::rekor::CheckpointView;
+use crate::key::KeyKind;
 use crate::trust::TransparencyLog;
 
 /// A checkpoint whose log signature verified.
@@ -149,8 +149,8 @@ mod tests {
     use super::*;
     use crate::artifact::rekor::parse_checkpoint;
     use crate::fixture::{FixtureKey, TransparencyLog as FixtureLog};
+    use crate::key::PublicKey;
     use crate::trust::TrustedRoot;
-    use crate::verify::key::PublicKey;
 
     fn fixture() -> (FixtureLog, TransparencyLog) {
         let key = FixtureKey::derive("checkpoint-test");

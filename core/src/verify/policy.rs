@@ -1,10 +1,12 @@
 //! What a verification requires, and the clock it reads when no log gives a time.
 
-use serde::Serialize;
+pub use crate::clock::{Clock, FixedClock, SystemClock};
+
+pub use super::report::PolicySummary;
 
 use super::identity::IdentityPolicy;
-use super::key::PublicKey;
 use super::storage::Storage;
+use crate::key::PublicKey;
 use crate::trust::TrustedRoot;
 
 /// Who must have signed.
@@ -47,48 +49,11 @@ impl Policy {
     }
 }
 
-/// The time source: only consulted when no transparency log or timestamp gives the signing time.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
-    }
-}
-
-/// A fixed time, for tests.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub i64);
-
-impl Clock for FixedClock {
-    fn now(&self) -> i64 {
-        self.0
-    }
-}
-
 /// Everything a verification reads besides the artifact.
 pub struct Context<'a> {
     pub policy: &'a Policy,
     pub trust: &'a TrustedRoot,
     pub clock: &'a dyn Clock,
-}
-
-/// A short description of the policy, for reports.
-#[derive(Debug, Clone, Serialize)]
-pub struct PolicySummary {
-    pub signer: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub annotations: Vec<String>,
-    pub trusted_root: String,
 }
 
 impl Context<'_> {

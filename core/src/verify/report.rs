@@ -4,8 +4,19 @@
 use serde::Serialize;
 
 use super::check::Checks;
-use super::policy::PolicySummary;
 use crate::reference::Digest;
+
+/// A short description of the policy, for reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicySummary {
+    /// Who must have signed: `key <fingerprint> (<kind>)` or `identity … from issuer …`.
+    pub signer: String,
+    /// The `-a k=v` claims required, as `k=v`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<String>,
+    /// Where the trusted root came from (a file, TUF, cosign's variables, the embedded one).
+    pub trusted_root: String,
+}
 
 /// One signature (or attestation) and its checks.
 #[derive(Debug, Clone, Serialize)]

@@ -4,12 +4,12 @@
 
 use super::chain::{Leaf, When, leaf_chain, leaf_code_signing};
 use super::check::Checks;
-use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::policy::{Context, Signer};
 use super::sct::verify_embedded_scts_of;
 use super::tlog::{self, Signed};
 use crate::artifact::certificate::CertificateView;
 use crate::inventory::layer::{Decoded, SigningMaterial};
+use crate::key::{HashAlgorithm, PublicKey, RsaPadding};
 
 /// The key that must verify the signature, once the signer checks have run (a certificate is
 /// the one in the signing material, borrowed).

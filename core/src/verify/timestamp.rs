@@ -11,10 +11,10 @@ use der::{Decode as _, Encode as _, Sequence};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 
-use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::tsa_chain::{self, ChainError};
 use crate::artifact::encoding;
 use crate::artifact::timestamp::decode_timestamp;
+use crate::key::{HashAlgorithm, PublicKey, RsaPadding};
 use crate::trust::TrustedRoot;
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");

@@ -7,8 +7,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::artifact::bundle::InclusionProofView;
 use crate::artifact::rekor::{EntryBody, VerifierView, parse_checkpoint, set_payload};
+use crate::key::HashAlgorithm;
 use crate::trust::TransparencyLog;
-use crate::verify::key::HashAlgorithm;
 
 /// Checks a SET and returns the log that signed it.
 pub fn verify_set<'a>(

@@ -7,7 +7,6 @@ use crate::artifact::certificate::{CertificateView, decode_certificate};
 use crate::artifact::encoding;
 use crate::artifact::error::DecodeError;
 
-use super::decode_base64;
 use crate::artifact::rekor::{CheckpointView, EntryBody, decode_entry_body, parse_checkpoint};
 use crate::artifact::timestamp::{TimestampView, decode_timestamp};
 
@@ -330,4 +329,20 @@ fn inclusion_proof(at: &str, p: RawProof) -> Result<InclusionProofView, DecodeEr
         checkpoint: p.checkpoint.as_ref().map(|c| parse_checkpoint(&c.envelope)),
         checkpoint_envelope: p.checkpoint.map(|c| c.envelope),
     })
+}
+
+/// proto3 JSON `bytes` (protobuf "JSON Mapping"): "either standard or URL-safe base64 encoding
+/// with/without paddings are accepted"; Go's decoder, which protojson uses, also skips `\r` and
+/// `\n` (line-wrapped base64 occurs in real bundles).
+pub(super) fn decode_base64(what: &str, text: &str) -> Result<Vec<u8>, DecodeError> {
+    let normalised: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    crate::artifact::error::decode_base64(what, &normalised)
 }

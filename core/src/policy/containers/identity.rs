@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{CONTROLLER, STRICT};
+use super::controller::{CONTROLLER, STRICT};
 use crate::policy::document::{PolicyError, string};
 use crate::policy::glob::ImageName;
 use crate::target::parse_image_reference;

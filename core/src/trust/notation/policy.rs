@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::dn::Dn;
+use super::error::NotationTrustError;
 use super::scope;
-use super::{NotationTrustError, StoreKind, StoreRef};
+use super::store::{StoreKind, StoreRef};
 
 /// The policy document.
 #[derive(Debug, Clone)]
@@ -183,7 +184,12 @@ impl TrustPolicyDocument {
             }
             statements.push(statement(s).map_err(bad)?);
         }
-        scope::check_scopes(&statements).map_err(bad)?;
+        scope::check_scopes(
+            statements
+                .iter()
+                .map(|s| (s.name.as_str(), s.registry_scopes.as_slice())),
+        )
+        .map_err(bad)?;
         Ok(TrustPolicyDocument {
             statements,
             source: source.to_owned(),
