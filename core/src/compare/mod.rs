@@ -24,7 +24,9 @@ pub use signer::{Attribute, NotationSigner, Signer, strip_ref};
 /// One build's row.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
+    /// The tag, as listed.
     pub tag: String,
+    /// The image digest, when the tag could be read.
     pub digest: Option<Digest>,
     /// Every signature of the build (copied ones included, marked).
     pub signatures: Vec<Signature>,
@@ -90,18 +92,21 @@ pub struct Outlier {
     /// The attribute, or `None` for whole-build reasons (unsigned, key-signed, unreadable,
     /// a copied signature).
     pub attribute: Option<Attribute>,
+    /// Why the build stands out: which attributes differ from the majority, and how.
     pub reason: String,
 }
 
 /// The matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
+    /// One row per build, in tag order.
     pub rows: Vec<Row>,
     /// The majority value of each attribute among signed builds.
     pub majority: BTreeMap<Attribute, String>,
 }
 
 impl Matrix {
+    /// How many builds stand out.
     pub fn outlier_count(&self) -> usize {
         self.rows.iter().filter(|r| !r.outliers.is_empty()).count()
     }

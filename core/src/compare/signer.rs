@@ -7,17 +7,24 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Attribute {
+    /// The signer's identity (the certificate SAN), without a workflow's per-build ref.
     Identity,
+    /// The OIDC issuer (Fulcio extension `.8`, or `.1` in older certificates).
     Issuer,
     /// The CA that issued the signing certificate (its subject DN).
     CertificateAuthority,
+    /// The source repository URI (Fulcio `.12`).
     SourceRepository,
+    /// The workflow that signed (the build config URI, Fulcio `.18`, without its ref).
     Workflow,
+    /// Where the build ran: `github-hosted` or `self-hosted` (Fulcio `.11`).
     Runner,
+    /// The event that started the build (`push`, `workflow_dispatch`; Fulcio `.20`).
     Trigger,
 }
 
 impl Attribute {
+    /// Every attribute, in the order tables show them.
     pub const ALL: [Attribute; 7] = [
         Attribute::Identity,
         Attribute::Issuer,
@@ -28,6 +35,7 @@ impl Attribute {
         Attribute::Trigger,
     ];
 
+    /// The attribute's name as tables show it.
     pub fn label(self) -> &'static str {
         match self {
             Attribute::Identity => "identity",
@@ -46,15 +54,21 @@ impl Attribute {
 pub struct Signer {
     /// The SAN as it stands.
     pub identity: String,
+    /// The OIDC issuer that vouched for the identity.
     pub issuer: Option<String>,
     /// The signing certificate's issuer DN.
     pub certificate_authority: String,
+    /// The source repository URI.
     pub source_repository: Option<String>,
     /// The workflow (build config URI), without its `@ref`.
     pub workflow: Option<String>,
+    /// The git ref built (`refs/tags/v1.2.0`); differs per build by design.
     pub git_ref: Option<String>,
+    /// The commit built; differs per build by design.
     pub commit: Option<String>,
+    /// `github-hosted` or `self-hosted`.
     pub runner: Option<String>,
+    /// The triggering event.
     pub trigger: Option<String>,
     /// The signing certificate (DER), to check its CA against a trusted root.
     #[serde(skip)]

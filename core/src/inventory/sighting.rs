@@ -11,6 +11,7 @@ pub enum Consumer {
     /// cosign v3 does).
     #[serde(rename = "cosign 2.5")]
     Cosign2,
+    /// cosign v3 (and cosign 2.6.3 or later).
     #[serde(rename = "cosign v3")]
     CosignV3,
     /// sigstore/policy-controller 0.15 (cosign v3 library; `signatureFormat` per authority).

@@ -22,7 +22,9 @@ use super::model::{Applicability, Engine, Group, ImageMatch, Rule};
 use controller::{STRICT, refused};
 use policy_text::policy_text;
 
+/// The API group of policy-controller's resources (`apiVersion` starts with it).
 pub const API_GROUP: &str = "policy.sigstore.dev/";
+/// The kind this reader reads.
 pub const KIND: &str = "ClusterImagePolicy";
 
 /// Reads one `ClusterImagePolicy` document into one rule.

@@ -2,7 +2,7 @@
 //! `config.yaml` it loads (`validators`, `policy`) or the Helm chart's values
 //! (`application.validators`, `application.policy`, `application.features`). Semantics, from
 //! `internal/config`, `internal/policy` and `internal/validator/cosignvalidator`: only the most
-//! specific rule whose pattern matches the image applies ([`pattern`]); no matching rule denies;
+//! specific rule whose pattern matches the image applies (`pattern.rs`); no matching rule denies;
 //! a rule names a validator (`default` when absent); a `static` validator approves or denies; a
 //! `cosign` validator verifies the `.sig` signatures (the cosign library without bundles or
 //! OCI 1.1) against one trust root (`with.trustRoot`, `default` when absent), or with

@@ -22,7 +22,9 @@ use super::document::{
 use super::model::{Applicability, Engine, ImageMatch, KyvernoPlace, PolicyText, Rule};
 use controller::{STRICT, refused};
 
+/// The API group of Kyverno's resources (`apiVersion` starts with it).
 pub const API_GROUP: &str = "kyverno.io/";
+/// The kinds this reader reads.
 pub const KINDS: &[&str] = &["ClusterPolicy", "Policy"];
 
 /// Policy-level settings that shape every rule.

@@ -61,6 +61,7 @@ pub fn install_crypto_provider() {
 }
 
 impl RemoteRegistry {
+    /// A source reading `repository`, with TLS, credentials, budgets and cache from `options`.
     pub fn new(repository: Repository, options: RemoteOptions) -> Result<Self, RegistryError> {
         install_crypto_provider();
         let what = repository.to_string();

@@ -44,20 +44,29 @@ impl VerifiedBundle {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum BundleOutcome {
+    /// Every check passed.
     Verified(VerifiedBundle),
-    NotVerified { reason: String },
+    /// A check failed or could not run.
+    NotVerified {
+        /// The first failure, in a sentence.
+        reason: String,
+    },
 }
 
 /// A bundle's ordered checks and the verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleReport {
+    /// The verdict.
     #[serde(flatten)]
     pub outcome: BundleOutcome,
+    /// The artifact's SHA-256 (or the digest it was given by), hex.
     pub artifact_sha256: String,
+    /// Every check, in order.
     pub checks: Checks,
 }
 
 impl BundleReport {
+    /// The proof of verification, when it verified.
     pub fn verified(&self) -> Option<&VerifiedBundle> {
         match &self.outcome {
             BundleOutcome::Verified(v) => Some(v),

@@ -21,6 +21,7 @@ pub enum Signer {
 /// A verification policy, as cosign's flags express it.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// Who must have signed: a key, or a certificate identity.
     pub signer: Signer,
     /// `-a k=v`: claims the signed payload's `optional` map must carry.
     pub annotations: Vec<(String, String)>,
@@ -33,6 +34,18 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// `cosign verify --key`'s policy: signatures by `key`, each with its transparency-log entry
+    /// (a Rekor SET or inclusion proof), counted as cosign v3 counts them.
+    pub fn for_key(key: PublicKey) -> Policy {
+        Policy {
+            signer: Signer::Key(key),
+            annotations: Vec::new(),
+            ignore_tlog: false,
+            ignore_sct: false,
+            storage: Storage::default(),
+        }
+    }
+
     /// Warnings to show with any verdict under this policy.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = match &self.signer {
@@ -51,12 +64,16 @@ impl Policy {
 
 /// Everything a verification reads besides the artifact.
 pub struct Context<'a> {
+    /// The verification policy.
     pub policy: &'a Policy,
+    /// The trusted root.
     pub trust: &'a TrustedRoot,
+    /// The clock read when no log or timestamp gives the signing time.
     pub clock: &'a dyn Clock,
 }
 
 impl Context<'_> {
+    /// The policy and trust in brief, for reports.
     pub fn summary(&self) -> PolicySummary {
         PolicySummary {
             signer: match &self.policy.signer {

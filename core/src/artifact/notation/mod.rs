@@ -27,6 +27,7 @@ pub use jws::decode_jws_envelope;
 /// A decoded envelope, as shown.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NotationView {
+    /// The parsed envelope: headers and signed bytes.
     #[serde(flatten)]
     pub envelope: Envelope,
     /// The payload's `targetArtifact` (the descriptor signed).

@@ -42,7 +42,9 @@ pub fn default_config_dir() -> Option<PathBuf> {
 /// The trust policy and the stores its statements name, read once.
 #[derive(Debug, Clone)]
 pub struct NotationTrust {
+    /// The trust policy document (`trustpolicy.json`).
     pub policy: TrustPolicyDocument,
+    /// The trust stores it names.
     pub store: TrustStore,
 }
 

@@ -64,6 +64,7 @@ const MAX_FILE_BYTES: u64 = 1 << 20;
 /// One trusted certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreCertificate {
+    /// The certificate, DER.
     pub der: Vec<u8>,
     /// The subject, RFC 4514.
     pub subject: String,
@@ -74,6 +75,7 @@ pub struct StoreCertificate {
 /// The stores a policy refers to, each read or with the reason it could not be.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
+    /// The folder the stores are under (`truststore/`).
     pub root: PathBuf,
     stores: BTreeMap<StoreRef, Result<Vec<StoreCertificate>, String>>,
 }

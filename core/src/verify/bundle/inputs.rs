@@ -13,10 +13,12 @@ pub struct Artifact {
     /// Every digest known, by in-toto algorithm name (`sha256`, `sha384`, `sha512`): an in-toto
     /// subject may name the artifact by any of them (npm provenance uses sha512).
     pub digests: Vec<(&'static str, Vec<u8>)>,
+    /// The artifact's bytes, when given as a file.
     pub bytes: Option<Vec<u8>>,
 }
 
 impl Artifact {
+    /// An artifact known by its bytes (all its digests are computed).
     pub fn from_bytes(bytes: Vec<u8>) -> Artifact {
         use sha2::Digest as _;
         let sha256: [u8; 32] = sha2::Sha256::digest(&bytes).into();
@@ -31,6 +33,7 @@ impl Artifact {
         }
     }
 
+    /// An artifact known by its SHA-256 alone.
     pub fn from_digest(sha256: [u8; 32]) -> Artifact {
         Artifact {
             sha256: Some(sha256),

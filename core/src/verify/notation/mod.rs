@@ -26,6 +26,7 @@ pub use pipeline::verify_envelope;
 pub struct Subject<'a> {
     /// `registry/repository`, the registry scope a statement must name (or `*`).
     pub scope: &'a str,
+    /// The image: its manifest digest and attached signatures.
     pub image: &'a ImageReport,
 }
 
