@@ -10,6 +10,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use sigscope::demo::{self, DemoLayout};
 use sigscope::inventory::discover::{DiscoverOptions, Discovery};
 use sigscope::inventory::model::ImageReport;
+use sigscope::key::PublicKey;
 use sigscope::registry::any::AnySource;
 use sigscope::registry::remote::RemoteOptions;
 use sigscope::target::Target;
@@ -17,7 +18,6 @@ use sigscope::trust::TrustedRoot;
 use sigscope::verify::bundle::{Artifact as BundleArtifact, ExpectedSigner, verify_bundle};
 use sigscope::verify::cosign::verify_image;
 use sigscope::verify::identity::{IdentityPolicy, Matcher};
-use sigscope::verify::key::PublicKey;
 use sigscope::verify::policy::{Context, FixedClock, Policy, Signer};
 use sigscope_core::fixture::{Identity, SigningOptions, VirtualSigstore};
 

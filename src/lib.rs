@@ -6,8 +6,8 @@
 //! so that the front end reads `crate::verify`, `crate::inventory`, … as one tree.
 
 pub use sigscope_core::{
-    artifact, compare, engine, inventory, natural, policy, reference, registry, target, trust,
-    untrusted, verify,
+    artifact, clock, compare, engine, inventory, key, natural, policy, reference, registry, target,
+    trust, untrusted, verify,
 };
 
 pub mod demo;

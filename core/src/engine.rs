@@ -43,6 +43,7 @@ pub trait Work: Send + Sync + 'static {
 /// How the engine walks a target.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Plan {
+    /// Discovery settings: how many tags are read at once.
     pub options: DiscoverOptions,
     /// What discovery reads of each image.
     pub reading: Reading,
@@ -97,7 +98,9 @@ pub enum Event<T> {
 /// could not be read, an image that could not be resolved): for front ends that answer once
 /// everything is in. Only the outputs are kept, never the images they were made from.
 pub struct Collected<T> {
+    /// Every tag's output, in the plan's order.
     pub outputs: Vec<T>,
+    /// Target-wide problems met on the way.
     pub problems: Vec<String>,
 }
 

@@ -9,7 +9,8 @@
 //! Everything read from a registry is hostile until verified.
 //!
 //! Modules, from the bottom up:
-//! - [`reference`]: digests and image references, validated on construction;
+//! - [`reference`](mod@reference): digests and image references, validated on construction;
+//! - [`key`], [`clock`]: public keys and the signatures they check; time as a parameter;
 //! - [`artifact`]: pure decoders and encoders (DSSE, in-toto, certificates, Rekor entries,
 //!   Merkle proofs, RFC 3161 timestamps, Notary envelopes, …);
 //! - [`target`], [`registry`]: what the user points at, and reading it (registries, OCI layouts);
@@ -21,13 +22,45 @@
 //! - [`engine`]: one engine for repository-wide work (verify, evaluate, compare every tag);
 //! - [`untrusted`], [`natural`]: making registry text safe to show, and natural tag order;
 //! - `fixture` (feature `fixture`): a private Sigstore that mints test, bench and demo material.
+//!
+//! # Verifying one image with a key
+//!
+//! `cosign verify --key cosign.pub ghcr.io/acme/app:v1.2.0`, every check explained (it reads a
+//! registry, so the example is compiled, not run):
+//!
+//! ```no_run
+//! use sigscope_core::{key::PublicKey, registry::any::AnySource, target::Target};
+//! use sigscope_core::trust::TrustedRoot;
+//! use sigscope_core::verify::{cosign::verify_reference, policy::*};
+//!
+//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! let target = Target::parse("ghcr.io/acme/app:v1.2.0")?;
+//! let source = AnySource::open(&target, Default::default())?;
+//! let policy = Policy::for_key(PublicKey::from_pem(&std::fs::read_to_string("cosign.pub")?)?);
+//! let trust = TrustedRoot::public_good()?; // Rekor's key, for each signature's log entry
+//! let ctx = Context { policy: &policy, trust: &trust, clock: &SystemClock };
+//! let verdict = verify_reference(&source, "v1.2.0", &ctx).await;
+//! for check in verdict.signatures.iter().flat_map(|s| &s.checks.0) {
+//!     println!("{}: {:?}", check.name, check.outcome);
+//! }
+//! println!("verified: {}", verdict.verified().is_some());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! [`trust::source::resolve`] gets the trusted root as the command line does (over TUF, kept
+//! current); [`engine`] runs the same verification over every tag of a repository.
+
+#![warn(missing_docs)]
 
 pub mod artifact;
+pub mod clock;
 pub mod compare;
 pub mod engine;
 #[cfg(any(test, feature = "fixture"))]
 pub mod fixture;
 pub mod inventory;
+pub mod key;
 pub mod natural;
 pub mod policy;
 pub mod reference;

@@ -12,7 +12,9 @@ use sha2::{Digest as _, Sha256, Sha512};
 /// Hash algorithms a registry digest may use (OCI image spec, "Digests").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DigestAlgorithm {
+    /// SHA-256 (what OCI registries use).
     Sha256,
+    /// SHA-512.
     Sha512,
 }
 
@@ -43,12 +45,20 @@ pub struct Digest {
 /// Why a string is not a digest.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DigestError {
+    /// The text has no `algorithm:` prefix.
     #[error("digest {0:?} has no algorithm prefix (expected sha256:<hex>)")]
     MissingAlgorithm(String),
+    /// An algorithm other than `sha256` or `sha512`.
     #[error("digest {0:?} uses an unsupported algorithm")]
     UnsupportedAlgorithm(String),
+    /// The hex part is not lowercase hex of the algorithm's length.
     #[error("digest {value:?} must have {expected} lowercase hex characters")]
-    BadHex { value: String, expected: usize },
+    BadHex {
+        /// The digest text as given.
+        value: String,
+        /// How many hex characters the algorithm needs.
+        expected: usize,
+    },
 }
 
 impl Digest {
@@ -77,6 +87,7 @@ impl Digest {
         self.recompute(bytes) == *self
     }
 
+    /// The digest's algorithm.
     pub fn algorithm(&self) -> DigestAlgorithm {
         self.algorithm
     }

@@ -12,12 +12,15 @@ use serde::Serialize;
 
 use crate::reference::Digest;
 
+/// The canonical name of Docker Hub (`index.docker.io` and no registry mean it too).
 pub const DOCKER_HUB: &str = "docker.io";
 
 /// A repository on a registry: `registry/path`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Repository {
+    /// The registry host, with its port when given (`ghcr.io`, `127.0.0.1:5000`).
     pub registry: String,
+    /// The repository path (`acme/app`; `library/alpine` on Docker Hub).
     pub path: String,
 }
 
@@ -31,7 +34,9 @@ impl fmt::Display for Repository {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Selector {
+    /// A tag.
     Tag(String),
+    /// A digest (`@sha256:…`).
     Digest(Digest),
 }
 
@@ -49,27 +54,41 @@ impl fmt::Display for Selector {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
     /// Every tag of a registry repository.
-    Repository { repository: Repository },
+    Repository {
+        /// The repository.
+        repository: Repository,
+    },
     /// One image: `repo:tag`, `repo@digest` (a digest wins when both are given).
     Image {
+        /// The repository.
         repository: Repository,
+        /// The tag or digest.
         selector: Selector,
     },
     /// An OCI image layout directory, optionally one tag (`ref.name`) in it.
-    Layout { path: PathBuf, tag: Option<String> },
+    Layout {
+        /// The layout's folder.
+        path: PathBuf,
+        /// The `org.opencontainers.image.ref.name` to read, or every image of the layout.
+        tag: Option<String>,
+    },
 }
 
 /// Why a target could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TargetError {
+    /// Nothing was given.
     #[error("empty target")]
     Empty,
+    /// The repository part is not a valid repository name.
     #[error(
         "invalid repository name {0:?}: use lowercase letters, digits and . _ - separated by /"
     )]
     BadRepository(String),
+    /// The tag is not a valid tag.
     #[error("invalid tag {0:?}: up to 128 of letters, digits, _ . - and not starting with . or -")]
     BadTag(String),
+    /// The digest is not a valid digest.
     #[error(transparent)]
     BadDigest(#[from] crate::reference::DigestError),
 }

@@ -1,11 +1,10 @@
 //! One-line summaries of predicates and bundles for the text output.
 
 use sigscope::artifact::bundle::{BundleView, ContentView, VerificationMaterialView};
+use sigscope::artifact::certificate::CertificateView;
 use sigscope::artifact::in_toto::Subject;
 use sigscope::artifact::predicate::PredicateSummary;
 use sigscope::untrusted::printable;
-
-use super::inspect_text::certificate_lines;
 
 /// The parts that are given, as `label value`, joined; `what` alone when none is.
 fn parts(what: &str, given: &[(&str, Option<String>)]) -> String {
@@ -226,6 +225,40 @@ pub fn bundle_lines(b: &BundleView, pad: &str, out: &mut Vec<String>) {
                 printable(&e.to_string())
             )),
         }
+    }
+}
+
+/// Who a certificate names, in two or three lines.
+pub fn certificate_lines(cert: &CertificateView, pad: &str, out: &mut Vec<String>) {
+    out.push(format!(
+        "{pad}signer     {}",
+        printable(cert.identity().unwrap_or("(no SAN)"))
+    ));
+    out.push(format!(
+        "{pad}issuer     {}",
+        printable(cert.oidc_issuer().unwrap_or("(no issuer extension)"))
+    ));
+    let mut build = Vec::new();
+    if let Some(repo) = cert.claim(12) {
+        build.push(format!("repo {}", printable(repo)));
+    }
+    if let Some(git_ref) = cert.claim(14) {
+        build.push(format!("ref {}", printable(git_ref)));
+    }
+    if let Some(sha) = cert.claim(13) {
+        build.push(format!(
+            "commit {}",
+            printable(&sha.chars().take(12).collect::<String>())
+        ));
+    }
+    if let Some(trigger) = cert.claim(20) {
+        build.push(format!("trigger {}", printable(trigger)));
+    }
+    if let Some(runner) = cert.claim(11) {
+        build.push(format!("runner {}", printable(runner)));
+    }
+    if !build.is_empty() {
+        out.push(format!("{pad}build      {}", build.join(", ")));
     }
 }
 

@@ -3,14 +3,13 @@
 
 use std::io::Write as _;
 
-use sigscope::artifact::certificate::CertificateView;
 use sigscope::inventory::consumers::{self, Sighting};
 use sigscope::inventory::layer::{Decoded, LayerContent, SigningMaterial};
 use sigscope::inventory::model::{Artifact, ImageReport, Inventory, Route, TagOutcome};
 use sigscope::reference::Digest;
 use sigscope::untrusted::printable;
 
-use super::inspect_summary::{bundle_lines, predicate_line};
+use super::inspect_summary::{bundle_lines, certificate_lines, predicate_line};
 
 /// Writes the inventory as text to stdout.
 pub fn print(inventory: &Inventory) -> anyhow::Result<()> {
@@ -280,39 +279,5 @@ fn material_lines(m: &SigningMaterial, pad: &str, out: &mut Vec<String>) {
         )),
         Some(Decoded::Error(e)) => out.push(format!("{pad}rekor      error: {}", printable(e))),
         None => {}
-    }
-}
-
-/// Who a certificate names, in two or three lines.
-pub fn certificate_lines(cert: &CertificateView, pad: &str, out: &mut Vec<String>) {
-    out.push(format!(
-        "{pad}signer     {}",
-        printable(cert.identity().unwrap_or("(no SAN)"))
-    ));
-    out.push(format!(
-        "{pad}issuer     {}",
-        printable(cert.oidc_issuer().unwrap_or("(no issuer extension)"))
-    ));
-    let mut build = Vec::new();
-    if let Some(repo) = cert.claim(12) {
-        build.push(format!("repo {}", printable(repo)));
-    }
-    if let Some(git_ref) = cert.claim(14) {
-        build.push(format!("ref {}", printable(git_ref)));
-    }
-    if let Some(sha) = cert.claim(13) {
-        build.push(format!(
-            "commit {}",
-            printable(&sha.chars().take(12).collect::<String>())
-        ));
-    }
-    if let Some(trigger) = cert.claim(20) {
-        build.push(format!("trigger {}", printable(trigger)));
-    }
-    if let Some(runner) = cert.claim(11) {
-        build.push(format!("runner {}", printable(runner)));
-    }
-    if !build.is_empty() {
-        out.push(format!("{pad}build      {}", build.join(", ")));
     }
 }

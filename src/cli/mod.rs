@@ -1,6 +1,7 @@
 //! The command line: clap definitions, one module per subcommand, and the output printer.
 
 pub mod compare;
+pub mod exit;
 pub mod inspect;
 pub mod inspect_document;
 pub mod inspect_lines;
@@ -73,13 +74,6 @@ pub enum Command {
     Trust(trust::Args),
     /// Open the terminal UI on the embedded demo repository (also what `sigscope` alone does).
     Demo,
-}
-
-/// Exit codes: 0 success, 1 verification or policy failure, 2 could not check.
-pub mod exit {
-    pub const OK: u8 = 0;
-    pub const FAILED: u8 = 1;
-    pub const COULD_NOT_CHECK: u8 = 2;
 }
 
 /// Runs the parsed command line.

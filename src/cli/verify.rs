@@ -14,12 +14,11 @@ use sigscope::inventory::discover::{DiscoverOptions, Reading};
 use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
-use sigscope::trust::TrustedRoot;
-use sigscope::verify::policy::{Clock, Context, Policy, PolicySummary, SystemClock};
+use sigscope::verify::policy::{Clock, PolicySummary, SystemClock};
 use sigscope::verify::report::{ImageOutcome, ImageVerdict};
 
 use super::output::{Format, print_json};
-use super::verify_args::VerifyArgs;
+use super::verify_args::{CosignChecks, VerifyArgs};
 use super::verify_notation::NotationArgs;
 use super::verify_text;
 
@@ -172,42 +171,6 @@ where
     }
 }
 
-/// cosign's policy and trust from the flags, for the verifying threads.
-pub struct CosignChecks {
-    policy: Arc<Policy>,
-    trust: Arc<TrustedRoot>,
-}
-
-impl CosignChecks {
-    /// Checks with this policy and trust.
-    pub fn new(policy: Policy, trust: TrustedRoot) -> CosignChecks {
-        CosignChecks {
-            policy: Arc::new(policy),
-            trust: Arc::new(trust),
-        }
-    }
-
-    pub async fn from_args(args: &VerifyArgs) -> anyhow::Result<CosignChecks> {
-        Ok(CosignChecks {
-            policy: Arc::new(args.policy()?),
-            trust: Arc::new(args.trust().await?),
-        })
-    }
-
-    /// Runs `f` with the verification context at `clock`.
-    pub fn with_context<T>(&self, clock: &dyn Clock, f: impl FnOnce(&Context) -> T) -> T {
-        f(&Context {
-            policy: &self.policy,
-            trust: &self.trust,
-            clock,
-        })
-    }
-
-    pub fn summary(&self) -> PolicySummary {
-        self.with_context(&SystemClock, |ctx| ctx.summary())
-    }
-}
-
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let notation = args.notation.trust()?;
     let cosign = if notation.is_none() || args.verify.wants_cosign() {
@@ -237,6 +200,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 sigscope::verify::notation::verify_image(&ctx, reference, &subject)
             });
             super::verify_notation::combine(reference, image, cosign_verdict, notation_verdict)
+        },
+    )
+    .await
+}
+
+/// Verifies the image's attestations of type `wanted` with `cosign`'s checks.
+pub(super) async fn run_attestations(
+    verify: &VerifyArgs,
+    cosign: CosignChecks,
+    wanted: String,
+) -> anyhow::Result<ExitCode> {
+    run_with(
+        verify,
+        "verify-attestation",
+        Reading::Attestations,
+        cosign.summary(),
+        move |clock, reference, image| {
+            cosign.with_context(clock, |ctx| {
+                sigscope::verify::attestation::verify_attestations(ctx, reference, image, &wanted)
+            })
         },
     )
     .await

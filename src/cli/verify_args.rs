@@ -2,13 +2,14 @@
 //! them, and the policy and trust they make.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 
+use sigscope::key::PublicKey;
 use sigscope::trust::TrustedRoot;
 use sigscope::verify::identity::{GITHUB_FLAGS, IdentityPolicy, Matcher};
-use sigscope::verify::key::PublicKey;
-use sigscope::verify::policy::{Policy, Signer};
+use sigscope::verify::policy::{Clock, Context, Policy, PolicySummary, Signer, SystemClock};
 use sigscope::verify::storage::{Bundles, Storage};
 
 use super::output::Format;
@@ -206,5 +207,41 @@ fn matcher(exact: &Option<String>, regexp: &Option<String>, flag: &str) -> anyho
         (None, Some(r)) => Matcher::regex(r).map_err(|e| anyhow::anyhow!("{flag}-regexp: {e}")),
         (Some(_), Some(_)) => bail!("give {flag} or {flag}-regexp, not both"),
         (None, None) => bail!("keyless verification needs {flag} or {flag}-regexp (or use --key)"),
+    }
+}
+
+/// cosign's policy and trust from the flags, for the verifying threads.
+pub struct CosignChecks {
+    policy: Arc<Policy>,
+    trust: Arc<TrustedRoot>,
+}
+
+impl CosignChecks {
+    /// Checks with this policy and trust.
+    pub fn new(policy: Policy, trust: TrustedRoot) -> CosignChecks {
+        CosignChecks {
+            policy: Arc::new(policy),
+            trust: Arc::new(trust),
+        }
+    }
+
+    pub async fn from_args(args: &VerifyArgs) -> anyhow::Result<CosignChecks> {
+        Ok(CosignChecks {
+            policy: Arc::new(args.policy()?),
+            trust: Arc::new(args.trust().await?),
+        })
+    }
+
+    /// Runs `f` with the verification context at `clock`.
+    pub fn with_context<T>(&self, clock: &dyn Clock, f: impl FnOnce(&Context) -> T) -> T {
+        f(&Context {
+            policy: &self.policy,
+            trust: &self.trust,
+            clock,
+        })
+    }
+
+    pub fn summary(&self) -> PolicySummary {
+        self.with_context(&SystemClock, |ctx| ctx.summary())
     }
 }

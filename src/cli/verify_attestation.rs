@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use sigscope::inventory::discover::Reading;
-
 use super::verify_args::VerifyArgs;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -34,26 +32,6 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .predicate_type
         .clone()
         .unwrap_or_else(|| "custom".into());
-    let cosign = super::verify::CosignChecks::from_args(&args.verify).await?;
-    run_with(&args.verify, cosign, wanted).await
-}
-
-/// Verifies the image's attestations of type `wanted` with `cosign`'s checks.
-pub(super) async fn run_with(
-    verify: &VerifyArgs,
-    cosign: super::verify::CosignChecks,
-    wanted: String,
-) -> anyhow::Result<ExitCode> {
-    super::verify::run_with(
-        verify,
-        "verify-attestation",
-        Reading::Attestations,
-        cosign.summary(),
-        move |clock, reference, image| {
-            cosign.with_context(clock, |ctx| {
-                sigscope::verify::attestation::verify_attestations(ctx, reference, image, &wanted)
-            })
-        },
-    )
-    .await
+    let cosign = super::verify_args::CosignChecks::from_args(&args.verify).await?;
+    super::verify::run_attestations(&args.verify, cosign, wanted).await
 }

@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
+use sigscope::key::PublicKey;
 use sigscope::trust::TrustedRoot;
 use sigscope::untrusted::printable;
 use sigscope::verify::bundle::{Artifact, BundleReport, ExpectedSigner, verify_bundle};
 use sigscope::verify::check::Outcome;
 use sigscope::verify::identity::{IdentityPolicy, Matcher};
-use sigscope::verify::key::PublicKey;
 
 use super::output::{Format, print_json};
 use super::registry_args::CacheArgs;

@@ -14,8 +14,7 @@ use sigscope::verify::policy::{Policy, PolicySummary, Signer};
 use sigscope::verify::report::ImageVerdict;
 use sigscope::verify::storage::Storage;
 
-use super::verify::CosignChecks;
-use super::verify_args::VerifyArgs;
+use super::verify_args::{CosignChecks, VerifyArgs};
 
 /// gh's options, where their meaning is gh's (`gh attestation verify --help`).
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -188,7 +187,7 @@ async fn image(
         trust,
     );
     let wanted = policy.predicate_type.clone();
-    super::verify_attestation::run_with(verify, cosign, wanted).await
+    super::verify::run_attestations(verify, cosign, wanted).await
 }
 
 fn finish(verify: &VerifyArgs, verdicts: &[ImageVerdict]) -> anyhow::Result<ExitCode> {

@@ -12,7 +12,7 @@ use sigscope::trust::notation::{NotationConfig, NotationTrust, default_config_di
 use sigscope::verify::policy::PolicySummary;
 use sigscope::verify::report::{ImageOutcome, ImageVerdict};
 
-use super::verify::CosignChecks;
+use super::verify_args::CosignChecks;
 
 /// Notary Project verification: given any of these, `verify` checks Notation signatures too.
 #[derive(Debug, Clone, Default, clap::Args)]

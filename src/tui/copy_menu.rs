@@ -17,7 +17,9 @@ use crate::inventory::model::{ArtifactKind, ImageReport};
 use crate::policy::generate::{Format, Request, generate_without_trust};
 
 use super::effect::Copy;
-use super::state::State;
+use super::nodes::Node;
+use super::reproduce::Reproduce;
+use super::tag::TagEntry;
 
 /// One thing the menu offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,16 @@ pub struct CopyEntry {
     pub text: Result<String, String>,
 }
 
+/// What the menu reads of the state (`State::copy_source`).
+#[derive(Clone, Copy)]
+pub struct CopySource<'a> {
+    /// The source's name (`ghcr.io/acme/app (embedded demo)`).
+    pub source: &'a str,
+    pub tag: Option<&'a TagEntry>,
+    pub node: Option<&'a Node>,
+    pub reproduce: &'a Reproduce,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CopyMenu {
     pub entries: Vec<CopyEntry>,
@@ -70,7 +82,7 @@ pub struct CopyMenu {
 }
 
 impl CopyMenu {
-    pub fn new(state: &State) -> CopyMenu {
+    pub fn new(state: &CopySource) -> CopyMenu {
         CopyMenu {
             entries: CopyKind::ALL
                 .iter()
@@ -95,12 +107,12 @@ impl CopyMenu {
 }
 
 /// The repository part of the source's name (`ghcr.io/acme/app (embedded demo)` → the first word).
-fn repository(state: &State) -> &str {
+fn repository<'a>(state: &CopySource<'a>) -> &'a str {
     state.source.split_whitespace().next().unwrap_or_default()
 }
 
-fn text_for(state: &State, kind: CopyKind) -> Result<String, String> {
-    let tag = state.selected_tag().ok_or("no tag selected")?;
+fn text_for(state: &CopySource, kind: CopyKind) -> Result<String, String> {
+    let tag = state.tag.ok_or("no tag selected")?;
     let image = tag.image().ok_or("this tag is not loaded")?;
     match kind {
         CopyKind::Digest => Ok(image.digest.to_string()),
@@ -119,7 +131,7 @@ fn text_for(state: &State, kind: CopyKind) -> Result<String, String> {
         CopyKind::KyvernoPolicy => policy_for(state, &tag.name, image, Format::Kyverno)
             .and_then(|p| state.reproduce.kyverno(&p)),
         CopyKind::NodeValue => {
-            let node = state.selected_node().ok_or("no node selected")?;
+            let node = state.node.ok_or("no node selected")?;
             if node.raw.is_empty() {
                 Ok(node
                     .fields
@@ -136,7 +148,7 @@ fn text_for(state: &State, kind: CopyKind) -> Result<String, String> {
 
 /// The generated command line or policy for the first signature of `image`.
 fn policy_for(
-    state: &State,
+    state: &CopySource,
     tag: &str,
     image: &ImageReport,
     format: Format,

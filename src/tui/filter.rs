@@ -5,8 +5,8 @@
 
 use crate::compare::signatures_of;
 
-use super::state::TagEntry;
 use super::summary::{Badge, badges};
+use super::tag::TagEntry;
 
 /// The states a word can name, with what each matches.
 const STATES: &[&str] = &[

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::verify::key::PublicKey;
+use crate::key::PublicKey;
 
 /// `~` or `~/…` at the start of `path` made `home` (as a shell would); anything else as typed.
 pub fn expand_home(path: &str, home: Option<&Path>) -> PathBuf {

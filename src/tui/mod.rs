@@ -18,6 +18,7 @@ pub mod settings;
 pub mod signer_view;
 pub mod state;
 pub mod summary;
+pub mod tag;
 pub mod terminal;
 pub mod text_field;
 pub mod update;

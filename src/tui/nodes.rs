@@ -7,101 +7,17 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+mod artifact;
 mod buildkit;
 mod layers;
+mod node;
+use artifact::artifact_node;
+pub use artifact::route_text;
 use buildkit::buildkit_node;
-use layers::{flatten_json, layer_nodes};
+pub use node::{Node, NodeKind};
+use node::{error_node, short};
 
-use crate::artifact::certificate::CertificateView;
-use crate::inventory::consumers::Finds;
-use crate::inventory::layer::{Decoded, LayerContent, SigningMaterial};
-use crate::inventory::model::{Artifact, ArtifactKind, ImageReport, PlatformReport, Route};
-use crate::untrusted::printable;
-
-/// What a node is, for its style.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NodeKind {
-    Image,
-    Platform,
-    Signature,
-    Attestation,
-    Sbom,
-    Bundle,
-    Referrer,
-    Payload,
-    Certificate,
-    Group,
-    Claim,
-    Sct,
-    Rekor,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    /// Unique among its siblings (the child index).
-    pub id: String,
-    pub kind: NodeKind,
-    pub label: String,
-    /// How it was found (a registry route, an annotation, a certificate extension…).
-    pub how: String,
-    pub fields: Vec<(String, String)>,
-    /// Pretty JSON, one printable line per entry.
-    pub raw: Vec<String>,
-    pub children: Vec<Node>,
-}
-
-impl Node {
-    fn new(kind: NodeKind, label: impl AsRef<str>, how: impl AsRef<str>) -> Node {
-        Node {
-            id: String::new(),
-            kind,
-            label: clean(label.as_ref()),
-            how: clean(how.as_ref()),
-            fields: Vec::new(),
-            raw: Vec::new(),
-            children: Vec::new(),
-        }
-    }
-
-    fn field(mut self, name: &str, value: impl AsRef<str>) -> Node {
-        self.fields.push((name.to_owned(), clean(value.as_ref())));
-        self
-    }
-
-    fn raw(mut self, value: &impl Serialize) -> Node {
-        self.raw = match serde_json::to_string_pretty(value) {
-            Ok(text) => text.lines().map(clean).collect(),
-            Err(e) => vec![format!("not serialisable: {e}")],
-        };
-        self
-    }
-
-    /// Adds every scalar of `value` as a field named by its JSON path (at most `limit`).
-    fn json_fields(mut self, value: &impl Serialize, limit: usize) -> Node {
-        if let Ok(v) = serde_json::to_value(value) {
-            flatten_json(&v, "", &mut self.fields, limit);
-        }
-        self
-    }
-
-    fn children(mut self, children: Vec<Node>) -> Node {
-        for (i, mut c) in children.into_iter().enumerate() {
-            c.id = i.to_string();
-            self.children.push(c);
-        }
-        self
-    }
-}
-
-fn clean(s: &str) -> String {
-    printable(s).into_owned()
-}
-
-fn short(digest: &impl std::fmt::Display) -> String {
-    let s = digest.to_string();
-    s.chars().take(19).collect()
-}
+use crate::inventory::model::{ImageReport, PlatformReport};
 
 /// The tree of `image`: one root (the image or index).
 pub fn image_nodes(image: &ImageReport) -> Vec<Node> {
@@ -203,82 +119,6 @@ fn platform_node(p: &PlatformReport) -> Node {
     let mut children: Vec<Node> = p.artifacts.iter().map(artifact_node).collect();
     children.extend(p.errors.iter().map(|e| error_node(e)));
     node.children(children)
-}
-
-/// How a route reads.
-pub fn route_text(route: &Route) -> String {
-    match route {
-        Route::LegacyTag { tag } => format!("cosign tag {tag}"),
-        Route::ReferrersApi => "OCI referrers API".into(),
-        Route::FallbackTag { tag } => format!("OCI referrers fallback tag {tag}"),
-        Route::LayoutSubject => "its subject, in the layout".into(),
-    }
-}
-
-fn artifact_node(a: &Artifact) -> Node {
-    let (kind, what) = match &a.kind {
-        ArtifactKind::Signature => (NodeKind::Signature, "signature".to_owned()),
-        ArtifactKind::Attestation => (NodeKind::Attestation, "attestation".to_owned()),
-        ArtifactKind::Sbom => (NodeKind::Sbom, "SBOM".to_owned()),
-        ArtifactKind::SigstoreBundle => (NodeKind::Bundle, "sigstore bundle".to_owned()),
-        ArtifactKind::NotationSignature => (NodeKind::Signature, "notation signature".to_owned()),
-        ArtifactKind::Other(t) => (NodeKind::Referrer, t.clone()),
-    };
-    let signer = a
-        .layers
-        .iter()
-        .find_map(|l| {
-            material(&l.content)
-                .and_then(|m| leaf(m))
-                .and_then(|c| c.identity())
-        })
-        .map(|s| format!("  {s}"))
-        .unwrap_or_default();
-    let how = route_text(&a.found_via);
-    let mut node = Node::new(kind, format!("{what}{signer}"), &how)
-        .field("found via", &how)
-        .field("digest", a.digest.to_string())
-        .field("subject", a.subject.to_string())
-        .field("media type", &a.media_type);
-    if let Some(t) = &a.artifact_type {
-        node = node.field("artifact type", t);
-    }
-    // The consumer lens: who finds this artifact, and how.
-    for s in &a.consumers {
-        let text = match &s.finds {
-            Finds::Yes => "finds it".to_owned(),
-            Finds::With { setting, .. } => format!("only with {setting}"),
-            Finds::No { why } => format!("does not: {why}"),
-        };
-        node = node.field(&format!("{} ›", s.consumer.name()), text);
-    }
-    for (k, v) in &a.annotations {
-        node = node.field(k, v);
-    }
-    node = node.raw(a);
-    let mut children = Vec::new();
-    for layer in &a.layers {
-        children.extend(layer_nodes(&layer.content, &layer.media_type));
-    }
-    children.extend(a.referrers.iter().map(artifact_node));
-    children.extend(a.errors.iter().map(|e| error_node(e)));
-    node.children(children)
-}
-
-fn material(content: &LayerContent) -> Option<&SigningMaterial> {
-    match content {
-        LayerContent::Signature(s) => Some(&s.material),
-        LayerContent::Attestation(a) => Some(&a.material),
-        _ => None,
-    }
-}
-
-fn leaf(m: &SigningMaterial) -> Option<&CertificateView> {
-    m.certificate.as_ref().and_then(Decoded::ok)
-}
-
-fn error_node(e: &str) -> Node {
-    Node::new(NodeKind::Error, format!("error: {e}"), "reading this item").field("error", e)
 }
 
 /// The node at `path` (child ids from the root).

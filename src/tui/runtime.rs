@@ -18,12 +18,12 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::engine::{self, Event, Executor, Order, Plan, Pool, Reports, Untagged, Work};
 use crate::inventory::discover::DiscoverOptions;
 use crate::inventory::model::{ImageReport, TagOutcome, TagReport};
+use crate::key::PublicKey;
 use crate::registry::any::AnySource;
 use crate::trust::TrustedRoot;
 use crate::verify::attestation::verify_attestations_of;
 use crate::verify::cosign::verify_image;
 use crate::verify::identity::{IdentityPolicy, Matcher};
-use crate::verify::key::PublicKey;
 use crate::verify::policy::{Context, Policy, Signer, SystemClock};
 use crate::verify::report::ImageVerdict;
 

@@ -3,11 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use crate::inventory::model::ImageReport;
-use crate::verify::report::{ImageOutcome, ImageVerdict};
-
 use super::action::RequestId;
-use super::copy_menu::CopyMenu;
+use super::copy_menu::{CopyMenu, CopySource};
 use super::effect::{Evidence, VerifySpec};
 use super::filter::Query;
 use super::nodes::Node;
@@ -17,6 +14,8 @@ use super::signer_view::SignerView;
 use super::text_field::TextField;
 use super::verify_dialog::VerifyDialog;
 use super::view::Palette;
+
+pub use super::tag::{TagEntry, TagLoad, Verification};
 
 /// The tag list of the target.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,94 +28,6 @@ pub enum Listing {
     /// Every tag has been inspected.
     Complete,
     Failed(String),
-}
-
-/// One tag's image, as far as it has been read.
-#[derive(Debug, Clone)]
-pub enum TagLoad {
-    Pending,
-    Loaded {
-        image: Box<ImageReport>,
-        /// The artifact tree, built once when the image arrives.
-        nodes: Vec<Node>,
-    },
-    Failed(String),
-}
-
-/// One tag's verification against the current policy.
-#[derive(Debug, Clone)]
-pub enum Verification {
-    NotRequested,
-    Running(RequestId),
-    Done(Box<ImageVerdict>),
-    Failed(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct TagEntry {
-    /// Already made printable; an orphan's is its digest.
-    pub name: String,
-    /// The name in lower case, made once for the filter.
-    pub folded: String,
-    /// An untagged digest with artifacts (no tag points to it).
-    pub orphan: bool,
-    pub load: TagLoad,
-    pub verification: Verification,
-}
-
-impl TagEntry {
-    pub fn new(name: String) -> TagEntry {
-        TagEntry {
-            folded: name.to_lowercase(),
-            name,
-            orphan: false,
-            load: TagLoad::Pending,
-            verification: Verification::NotRequested,
-        }
-    }
-
-    pub fn image(&self) -> Option<&ImageReport> {
-        match &self.load {
-            TagLoad::Loaded { image, .. } => Some(image),
-            _ => None,
-        }
-    }
-
-    pub fn nodes(&self) -> &[Node] {
-        match &self.load {
-            TagLoad::Loaded { nodes, .. } => nodes,
-            _ => &[],
-        }
-    }
-
-    /// Where the tag goes when sorted by state: what needs a look first.
-    pub fn state_rank(&self) -> u8 {
-        match (&self.load, &self.verification) {
-            (_, Verification::Done(v)) => match v.outcome {
-                ImageOutcome::NotVerified { .. } if !v.signatures.is_empty() => 0,
-                ImageOutcome::CouldNotCheck { .. } => 1,
-                ImageOutcome::NotVerified { .. } => 2,
-                ImageOutcome::Skipped { .. } => 4,
-                ImageOutcome::Verified(_) => 6,
-            },
-            (_, Verification::Failed(_)) => 1,
-            (TagLoad::Failed(_), _) => 3,
-            (TagLoad::Loaded { image, .. }, _) if image.artifacts.is_empty() => 2,
-            (TagLoad::Pending, _) | (_, Verification::Running(_)) => 5,
-            (TagLoad::Loaded { .. }, Verification::NotRequested) => 5,
-        }
-    }
-
-    /// When the image was built: the config's `created` (the newest platform's, for an index).
-    pub fn created(&self) -> Option<&str> {
-        let image = self.image()?;
-        let own = image.config.as_ref().and_then(|c| c.created.as_deref());
-        let platforms = image
-            .platforms
-            .iter()
-            .filter_map(|p| p.config.as_ref().and_then(|c| c.created.as_deref()));
-        own.into_iter().chain(platforms).max()
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -465,6 +376,17 @@ impl State {
     /// The selected node of the artifact tree.
     pub fn selected_node(&self) -> Option<&Node> {
         super::nodes::find(self.selected_tag()?.nodes(), &self.tree.selected)
+    }
+
+    /// What the copy menu reads: the source's name, the selected tag and node, and how to
+    /// reproduce a check.
+    pub fn copy_source(&self) -> CopySource<'_> {
+        CopySource {
+            source: &self.source,
+            tag: self.selected_tag(),
+            node: self.selected_node(),
+            reproduce: &self.reproduce,
+        }
     }
 }
 

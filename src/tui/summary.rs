@@ -3,7 +3,7 @@
 use crate::inventory::model::{ArtifactKind, ImageReport};
 use crate::verify::report::ImageOutcome;
 
-use super::state::{TagEntry, TagLoad, Verification};
+use super::tag::{TagEntry, TagLoad, Verification};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Badge {

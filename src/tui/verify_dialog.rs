@@ -19,7 +19,7 @@ use crate::inventory::model::ArtifactKind;
 use crate::verify::identity::Matcher;
 
 use super::effect::{Evidence, SignerSpec, VerifySpec};
-use super::state::TagEntry;
+use super::tag::TagEntry;
 use super::text_field::TextField;
 
 /// Where the signer comes from (Tab switches).

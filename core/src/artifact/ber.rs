@@ -19,7 +19,9 @@ const MAX_DEPTH: usize = 64;
 /// Why BER could not be converted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BerError {
+    /// Byte offset into the input where decoding stopped.
     pub offset: usize,
+    /// What was wrong at that offset.
     pub reason: &'static str,
 }
 

@@ -14,15 +14,19 @@ use super::error::{DecodeError, parse_json};
 use super::in_toto::Statement;
 use super::predicate::{PredicateSummary, summarize};
 
+use material::decode_base64;
 pub use material::{InclusionProofView, TimestampEntry, TlogEntryView, VerificationMaterialView};
 
 /// The bundle format versions, by media type (protobuf-specs `Bundle.media_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum BundleVersion {
+    /// `application/vnd.dev.sigstore.bundle+json;version=0.1`: key-signed or certificate chain, inclusion promise only.
     #[serde(rename = "0.1")]
     V0_1,
+    /// `…;version=0.2`: adds inclusion proofs with checkpoints.
     #[serde(rename = "0.2")]
     V0_2,
+    /// `application/vnd.dev.sigstore.bundle.v0.3+json`: the leaf certificate alone, the shape cosign v3 writes.
     #[serde(rename = "0.3")]
     V0_3,
 }
@@ -49,11 +53,17 @@ impl BundleVersion {
 /// A decoded bundle.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BundleView {
+    /// The bundle's `mediaType`, as written.
     pub media_type: String,
+    /// The bundle version the media type names.
     pub version: BundleVersion,
+    /// Who signed: a certificate, a certificate chain or a public-key hint.
     pub verification_material: VerificationMaterialView,
+    /// `verificationMaterial.tlogEntries`: the Rekor entries that log the signature.
     pub tlog_entries: Vec<TlogEntryView>,
+    /// `verificationMaterial.timestampVerificationData`: RFC 3161 timestamps over the signature.
     pub timestamps: Vec<TimestampEntry>,
+    /// What was signed: a message signature over an artifact digest, or a DSSE envelope.
     pub content: ContentView,
     /// Fields this decoder does not know, by JSON path, kept as they were.
     pub unknown_fields: serde_json::Map<String, serde_json::Value>,
@@ -67,8 +77,10 @@ pub enum ContentView {
     MessageSignature {
         /// `HashAlgorithm` enum name (`SHA2_256`); absent when the bundle has no digest.
         digest_algorithm: Option<String>,
+        /// The artifact digest the bundle names (`messageDigest.digest`), when it names one.
         #[serde(serialize_with = "option_base64")]
         digest: Option<Vec<u8>>,
+        /// The signature over the artifact.
         #[serde(serialize_with = "encoding::base64")]
         signature: Vec<u8>,
     },
@@ -79,31 +91,18 @@ pub enum ContentView {
 /// A DSSE envelope with its payload decoded.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DsseView {
+    /// The DSSE envelope as decoded.
     pub envelope: Envelope,
+    /// The payload bytes (base64-decoded), usually an in-toto statement.
     #[serde(serialize_with = "encoding::base64")]
     pub payload: Vec<u8>,
+    /// Each signature over the envelope's PAE encoding.
     #[serde(serialize_with = "encoding::base64_list")]
     pub signatures: Vec<Vec<u8>>,
     /// The in-toto statement when the payload type is in-toto's, or why it does not parse.
     pub statement: Option<Result<Statement, DecodeError>>,
     /// A summary of the statement's predicate.
     pub predicate: Option<PredicateSummary>,
-}
-
-/// proto3 JSON `bytes` (protobuf "JSON Mapping"): "either standard or URL-safe base64 encoding
-/// with/without paddings are accepted"; Go's decoder, which protojson uses, also skips `\r` and
-/// `\n` (line-wrapped base64 occurs in real bundles).
-fn decode_base64(what: &str, text: &str) -> Result<Vec<u8>, DecodeError> {
-    let normalised: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\r' | '\n'))
-        .map(|c| match c {
-            '-' => '+',
-            '_' => '/',
-            other => other,
-        })
-        .collect();
-    super::error::decode_base64(what, &normalised)
 }
 
 fn option_base64<S: serde::Serializer>(bytes: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {

@@ -35,6 +35,7 @@ pub struct CertificateView {
     pub der: Vec<u8>,
     /// SHA-256 of the DER, lowercase hex.
     pub fingerprint_sha256: String,
+    /// X.509 version (3 for every Sigstore certificate).
     pub version: u32,
     /// Subject distinguished name as an RFC 4514 string.
     pub subject: String,
@@ -42,9 +43,13 @@ pub struct CertificateView {
     pub issuer: String,
     /// The serial number's bytes in lowercase hex (RFC 5280 §4.1.2.2).
     pub serial: String,
+    /// `notBefore`, Unix seconds.
     pub not_before: i64,
+    /// `notBefore` as RFC 3339.
     pub not_before_rfc3339: String,
+    /// `notAfter`, Unix seconds (a Fulcio leaf lives ten minutes).
     pub not_after: i64,
+    /// `notAfter` as RFC 3339.
     pub not_after_rfc3339: String,
     /// `ECDSA P-256`, `RSA 2048`, `Ed25519`, or the algorithm OID when unknown.
     pub public_key_type: String,
@@ -59,9 +64,11 @@ pub struct CertificateView {
     pub key_usages: Vec<String>,
     /// Extended key usage names (RFC 5280 §4.2.1.12), e.g. `codeSigning`; unknown ones as OIDs.
     pub extended_key_usages: Vec<String>,
+    /// Subject alternative names: for a Fulcio leaf, the signer's identity.
     pub sans: Vec<SanView>,
     /// Every extension under 1.3.6.1.4.1.57264.1, in certificate order.
     pub fulcio_claims: Vec<FulcioClaim>,
+    /// Embedded signed certificate timestamps from CT logs (Fulcio embeds one).
     pub scts: Vec<SctView>,
     /// Why the embedded SCT list could not be read, when it could not.
     pub sct_error: Option<String>,
@@ -72,8 +79,11 @@ pub struct CertificateView {
 /// An extension kept as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RawExtension {
+    /// The extension's OID, dotted.
     pub oid: String,
+    /// Whether the extension is marked critical.
     pub critical: bool,
+    /// The extension's value (DER), hex.
     pub value_hex: String,
 }
 

@@ -11,9 +11,11 @@ pub const IN_TOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Envelope {
+    /// `payloadType`: how to read the payload (`application/vnd.in-toto+json` for attestations).
     pub payload_type: String,
     /// Base64 of the payload bytes.
     pub payload: String,
+    /// The signatures over the PAE encoding of type and payload.
     pub signatures: Vec<EnvelopeSignature>,
     /// Fields DSSE does not define, kept as they came.
     #[serde(flatten)]
@@ -23,6 +25,7 @@ pub struct Envelope {
 /// One signature of an envelope.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnvelopeSignature {
+    /// `keyid`: a hint at the key; never trusted.
     #[serde(default)]
     pub keyid: String,
     /// Base64 of the signature bytes.

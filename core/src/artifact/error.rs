@@ -4,21 +4,58 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DecodeError {
+    /// Malformed JSON.
     #[error("{what}: malformed JSON: {reason}")]
-    Json { what: String, reason: String },
+    Json {
+        /// What was being decoded (`bundle`, `simple signing payload`).
+        what: String,
+        /// The parser's message.
+        reason: String,
+    },
+    /// Malformed base64.
     #[error("{what}: malformed base64: {reason}")]
-    Base64 { what: String, reason: String },
+    Base64 {
+        /// What was being decoded.
+        what: String,
+        /// The decoder's message.
+        reason: String,
+    },
+    /// Malformed DER (certificates, timestamps, signatures).
     #[error("{what}: malformed DER: {reason}")]
-    Der { what: String, reason: String },
+    Der {
+        /// What was being decoded.
+        what: String,
+        /// The decoder's message.
+        reason: String,
+    },
+    /// Malformed PEM.
     #[error("{what}: malformed PEM: {reason}")]
-    Pem { what: String, reason: String },
+    Pem {
+        /// What was being decoded.
+        what: String,
+        /// The decoder's message.
+        reason: String,
+    },
+    /// Well-formed but not what the format allows (a wrong type, a missing field).
     #[error("{what}: {reason}")]
-    Invalid { what: String, reason: String },
+    Invalid {
+        /// What was being decoded.
+        what: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// JSON nested deeper than the budget for untrusted input allows.
     #[error("{what}: limit reached: JSON nesting deeper than {limit} levels")]
-    TooDeep { what: String, limit: usize },
+    TooDeep {
+        /// What was being decoded.
+        what: String,
+        /// The most levels allowed.
+        limit: usize,
+    },
 }
 
 impl DecodeError {
+    /// A JSON error in `what`.
     pub fn json(what: impl Into<String>, err: impl std::fmt::Display) -> DecodeError {
         DecodeError::Json {
             what: what.into(),
@@ -26,6 +63,7 @@ impl DecodeError {
         }
     }
 
+    /// A base64 error in `what`.
     pub fn base64(what: impl Into<String>, err: impl std::fmt::Display) -> DecodeError {
         DecodeError::Base64 {
             what: what.into(),
@@ -33,6 +71,7 @@ impl DecodeError {
         }
     }
 
+    /// A DER error in `what`.
     pub fn der(what: impl Into<String>, err: impl std::fmt::Display) -> DecodeError {
         DecodeError::Der {
             what: what.into(),
@@ -40,6 +79,7 @@ impl DecodeError {
         }
     }
 
+    /// A PEM error in `what`.
     pub fn pem(what: impl Into<String>, err: impl std::fmt::Display) -> DecodeError {
         DecodeError::Pem {
             what: what.into(),
@@ -47,6 +87,7 @@ impl DecodeError {
         }
     }
 
+    /// `what` is well-formed but invalid, for `reason`.
     pub fn invalid(what: impl Into<String>, reason: impl Into<String>) -> DecodeError {
         DecodeError::Invalid {
             what: what.into(),

@@ -12,9 +12,13 @@ pub enum ExtensionEncoding {
 /// One Fulcio extension: its arc under 1.3.6.1.4.1.57264.1, name and encoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FulcioExtension {
+    /// The last arc of the OID (`1.3.6.1.4.1.57264.1.<arc>`).
     pub arc: u32,
+    /// Fulcio's name for the claim (`Issuer (V2)`, `Source Repository URI`, …).
     pub name: &'static str,
+    /// How the value is encoded: a raw UTF-8 string (deprecated arcs) or a DER UTF8String.
     pub encoding: ExtensionEncoding,
+    /// Whether Fulcio deprecated the extension in favour of a newer arc.
     pub deprecated: bool,
 }
 

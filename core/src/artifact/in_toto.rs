@@ -4,16 +4,21 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// The `_type` of in-toto Statement v1.
 pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
+/// The `_type` of in-toto Statement v0.1 (still written by cosign 2.x).
 pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
 
 /// An in-toto statement: what the attestation is about and what it claims.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Statement {
+    /// `_type`: the statement version.
     #[serde(rename = "_type")]
     pub statement_type: String,
+    /// The artifacts the statement is about, by name and digest: for an image, its manifest digest.
     pub subject: Vec<Subject>,
+    /// `predicateType`: what the predicate is (SLSA provenance, SPDX, CycloneDX, cosign's vuln, …).
     pub predicate_type: String,
     /// The claims; absent in some statements (cosign v3's image signatures carry none).
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
@@ -26,8 +31,10 @@ pub struct Statement {
 /// One subject: a name and its digests by algorithm (`{"sha256": "<hex>"}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subject {
+    /// The artifact's name (for an image, usually its repository).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name: String,
+    /// Digests by algorithm (`sha256` → hex).
     pub digest: BTreeMap<String, String>,
     /// Other subject fields (`annotations`, `uri`, …), kept as they came.
     #[serde(flatten)]

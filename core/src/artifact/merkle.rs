@@ -25,19 +25,36 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 /// Why an inclusion proof does not lead to the expected root.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InclusionError {
+    /// The leaf index is not inside the tree.
     #[error("leaf index {index} is not below tree size {size}")]
-    IndexOutOfRange { index: u64, size: u64 },
+    IndexOutOfRange {
+        /// The leaf's index.
+        index: u64,
+        /// The tree size.
+        size: u64,
+    },
+    /// The audit path has the wrong number of hashes for this index and tree size.
     #[error(
         "proof has {actual} hashes but a tree of size {size} needs {expected} for leaf {index}"
     )]
     WrongLength {
+        /// The leaf's index.
         index: u64,
+        /// The tree size.
         size: u64,
+        /// The number of hashes the path must have.
         expected: usize,
+        /// The number it has.
         actual: usize,
     },
+    /// The path leads to another root: the entry is not in the tree the checkpoint signs.
     #[error("proof leads to root {computed}, expected {expected}")]
-    RootMismatch { computed: String, expected: String },
+    RootMismatch {
+        /// The root the path leads to, hex.
+        computed: String,
+        /// The root it must lead to, hex.
+        expected: String,
+    },
 }
 
 /// Recomputes the root from a leaf hash and its audit path (RFC 9162 §2.1.3.2).
@@ -133,6 +150,7 @@ pub struct MerkleTree {
 }
 
 impl MerkleTree {
+    /// An empty tree.
     pub fn new() -> MerkleTree {
         MerkleTree::default()
     }
@@ -143,6 +161,7 @@ impl MerkleTree {
         (self.leaves.len() - 1) as u64
     }
 
+    /// The number of leaves.
     pub fn size(&self) -> u64 {
         self.leaves.len() as u64
     }

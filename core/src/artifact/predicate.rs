@@ -64,45 +64,74 @@ pub const TOP_ITEMS: usize = 10;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PredicateSummary {
+    /// SLSA provenance v0.2 (`https://slsa.dev/provenance/v0.2`).
     SlsaV02 {
+        /// `builder.id`: who ran the build.
         builder_id: Option<String>,
+        /// `buildType`: what kind of build it was.
         build_type: Option<String>,
+        /// The source repository (from `invocation.configSource.uri`).
         source_repository: Option<String>,
+        /// The source commit (from `invocation.configSource.digest`).
         commit: Option<String>,
+        /// `invocation.configSource.entryPoint`: the build file or workflow.
         entry_point: Option<String>,
     },
+    /// SLSA provenance v1 (`https://slsa.dev/provenance/v1`), as GitHub Actions and BuildKit write it.
     SlsaV1 {
+        /// `runDetails.builder.id`: who ran the build.
         builder_id: Option<String>,
+        /// `buildDefinition.buildType`.
         build_type: Option<String>,
+        /// The source repository, from the external parameters or resolved dependencies.
         source_repository: Option<String>,
+        /// The source commit.
         commit: Option<String>,
+        /// The workflow file, for GitHub Actions builds.
         workflow_path: Option<String>,
+        /// The git ref the workflow ran on.
         workflow_ref: Option<String>,
     },
+    /// An SPDX software bill of materials.
     Spdx {
+        /// `spdxVersion`.
         spdx_version: Option<String>,
+        /// The document's `name`.
         name: Option<String>,
+        /// How many packages it lists.
         package_count: usize,
         /// The first packages: (name, version).
         top_packages: Vec<(String, Option<String>)>,
     },
+    /// A CycloneDX software bill of materials.
     CycloneDx {
+        /// `specVersion`.
         spec_version: Option<String>,
+        /// How many components it lists.
         component_count: usize,
+        /// The first components: (name, version).
         top_components: Vec<(String, Option<String>)>,
     },
+    /// cosign's vulnerability-scan predicate (`https://cosign.sigstore.dev/attestation/vuln/v1`).
     CosignVuln {
+        /// `scanner.uri`: the scanner (Trivy, Grype, …).
         scanner_uri: Option<String>,
+        /// `scanner.version`.
         scanner_version: Option<String>,
+        /// `scanner.db.uri`: the vulnerability database.
         db_uri: Option<String>,
+        /// `scanner.db.version`.
         db_version: Option<String>,
+        /// `metadata.scanFinishedOn`.
         scan_finished_on: Option<String>,
         /// Vulnerabilities found in `scanner.result` (Trivy or Grype JSON), when countable.
         vulnerability_count: Option<usize>,
         /// Counts by severity, when countable.
         by_severity: BTreeMap<String, usize>,
     },
+    /// A predicate type sigscope does not summarise.
     Other {
+        /// Its `predicateType`.
         predicate_type: String,
     },
 }

@@ -23,8 +23,11 @@ pub struct RekorBundleView {
     /// The Signed Entry Timestamp: the log's signature over [`set_payload`].
     #[serde(serialize_with = "encoding::base64")]
     pub signed_entry_timestamp: Vec<u8>,
+    /// When the log integrated the entry, Unix seconds: the signing time cosign trusts under a verified SET.
     pub integrated_time: i64,
+    /// `integrated_time` as RFC 3339.
     pub integrated_time_rfc3339: String,
+    /// The entry's index in the log.
     pub log_index: i64,
     /// Hex SHA-256 of the log's public key.
     pub log_id: String,

@@ -9,27 +9,36 @@ pub const COSIGN_SIGNATURE_TYPE: &str = "cosign container image signature";
 /// A simple-signing payload.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimpleSigning {
+    /// The `critical` section: what a verifier must check.
     pub critical: Critical,
     /// Free-form claims (`-a k=v` in cosign), `null` when absent.
     pub optional: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
+/// `critical`: the image the signature is for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Critical {
+    /// `identity`: the reference the signer meant.
     pub identity: Identity,
+    /// `image`: the manifest digest signed.
     pub image: Image,
+    /// `type`: `cosign container image signature` for cosign.
     #[serde(rename = "type")]
     pub kind: String,
 }
 
+/// `critical.identity`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Identity {
+    /// `docker-reference`: the repository the signer named.
     #[serde(rename = "docker-reference")]
     pub docker_reference: String,
 }
 
+/// `critical.image`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Image {
+    /// `docker-manifest-digest`: the manifest digest signed; it must be the image's digest.
     #[serde(rename = "docker-manifest-digest")]
     pub docker_manifest_digest: String,
 }

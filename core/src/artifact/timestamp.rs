@@ -29,14 +29,17 @@ pub struct TimestampView {
     pub status: Option<u32>,
     /// `genTime`, whole unix seconds.
     pub gen_time: i64,
+    /// `genTime` as RFC 3339.
     pub gen_time_rfc3339: String,
     /// `policy`: the TSA policy OID.
     pub policy: String,
     /// `serialNumber`, hex.
     pub serial: String,
+    /// `messageImprint`: the hash of what was timestamped (for Sigstore, the signature).
     pub message_imprint: MessageImprintView,
     /// `nonce`, hex.
     pub nonce: Option<String>,
+    /// `ordering`: whether the TSA orders its tokens by time.
     pub ordering: bool,
     /// `accuracy` in microseconds (RFC 3161 §2.4.2: seconds, millis, micros), when given.
     pub accuracy_micros: Option<u64>,

@@ -4,14 +4,16 @@
 
 use std::collections::BTreeMap;
 
-use super::strip_ref;
+use super::signer::strip_ref;
 
 /// One way to say who must have signed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct IdentityChoice {
     /// The exact identity, or an anchored regular expression when `is_regexp`.
     pub identity: String,
+    /// Whether `identity` is a regular expression (a workflow identity with its per-build ref left open) rather than an exact SAN.
     pub is_regexp: bool,
+    /// The OIDC issuer every signature of this identity carries.
     pub issuer: String,
     /// How many of the seen signatures this choice covers.
     pub signatures: usize,

@@ -15,137 +15,18 @@ use crate::reference::Digest;
 
 pub mod identity;
 pub mod signatures;
+mod signer;
 pub mod trust;
 
 pub use signatures::{Signature, has_attestations, signatures_of};
-
-/// The attributes compared across builds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attribute {
-    Identity,
-    Issuer,
-    /// The CA that issued the signing certificate (its subject DN).
-    CertificateAuthority,
-    SourceRepository,
-    Workflow,
-    Runner,
-    Trigger,
-}
-
-impl Attribute {
-    pub const ALL: [Attribute; 7] = [
-        Attribute::Identity,
-        Attribute::Issuer,
-        Attribute::CertificateAuthority,
-        Attribute::SourceRepository,
-        Attribute::Workflow,
-        Attribute::Runner,
-        Attribute::Trigger,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Attribute::Identity => "identity",
-            Attribute::Issuer => "issuer",
-            Attribute::CertificateAuthority => "certificate authority",
-            Attribute::SourceRepository => "source repository",
-            Attribute::Workflow => "workflow",
-            Attribute::Runner => "runner",
-            Attribute::Trigger => "trigger",
-        }
-    }
-}
-
-/// Who made one signature: its certificate's identity and claims (or a Notary Project signer).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Signer {
-    /// The SAN as it stands.
-    pub identity: String,
-    pub issuer: Option<String>,
-    /// The signing certificate's issuer DN.
-    pub certificate_authority: String,
-    pub source_repository: Option<String>,
-    /// The workflow (build config URI), without its `@ref`.
-    pub workflow: Option<String>,
-    pub git_ref: Option<String>,
-    pub commit: Option<String>,
-    pub runner: Option<String>,
-    pub trigger: Option<String>,
-    /// The signing certificate (DER), to check its CA against a trusted root.
-    #[serde(skip)]
-    pub certificate: Vec<u8>,
-    /// A Notary Project signer: its signing scheme and, when countersigned, the timestamp.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub notation: Option<NotationSigner>,
-}
-
-/// What a Notary Project signature says of its signer beyond the certificate.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct NotationSigner {
-    /// `notary.x509` or `notary.x509.signingAuthority`.
-    pub signing_scheme: String,
-    /// `JWS` or `COSE`.
-    pub envelope: String,
-    /// The claimed signing time (or the authentic signing time).
-    pub signing_time: Option<String>,
-    /// The RFC 3161 countersignature's genTime, when there is one (decoded, not verified).
-    pub timestamp: Option<String>,
-}
-
-impl Signer {
-    /// A Notary Project signer: the leaf's subject DN is its identity, the signing scheme
-    /// stands for the issuer.
-    fn from_notation(view: &crate::artifact::notation::NotationView) -> Option<Signer> {
-        let leaf = view.certificates.first()?.as_ref().ok()?;
-        let e = &view.envelope;
-        Some(Signer {
-            identity: leaf.subject.clone(),
-            issuer: Some(format!(
-                "notation {}",
-                e.signing_scheme.as_deref().unwrap_or("(no signing scheme)")
-            )),
-            certificate_authority: leaf.issuer.clone(),
-            notation: Some(NotationSigner {
-                signing_scheme: e.signing_scheme.clone().unwrap_or_default(),
-                envelope: e.format.name().to_owned(),
-                signing_time: e.claimed_signing_time().map(|t| t.text.clone()),
-                timestamp: view
-                    .timestamp
-                    .as_ref()
-                    .and_then(|t| t.as_ref().ok())
-                    .map(|t| t.gen_time_rfc3339.clone()),
-            }),
-            ..Signer::default()
-        })
-    }
-
-    /// The compared value of `attribute` (the identity without its per-build `@ref`).
-    pub fn value(&self, attribute: Attribute) -> Option<&str> {
-        match attribute {
-            Attribute::Identity => Some(strip_ref(&self.identity)),
-            Attribute::Issuer => self.issuer.as_deref(),
-            Attribute::CertificateAuthority => Some(&self.certificate_authority),
-            Attribute::SourceRepository => self.source_repository.as_deref(),
-            Attribute::Workflow => self.workflow.as_deref(),
-            Attribute::Runner => self.runner.as_deref(),
-            Attribute::Trigger => self.trigger.as_deref(),
-        }
-    }
-}
-
-/// `https://…/release.yml@refs/tags/v1` → `https://…/release.yml`.
-pub fn strip_ref(uri: &str) -> &str {
-    match uri.rfind("@refs/") {
-        Some(i) => &uri[..i],
-        None => uri,
-    }
-}
+pub use signer::{Attribute, NotationSigner, Signer, strip_ref};
 
 /// One build's row.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
+    /// The tag, as listed.
     pub tag: String,
+    /// The image digest, when the tag could be read.
     pub digest: Option<Digest>,
     /// Every signature of the build (copied ones included, marked).
     pub signatures: Vec<Signature>,
@@ -211,18 +92,21 @@ pub struct Outlier {
     /// The attribute, or `None` for whole-build reasons (unsigned, key-signed, unreadable,
     /// a copied signature).
     pub attribute: Option<Attribute>,
+    /// Why the build stands out: which attributes differ from the majority, and how.
     pub reason: String,
 }
 
 /// The matrix.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
+    /// One row per build, in tag order.
     pub rows: Vec<Row>,
     /// The majority value of each attribute among signed builds.
     pub majority: BTreeMap<Attribute, String>,
 }
 
 impl Matrix {
+    /// How many builds stand out.
     pub fn outlier_count(&self) -> usize {
         self.rows.iter().filter(|r| !r.outliers.is_empty()).count()
     }

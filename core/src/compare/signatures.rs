@@ -13,7 +13,7 @@ use crate::inventory::model::{Artifact, ArtifactKind, ImageReport, Route};
 use crate::reference::Digest;
 use crate::verify::referrer::COSIGN_SIGN_PREDICATE;
 
-use super::{Attribute, Signer};
+use super::signer::{Attribute, Signer};
 
 /// One signature on a build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -179,7 +179,7 @@ impl Signer {
             source_repository: claim(12).or_else(|| claim(5)),
             workflow: claim(18)
                 .or_else(|| claim(9))
-                .map(|w| super::strip_ref(&w).to_owned()),
+                .map(|w| super::signer::strip_ref(&w).to_owned()),
             git_ref: claim(14).or_else(|| claim(6)),
             commit: claim(13).or_else(|| claim(3)),
             runner: claim(11),

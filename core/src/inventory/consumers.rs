@@ -7,96 +7,10 @@
 //! answer "why does my admission controller see no signatures?": an image signed with cosign
 //! v3's defaults carries only a bundle referrer, which most of them never read.
 
-use serde::Serialize;
-
 use super::layer::{Decoded, LayerContent};
 use super::model::{Artifact, ArtifactKind, Route};
+pub use super::sighting::{Consumer, Finds, Sighting};
 use crate::artifact::bundle::{BundleVersion, ContentView};
-
-/// A consumer of signatures, at the newest version whose behaviour is described.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Consumer {
-    /// cosign 2.5 (2.6.0–2.6.2 read bundles with `--new-bundle-format`; 2.6.3 and later read as
-    /// cosign v3 does).
-    #[serde(rename = "cosign 2.5")]
-    Cosign2,
-    #[serde(rename = "cosign v3")]
-    CosignV3,
-    /// sigstore/policy-controller 0.15 (cosign v3 library; `signatureFormat` per authority).
-    #[serde(rename = "policy-controller")]
-    PolicyController,
-    /// Kyverno `ClusterPolicy` `verifyImages` (1.19).
-    #[serde(rename = "Kyverno verifyImages")]
-    KyvernoVerifyImages,
-    /// Kyverno `ImageValidatingPolicy` (1.17 and later).
-    #[serde(rename = "Kyverno ImageValidatingPolicy")]
-    KyvernoImageValidating,
-    /// `gh attestation verify` (2.61 and later).
-    #[serde(rename = "gh attestation verify")]
-    Gh,
-    /// notation 1.2 and later.
-    #[serde(rename = "notation")]
-    Notation,
-    /// containers/image 5.22–5.39 (podman, skopeo, CRI-O `policy.json`).
-    #[serde(rename = "containers/image")]
-    ContainersImage,
-    /// Connaisseur 3.4–3.10.
-    #[serde(rename = "Connaisseur")]
-    Connaisseur,
-}
-
-impl Consumer {
-    pub const ALL: [Consumer; 9] = [
-        Consumer::CosignV3,
-        Consumer::Cosign2,
-        Consumer::PolicyController,
-        Consumer::KyvernoVerifyImages,
-        Consumer::KyvernoImageValidating,
-        Consumer::Gh,
-        Consumer::Notation,
-        Consumer::ContainersImage,
-        Consumer::Connaisseur,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Consumer::Cosign2 => "cosign 2.5",
-            Consumer::CosignV3 => "cosign v3",
-            Consumer::PolicyController => "policy-controller",
-            Consumer::KyvernoVerifyImages => "Kyverno verifyImages",
-            Consumer::KyvernoImageValidating => "Kyverno ImageValidatingPolicy",
-            Consumer::Gh => "gh attestation verify",
-            Consumer::Notation => "notation",
-            Consumer::ContainersImage => "containers/image",
-            Consumer::Connaisseur => "Connaisseur",
-        }
-    }
-}
-
-/// Whether a consumer finds an artifact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "finds", rename_all = "snake_case")]
-pub enum Finds {
-    /// With its default configuration.
-    Yes,
-    /// Only with this setting (a flag, a policy field, a configuration key); for the cosign
-    /// CLIs, `flags` are the arguments that make its `verify` (or `verify-attestation`) read it.
-    With {
-        setting: String,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        flags: Vec<String>,
-    },
-    /// Never, and why.
-    No { why: String },
-}
-
-/// One consumer's view of one artifact.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Sighting {
-    pub consumer: Consumer,
-    #[serde(flatten)]
-    pub finds: Finds,
-}
 
 /// The storage form of an artifact, as consumers tell them apart.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,26 +19,37 @@ use crate::registry::Descriptor;
 
 /// cosign's layer annotations (cosign specs/SIGNATURE_SPEC.md).
 pub mod annotation {
+    /// The annotation holding a cosign `.sig` layer's signature (base64).
     pub const SIGNATURE: &str = "dev.cosignproject.cosign/signature";
+    /// The annotation holding the signing certificate (PEM).
     pub const CERTIFICATE: &str = "dev.sigstore.cosign/certificate";
+    /// The annotation holding the certificate chain (PEM), when not in the trusted root.
     pub const CHAIN: &str = "dev.sigstore.cosign/chain";
+    /// The annotation holding the Rekor bundle: the SET and the logged entry.
     pub const BUNDLE: &str = "dev.sigstore.cosign/bundle";
+    /// The annotation holding an RFC 3161 timestamp over the signature.
     pub const TIMESTAMP: &str = "dev.sigstore.cosign/timestamp";
+    /// The annotation cosign sets on attestation layers to name their predicate type.
     pub const PREDICATE_TYPE: &str = "predicateType";
 }
 
+/// The media type of a cosign simple-signing payload layer (`.sig`).
 pub const SIMPLE_SIGNING: &str = "application/vnd.dev.cosign.simplesigning.v1+json";
+/// The media type of a DSSE envelope layer (`.att`, and attestation referrers).
 pub const DSSE_ENVELOPE: &str = "application/vnd.dsse.envelope.v1+json";
 
 /// A value that decoded, or the reason it did not.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decoded<T> {
+    /// Decoded.
     Ok(T),
+    /// Not decodable, and why (shown in place of the value).
     Error(String),
 }
 
 impl<T> Decoded<T> {
+    /// From a decoder's result.
     pub fn from_result(r: Result<T, DecodeError>) -> Decoded<T> {
         match r {
             Ok(v) => Decoded::Ok(v),
@@ -46,6 +57,7 @@ impl<T> Decoded<T> {
         }
     }
 
+    /// The value, when it decoded.
     pub fn ok(&self) -> Option<&T> {
         match self {
             Decoded::Ok(v) => Some(v),
@@ -60,10 +72,13 @@ pub struct SigningMaterial {
     /// The signature as stored (base64).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// The signing certificate from the layer's annotation, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub certificate: Option<Decoded<CertificateView>>,
+    /// The certificate chain from the layer's annotation, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub chain: Option<Decoded<Vec<CertificateView>>>,
+    /// The Rekor bundle from the layer's annotation, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rekor_bundle: Option<Decoded<RekorBundleView>>,
     /// The RFC 3161 timestamp annotation (`{"SignedRFC3161Timestamp": base64}`).
@@ -77,10 +92,12 @@ pub struct SigningMaterial {
 /// A cosign simple-signing layer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SignatureLayer {
+    /// The simple-signing payload: what the signature says it signs.
     pub payload: Decoded<SimpleSigning>,
     /// The exact payload bytes, which the signature covers.
     #[serde(skip)]
     pub payload_bytes: Vec<u8>,
+    /// The certificate, chain and Rekor bundle from the layer's annotations.
     #[serde(flatten)]
     pub material: SigningMaterial,
 }
@@ -88,12 +105,16 @@ pub struct SignatureLayer {
 /// A DSSE attestation layer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AttestationLayer {
+    /// The DSSE envelope.
     pub envelope: Decoded<Envelope>,
+    /// The in-toto statement in the envelope, when its payload type is in-toto's.
     pub statement: Option<Decoded<Statement>>,
+    /// A summary of the statement's predicate.
     pub predicate: Option<PredicateSummary>,
     /// The envelope bytes as stored.
     #[serde(skip)]
     pub envelope_bytes: Vec<u8>,
+    /// The certificate, chain and Rekor bundle from the layer's annotations.
     #[serde(flatten)]
     pub material: SigningMaterial,
 }
@@ -102,26 +123,36 @@ pub struct AttestationLayer {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum LayerContent {
+    /// A cosign simple-signing signature (`.sig` layer or signature referrer).
     Signature(Box<SignatureLayer>),
+    /// A DSSE attestation (`.att` layer or attestation referrer).
     Attestation(Box<AttestationLayer>),
+    /// A sigstore bundle.
     Bundle {
+        /// The bundle decoded.
         bundle: Box<Decoded<BundleView>>,
+        /// The bundle's bytes, for verification.
         #[serde(skip)]
         bytes: Vec<u8>,
     },
+    /// An SBOM (SPDX, CycloneDX or Syft JSON).
     Sbom {
+        /// A summary of it.
         summary: Decoded<PredicateSummary>,
     },
     /// A Notary Project signature envelope, JWS or COSE (decoded; `verify::notation` checks it).
     Notation {
+        /// The envelope decoded.
         envelope: Box<Decoded<NotationView>>,
     },
     /// Not decoded: an unknown media type (kept as its descriptor).
     Other {
+        /// The media type and size, for display.
         note: String,
     },
     /// The blob could not be read.
     Unreadable {
+        /// Why the blob could not be read.
         error: String,
     },
 }

@@ -4,3 +4,4 @@ pub mod consumers;
 pub mod discover;
 pub mod layer;
 pub mod model;
+mod sighting;

@@ -21,8 +21,11 @@ use crate::verify::report::{ImageOutcome, ImageVerdict, SignatureVerdict};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthorityOutcome {
+    /// The authority's requirement held (enough signatures or attestations verified).
     Matched,
+    /// It did not hold.
     Failed,
+    /// It cannot be known here (material sigscope cannot read, a registry error).
     CouldNotCheck,
 }
 
@@ -31,10 +34,14 @@ pub enum AuthorityOutcome {
 pub struct Failure {
     /// The signature or attestation (`tag sha256-….sig`), or `image` when none was found.
     pub on: String,
+    /// The check that failed, as the verifier names it.
     pub check: String,
+    /// Why it failed.
     pub reason: String,
+    /// What was required.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expected: Option<String>,
+    /// What was found.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actual: Option<String>,
 }
@@ -42,11 +49,15 @@ pub struct Failure {
 /// One authority's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct AuthorityResult {
+    /// The authority's name in the policy (or a generated one).
     pub name: String,
+    /// What it concluded.
     pub outcome: AuthorityOutcome,
     /// What it requires (identity and issuer, or key), as the verifier summarises it.
     pub requires: String,
+    /// Why, in a sentence.
     pub reason: String,
+    /// The failed checks of the signatures it looked at.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<Failure>,
     /// The verifier's warnings (an unanchored identity regexp matches more than meant).
@@ -68,23 +79,32 @@ fn is_zero(n: &usize) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupOutcome {
+    /// Enough authorities matched.
     Passed,
+    /// Not enough matched.
     Failed,
+    /// It cannot be known here.
     CouldNotCheck,
 }
 
 /// A group's authorities and how many matched.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupResult {
+    /// The group's name (a policy, an attestor set, a containers requirement).
     pub label: String,
+    /// How many must match.
     pub need: usize,
     /// Matched authorities, or verified signatures when the group counts those.
     pub matched: usize,
+    /// Whether `need` counts verified signatures (Connaisseur's threshold) rather than authorities.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub counts_signatures: bool,
+    /// Authorities that must match whatever the count (Connaisseur's `required`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub required: Vec<String>,
+    /// What the group concluded.
     pub outcome: GroupOutcome,
+    /// Each authority's result.
     pub authorities: Vec<AuthorityResult>,
 }
 
@@ -161,16 +181,22 @@ pub fn run_group(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NoMatchPolicy {
+    /// Deny the image (policy-controller's default).
     #[default]
     Deny,
+    /// Admit it with a warning.
     Warn,
+    /// Admit it.
     Allow,
 }
 
 /// The trust, clock and cluster settings every authority shares.
 pub struct Environment<'a> {
+    /// The trusted root authorities verify against (unless they name their own trust).
     pub trust: &'a TrustedRoot,
+    /// Now, for certificate validity when no log gives a time.
     pub clock: &'a dyn Clock,
+    /// What the cluster does with an image no ClusterImagePolicy matches (policy-controller's `no-match-policy`).
     pub no_match: NoMatchPolicy,
 }
 

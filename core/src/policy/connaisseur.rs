@@ -2,28 +2,27 @@
 //! `config.yaml` it loads (`validators`, `policy`) or the Helm chart's values
 //! (`application.validators`, `application.policy`, `application.features`). Semantics, from
 //! `internal/config`, `internal/policy` and `internal/validator/cosignvalidator`: only the most
-//! specific rule whose pattern matches the image applies ([`pattern`]); no matching rule denies;
+//! specific rule whose pattern matches the image applies (`pattern.rs`); no matching rule denies;
 //! a rule names a validator (`default` when absent); a `static` validator approves or denies; a
 //! `cosign` validator verifies the `.sig` signatures (the cosign library without bundles or
 //! OCI 1.1) against one trust root (`with.trustRoot`, `default` when absent), or with
 //! `trustRoot: "*"` against several: `threshold` verified signatures (all trust roots' count
 //! when neither `threshold` nor `required` is given) and every `required` trust root.
 
+mod controller;
 mod pattern;
 mod validator;
+mod with;
 
 pub use pattern::{Pattern, first_is_more_specific, most_specific};
 
 use serde_json::{Map, Value};
 
-use super::document::{
-    NoteKind, Notes, PolicyError, Strictness, boolean, child, list, object, string,
-};
+use super::document::{NoteKind, Notes, PolicyError, boolean, child, list, object, string};
 use super::model::{Engine, ImageMatch, Rule};
+use controller::{CONTROLLER, STRICT};
 use validator::Validators;
-
-const STRICT: Strictness = Strictness::Connaisseur;
-const CONTROLLER: &str = "Connaisseur";
+use with::With;
 
 /// Whether a document is a Connaisseur configuration (or the Helm values holding one).
 pub fn is_configuration(doc: &Map<String, Value>) -> bool {
@@ -134,109 +133,4 @@ fn read_features(f: &Map<String, Value>, at: &str, notes: &mut Notes) -> Result<
         );
     }
     Ok(detection)
-}
-
-/// A rule's `with` options.
-#[derive(Debug, Clone)]
-struct With {
-    trust_root: String,
-    threshold: usize,
-    required: Vec<String>,
-    verify_tlog: bool,
-    verify_sct: bool,
-}
-
-impl Default for With {
-    fn default() -> With {
-        With {
-            trust_root: String::new(),
-            threshold: 0,
-            required: Vec::new(),
-            verify_tlog: true,
-            verify_sct: true,
-        }
-    }
-}
-
-impl With {
-    fn read(w: &Map<String, Value>, at: &str, notes: &mut Notes) -> Result<With, PolicyError> {
-        STRICT.known_fields(
-            w,
-            at,
-            &[
-                "trustRoot",
-                "verifyInTransparencyLog",
-                "verifySCT",
-                "threshold",
-                "required",
-                "delegations",
-                "mode",
-                "verificationLevel",
-                "verifyTimestamp",
-            ],
-        )?;
-        let threshold = match w.get("threshold") {
-            None | Some(Value::Null) => 0,
-            Some(v) => v
-                .as_u64()
-                .and_then(|n| usize::try_from(n).ok())
-                .ok_or_else(|| {
-                    PolicyError::refused(
-                        &format!("{at}.threshold"),
-                        CONTROLLER,
-                        format!("Threshold must be 0 or greater, not {v}"),
-                    )
-                })?,
-        };
-        let strings = |key: &str| -> Result<Vec<String>, PolicyError> {
-            list(w, key, at)?
-                .iter()
-                .map(|v| match v.as_str() {
-                    Some(s) if !s.is_empty() => Ok(s.to_owned()),
-                    _ => Err(PolicyError::refused(
-                        &format!("{at}.{key}"),
-                        CONTROLLER,
-                        format!("{key} entries must be non-empty strings"),
-                    )),
-                })
-                .collect()
-        };
-        let required = strings("required")?;
-        if !required.is_empty() && w.contains_key("delegations") {
-            return Err(PolicyError::refused(
-                at,
-                CONTROLLER,
-                "Required and Delegations exclude each other",
-            ));
-        }
-        let one_of = |key: &str, allowed: &[&str]| -> Result<(), PolicyError> {
-            match string(w, key, at)? {
-                Some(v) if !v.is_empty() && !allowed.contains(&v.as_str()) => {
-                    Err(PolicyError::refused(
-                        &format!("{at}.{key}"),
-                        CONTROLLER,
-                        format!("{key} must be one of [{}], not {v:?}", allowed.join(" ")),
-                    ))
-                }
-                _ => Ok(()),
-            }
-        };
-        one_of("mode", &["mutate", "insecureValidateOnly"])?;
-        one_of("verificationLevel", &["strict", "permissive", "audit"])?;
-        one_of("verifyTimestamp", &["always", "afterCertExpiry"])?;
-        if w.contains_key("mode") {
-            notes.add(
-                &format!("{at}.mode"),
-                NoteKind::Noted,
-                "whether Connaisseur pins the digest does not change the verdict",
-            );
-        }
-        Ok(With {
-            trust_root: string(w, "trustRoot", at)?.unwrap_or_default(),
-            threshold,
-            required,
-            verify_tlog: boolean(w, "verifyInTransparencyLog", at)?.unwrap_or(true),
-            verify_sct: boolean(w, "verifySCT", at)?.unwrap_or(true),
-        })
-    }
 }

@@ -8,87 +8,21 @@
 //! with Fulcio (`caPath`/`caData`, `oidcIssuer`, `subjectEmail`), requires a Rekor SET only when
 //! a Rekor key is given, and checks the payload's docker-reference against `signedIdentity`.
 
+mod controller;
 mod identity;
 mod material;
 mod requirement;
+mod scope;
 
 pub use identity::{DockerReference, SignedIdentity, remap};
+pub use scope::{Scope, lookup_order};
+
+use controller::{STRICT, refused};
 
 use serde_json::{Map, Value};
 
-use super::document::{NoteKind, Notes, PolicyError, Strictness, object};
-use super::glob::ImageName;
+use super::document::{NoteKind, Notes, PolicyError, object};
 use super::model::{Engine, ImageMatch, Rule};
-
-const CONTROLLER: &str = "containers/image";
-const STRICT: Strictness = Strictness::Containers;
-
-fn refused(path: &str, rule: impl Into<String>) -> PolicyError {
-    PolicyError::refused(path, CONTROLLER, rule)
-}
-
-/// A scope of the policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// `default`
-    Global,
-    /// `transports.docker[""]`
-    TransportDefault,
-    /// `transports.docker[SCOPE]`
-    Docker(String),
-}
-
-/// The scopes containers/image looks up for a docker reference, most specific first
-/// (`DockerReferenceIdentity` then `DockerReferenceNamespaces`): the reference, its name and
-/// each parent namespace down to the host, then `*.` wildcards of the host's domains with the
-/// port removed.
-pub fn lookup_order(image: &DockerReference) -> Vec<String> {
-    let mut out = Vec::new();
-    match (&image.tag, &image.digest) {
-        (Some(t), None) => out.push(format!("{}:{t}", image.name)),
-        (None, Some(d)) => out.push(format!("{}@{d}", image.name)),
-        // A reference with both (or neither) has no identity of its own.
-        _ => {}
-    }
-    let mut name = image.name.as_str();
-    loop {
-        out.push(name.to_owned());
-        match name.rfind('/') {
-            Some(i) => name = &name[..i],
-            None => break,
-        }
-    }
-    let mut host = name.split(':').next().unwrap_or(name);
-    while let Some(i) = host.find('.') {
-        host = &host[i + 1..];
-        out.push(format!("*.{host}"));
-    }
-    out
-}
-
-impl Scope {
-    /// How specifically this scope names `image` (higher wins), or `None` when it does not.
-    pub fn specificity(&self, image: &ImageName) -> Option<usize> {
-        let scope = match self {
-            Scope::Global => return Some(0),
-            Scope::TransportDefault => return Some(1),
-            Scope::Docker(s) => s.as_str(),
-        };
-        let order = lookup_order(&DockerReference::of_image(image));
-        order
-            .iter()
-            .position(|s| s == scope)
-            .map(|i| 2 + order.len() - i)
-    }
-
-    pub fn describe(&self) -> String {
-        match self {
-            Scope::Global => "default".into(),
-            Scope::TransportDefault => "transports.docker[\"\"]".into(),
-            Scope::Docker(s) => format!("transports.docker[{s:?}]"),
-        }
-    }
-}
 
 /// Reads a `policy.json`: one rule per scope (the evaluator applies the most specific).
 pub fn read(doc: &Map<String, Value>, notes: &mut Notes) -> Result<Vec<Rule>, PolicyError> {

@@ -9,35 +9,57 @@ use serde_json::{Map, Value};
 /// Why a policy file could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
+    /// A YAML document could not be parsed.
     #[error("YAML document {index}: {reason}")]
-    Yaml { index: usize, reason: String },
+    Yaml {
+        /// Which document of the file (from 1).
+        index: usize,
+        /// The parser's message.
+        reason: String,
+    },
+    /// The file is not valid JSON.
     #[error("malformed JSON: {0}")]
     Json(String),
+    /// A field holds what the format does not allow.
     #[error("{path}: {reason}")]
-    Invalid { path: String, reason: String },
+    Invalid {
+        /// Where, as a JSON path (`ClusterImagePolicy/x.spec.authorities[0]`).
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// The controller itself would refuse the policy (its schema or validation rules): sigscope
     /// refuses it too rather than guess what the cluster does.
     #[error("{path}: refused, as {controller} refuses it: {rule}")]
     Refused {
+        /// Where, as a JSON path.
         path: String,
+        /// The controller that refuses it.
         controller: &'static str,
+        /// The controller's rule, as its message words it.
         rule: String,
     },
+    /// A document of a kind no reader reads.
     #[error(
         "document {index}: unsupported kind {kind:?} (apiVersion {api_version:?}): expected a \
          policy-controller ClusterImagePolicy, a Kyverno ClusterPolicy or Policy, a containers \
          policy.json or a Connaisseur configuration"
     )]
     UnknownKind {
+        /// Which document of the file (from 1).
         index: usize,
+        /// Its `kind`.
         kind: String,
+        /// Its `apiVersion`.
         api_version: String,
     },
+    /// The file holds only empty documents.
     #[error("the file holds no policy document")]
     Empty,
 }
 
 impl PolicyError {
+    /// `path` holds an invalid value, for `reason`.
     pub fn invalid(path: &str, reason: impl Into<String>) -> PolicyError {
         PolicyError::Invalid {
             path: path.to_owned(),
@@ -45,6 +67,7 @@ impl PolicyError {
         }
     }
 
+    /// `controller` refuses what is at `path`, by `rule`.
     pub fn refused(path: &str, controller: &'static str, rule: impl Into<String>) -> PolicyError {
         PolicyError::Refused {
             path: path.to_owned(),
@@ -67,6 +90,7 @@ pub enum Strictness {
 }
 
 impl Strictness {
+    /// The controller whose rules these are, as refusals name it.
     pub fn controller(self) -> &'static str {
         match self {
             Strictness::Kubernetes(c) => c,
@@ -121,8 +145,11 @@ pub enum NoteKind {
 /// A field of the policy, by path, and what sigscope did with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldNote {
+    /// Where the field is, as a JSON path.
     pub path: String,
+    /// Why it is noted.
     pub kind: NoteKind,
+    /// What it means for the verdicts.
     pub note: String,
 }
 
@@ -131,6 +158,7 @@ pub struct FieldNote {
 pub struct Notes(pub Vec<FieldNote>);
 
 impl Notes {
+    /// Notes the field at `path`.
     pub fn add(&mut self, path: &str, kind: NoteKind, note: impl Into<String>) {
         self.0.push(FieldNote {
             path: path.to_owned(),
@@ -323,6 +351,27 @@ pub fn resource_spec<'a>(
     )?;
     let spec = child(doc, "spec", &at)?.ok_or_else(|| PolicyError::invalid(&at, "no spec"))?;
     Ok((at, spec))
+}
+
+/// A map of strings (annotations).
+pub(crate) fn string_map(
+    e: &Map<String, Value>,
+    key: &str,
+    at: &str,
+) -> Result<Vec<(String, String)>, PolicyError> {
+    match child(e, key, at)? {
+        Some(map) => map
+            .iter()
+            .map(|(k, v)| match v.as_str() {
+                Some(s) => Ok((k.clone(), s.to_owned())),
+                None => Err(PolicyError::invalid(
+                    &format!("{at}.{key}.{k}"),
+                    format!("expected a string, found {v}"),
+                )),
+            })
+            .collect(),
+        None => Ok(Vec::new()),
+    }
 }
 
 #[cfg(test)]

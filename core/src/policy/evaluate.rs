@@ -17,8 +17,11 @@ use crate::reference::Digest;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Decision {
+    /// The admission controller would admit the image.
     Admitted,
+    /// It would deny the image.
     Denied,
+    /// Offline, sigscope cannot know (a registry error, unreadable material, policy text it cannot run).
     CouldNotCheck,
 }
 
@@ -26,8 +29,11 @@ pub enum Decision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RuleOutcome {
+    /// Every group of the rule passed.
     Passed,
+    /// A group failed.
     Failed,
+    /// A group cannot be known here.
     CouldNotCheck,
     /// The signatures passed, but the cluster would then run policy text sigscope cannot.
     Unevaluated,
@@ -39,13 +45,21 @@ pub enum RuleOutcome {
 /// One applicable rule on one image.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleResult {
+    /// The controller whose rule it is.
     pub engine: Engine,
+    /// Which document and part of it (`ClusterImagePolicy/ci-only`).
     pub source: String,
+    /// The images the rule names, as written.
     pub images: String,
+    /// Whether a failure denies (`enforce`) or only warns.
     pub enforce: bool,
+    /// Kyverno's `required`: whether a failure counts at all.
     pub required: bool,
+    /// What the rule concluded.
     pub outcome: RuleOutcome,
+    /// Each group's result.
     pub groups: Vec<GroupResult>,
+    /// Policy text the cluster would run after the signatures verify, which sigscope cannot.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unexecuted: Vec<PolicyText>,
     /// Why it may not apply, when sigscope cannot tell.
@@ -56,13 +70,20 @@ pub struct RuleResult {
 /// The decision on one tag.
 #[derive(Debug, Clone, Serialize)]
 pub struct TagDecision {
+    /// The tag.
     pub tag: String,
+    /// The image reference the rules were matched against.
     pub image: String,
+    /// The digest the tag resolves to, when it was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub digest: Option<Digest>,
+    /// Admitted, denied or could not check.
     pub decision: Decision,
+    /// Why, in a sentence.
     pub reason: String,
+    /// Every rule that applied.
     pub rules: Vec<RuleResult>,
+    /// Warnings the rules gave (failures of rules that only warn, unanchored regexps).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }

@@ -25,6 +25,7 @@ pub enum Format {
 /// The certificate subject to require.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Subject {
+    /// An exact SAN.
     Exact(String),
     /// An anchored regular expression.
     Regexp(String),
@@ -33,13 +34,18 @@ pub enum Subject {
 /// Who must have signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignerSpec {
+    /// A keyless signer: a Fulcio certificate for this subject from this issuer.
     Keyless {
+        /// The certificate subject (SAN).
         subject: Subject,
+        /// The OIDC issuer.
         issuer: String,
     },
     /// A PEM public key, and the file it was read from (cosign's `--key` needs one).
     Key {
+        /// The key, PEM.
         pem: String,
+        /// The file it was read from.
         path: Option<String>,
     },
 }
@@ -51,6 +57,7 @@ pub struct Request {
     pub repository: String,
     /// The image as the user named it (for the cosign command line).
     pub image: String,
+    /// Who must have signed.
     pub signer: SignerSpec,
     /// The signer's signatures carry no transparency-log entry (`--insecure-ignore-tlog`).
     pub ignore_tlog: bool,
@@ -76,8 +83,10 @@ impl Request {
 /// Why a policy cannot be written in a format.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GenerateError {
+    /// The signer cannot be expressed in this format (a key for a controller that needs a secret, …).
     #[error("{0}")]
     Unsupported(String),
+    /// The policy could not be serialised.
     #[error("cannot write the policy: {0}")]
     Encoding(String),
 }

@@ -14,12 +14,16 @@ pub const RESOLVED_DOCKER_HUB: &str = "index.docker.io";
 /// the digest the tag resolves to (what a controller that resolves tags sees).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageName {
+    /// The repository, fully qualified.
     pub repository: Repository,
+    /// The tag the pod names, when it names one.
     pub tag: Option<String>,
+    /// The digest, when known (named by the pod, or resolved from the tag).
     pub digest: Option<Digest>,
 }
 
 impl ImageName {
+    /// An image by repository, tag and digest.
     pub fn new(repository: Repository, tag: Option<String>, digest: Option<Digest>) -> ImageName {
         ImageName {
             repository,
@@ -132,11 +136,13 @@ impl ImageName {
 /// `index.docker.io/*/*` (policy-controller's `glob.Compile`). Globs may name a digest.
 #[derive(Debug, Clone)]
 pub struct ImageGlob {
+    /// The glob as written.
     pub glob: String,
     regex: Regex,
 }
 
 impl ImageGlob {
+    /// Compiles a glob, refusing what policy-controller's `glob.Compile` refuses.
     pub fn compile(glob: &str) -> Result<ImageGlob, PolicyError> {
         let normalised = match glob {
             "*/*" => "index.docker.io/*/*",
@@ -203,11 +209,13 @@ impl ImageGlob {
 /// any one character; the whole reference must match.
 #[derive(Debug, Clone)]
 pub struct Wildcard {
+    /// The pattern as written.
     pub pattern: String,
     regex: Regex,
 }
 
 impl Wildcard {
+    /// Compiles a pattern.
     pub fn compile(pattern: &str) -> Result<Wildcard, PolicyError> {
         let mut re = String::from("^");
         for c in pattern.chars() {
@@ -226,6 +234,7 @@ impl Wildcard {
         })
     }
 
+    /// Whether the pattern matches the whole of `value`.
     pub fn matches_str(&self, value: &str) -> bool {
         self.regex.is_match(value)
     }

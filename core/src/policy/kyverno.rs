@@ -10,24 +10,22 @@
 //! rule that gives a verdict.
 
 mod attestor;
+mod controller;
 mod signer;
 mod verify_images;
 
 use serde_json::{Map, Value};
 
 use super::document::{
-    NoteKind, Notes, PolicyError, Strictness, boolean, child, list, object, resource_spec, string,
+    NoteKind, Notes, PolicyError, boolean, child, list, object, resource_spec, string,
 };
 use super::model::{Applicability, Engine, ImageMatch, KyvernoPlace, PolicyText, Rule};
+use controller::{STRICT, refused};
 
+/// The API group of Kyverno's resources (`apiVersion` starts with it).
 pub const API_GROUP: &str = "kyverno.io/";
+/// The kinds this reader reads.
 pub const KINDS: &[&str] = &["ClusterPolicy", "Policy"];
-const CONTROLLER: &str = "Kyverno";
-const STRICT: Strictness = Strictness::Kubernetes(CONTROLLER);
-
-fn refused(path: &str, rule: impl Into<String>) -> PolicyError {
-    PolicyError::refused(path, CONTROLLER, rule)
-}
 
 /// Policy-level settings that shape every rule.
 struct PolicySettings {

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::document::{FieldNote, PolicyError};
 use super::glob::{ImageGlob, ImageName, Wildcard};
+use crate::key::PublicKey;
 use crate::trust::{CertificateAuthority, TrustedRoot, ValidFor};
 use crate::verify::identity::{IdentityPolicy, Matcher};
-use crate::verify::key::PublicKey;
 use crate::verify::policy::{Policy, Signer};
 
 /// Which admission controller a rule comes from; each combines rules its own way.
@@ -26,6 +26,7 @@ pub enum Engine {
 }
 
 impl Engine {
+    /// The controller's name, as reports show it.
     pub fn label(self) -> &'static str {
         match self {
             Engine::PolicyController => "policy-controller",
@@ -43,7 +44,9 @@ pub enum ImageMatch {
     Globs(Vec<ImageGlob>),
     /// Kyverno: any reference matches and no skip reference does.
     Wildcards {
+        /// References that select the image (`imageReferences`).
         include: Vec<Wildcard>,
+        /// References that exempt it (`skipImageReferences`).
         exclude: Vec<Wildcard>,
     },
     /// containers: a transport scope; the most specific matching scope wins.
@@ -53,6 +56,7 @@ pub enum ImageMatch {
 }
 
 impl ImageMatch {
+    /// Whether the rule's patterns name `image`.
     pub fn matches(&self, image: &ImageName) -> bool {
         match self {
             ImageMatch::Globs(globs) => globs.iter().any(|g| g.matches(image)),
@@ -67,6 +71,7 @@ impl ImageMatch {
         }
     }
 
+    /// The patterns, as the policy writes them.
     pub fn describe(&self) -> String {
         match self {
             ImageMatch::Globs(globs) => globs
@@ -88,19 +93,24 @@ impl ImageMatch {
 /// Policy text (CUE, Rego, Kyverno conditions) shown but not executed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PolicyText {
+    /// Where the text is in the policy (a JSON path).
     pub path: String,
+    /// Its language (`cue`, `rego`, Kyverno's `conditions`).
     pub language: String,
+    /// The text.
     pub text: String,
 }
 
 /// An attestation an authority requires.
 #[derive(Debug, Clone)]
 pub struct AttestationRequirement {
+    /// Its name in the policy.
     pub name: String,
     /// A URI or a cosign short name.
     pub predicate_type: String,
     /// The attestation's own signer, when it differs from the authority's (Kyverno).
     pub policy: Option<Policy>,
+    /// Policy text the cluster would run on the attestation, which sigscope cannot.
     pub text: Option<PolicyText>,
 }
 
@@ -110,14 +120,19 @@ pub enum Check {
     /// A signature the verifier accepts under this policy (and trust, when the authority
     /// names its own).
     Signature {
+        /// The verification policy the signature must pass.
         policy: Box<Policy>,
+        /// Trust the authority names itself.
         trust: TrustOverride,
         /// containers' `signedIdentity`: what the payload's docker-reference must name.
         signed_identity: Option<super::containers::SignedIdentity>,
     },
     /// Attestations only, each with its signer's policy (Kyverno attestation blocks carry their
     /// own attestors; a policy-controller authority with `attestations` checks only those).
-    AttestationsOnly { trust: TrustOverride },
+    AttestationsOnly {
+        /// Trust the authority names itself.
+        trust: TrustOverride,
+    },
     /// The authority names material sigscope cannot read (a Kubernetes secret, a KMS key):
     /// the cluster's verdict cannot be known.
     Unusable(String),
@@ -135,8 +150,11 @@ pub enum Check {
 /// One way to satisfy a group.
 #[derive(Debug, Clone)]
 pub struct Authority {
+    /// The authority's name in the policy.
     pub name: String,
+    /// What it checks of the image's signatures.
     pub check: Check,
+    /// Attestations it requires, each verified.
     pub attestations: Vec<AttestationRequirement>,
 }
 
@@ -180,13 +198,16 @@ impl Authority {
 /// Connaisseur: `threshold` verified signatures, and every `required` trust root).
 #[derive(Debug, Clone)]
 pub struct Group {
+    /// The group's name (a policy, an attestor set, a requirement).
     pub label: String,
+    /// How many authorities must match.
     pub need: usize,
     /// `need` counts verified signatures across the authorities, not matching authorities
     /// (Connaisseur's threshold).
     pub counts_signatures: bool,
     /// Authorities (by name) that must match whatever the count (Connaisseur's `required`).
     pub required: Vec<String>,
+    /// The ways to satisfy it.
     pub authorities: Vec<Authority>,
 }
 
@@ -206,6 +227,7 @@ impl Group {
 /// Whether a rule applies to an image its patterns match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Applicability {
+    /// It applies to every image its patterns match.
     Always,
     /// It depends on something sigscope does not see (a resource selector, a precondition, a
     /// namespace): the verdict is the one every possibility agrees on, else "could not check".
@@ -220,24 +242,30 @@ pub struct KyvernoPlace {
     pub policy: usize,
     /// The rule within it.
     pub rule: usize,
+    /// Whether the policy says `applyRules: One`.
     pub apply_one: bool,
 }
 
 /// One admission rule: images it applies to, groups that must all pass.
 #[derive(Debug, Clone)]
 pub struct Rule {
+    /// The controller whose rule it is.
     pub engine: Engine,
     /// Which document and part of it (`ClusterImagePolicy/ci-only`).
     pub source: String,
+    /// The images it applies to.
     pub images: ImageMatch,
     /// `mode: enforce` / `validationFailureAction: Enforce`; otherwise failures only warn.
     pub enforce: bool,
     /// Kyverno `required: false`: a failure is reported but does not deny.
     pub required: bool,
+    /// Groups that must all pass.
     pub groups: Vec<Group>,
     /// Policies the cluster would run after the signatures verify; sigscope cannot run them.
     pub unexecuted: Vec<PolicyText>,
+    /// Whether it applies to an image its patterns match.
     pub applies: Applicability,
+    /// Where a Kyverno rule sits in its policy (for `applyRules: One`).
     pub kyverno: Option<KyvernoPlace>,
 }
 
@@ -263,14 +291,18 @@ impl Rule {
 /// the trusted root, as cosign's variables do.
 #[derive(Debug, Clone, Default)]
 pub struct TrustOverride {
+    /// Fulcio root and intermediates (DER), replacing the trusted root's CAs.
     pub fulcio_chain: Option<Vec<Vec<u8>>>,
+    /// Rekor public keys, replacing the trusted root's transparency logs.
     pub rekor_keys: Option<Vec<PublicKey>>,
+    /// CT log public keys, replacing the trusted root's CT logs.
     pub ctlog_keys: Option<Vec<PublicKey>>,
     /// Where the parts come from, for reports.
     pub origin: String,
 }
 
 impl TrustOverride {
+    /// Whether the authority names no trust of its own.
     pub fn is_empty(&self) -> bool {
         self.fulcio_chain.is_none() && self.rekor_keys.is_none() && self.ctlog_keys.is_none()
     }
@@ -383,8 +415,10 @@ pub fn identity(subject: Matcher, issuer: Matcher) -> Signer {
 /// Everything read from a policy file.
 #[derive(Debug, Clone, Default)]
 pub struct PolicySet {
+    /// Every rule read, in file order.
     pub rules: Vec<Rule>,
     /// Engines the file has documents for (even with no rules, e.g. an empty ClusterPolicy).
     pub engines: Vec<Engine>,
+    /// Fields sigscope does not evaluate, by path, and what that means for the verdicts.
     pub notes: Vec<FieldNote>,
 }

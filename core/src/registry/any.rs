@@ -10,7 +10,9 @@ use crate::target::Target;
 
 /// Either kind of source, chosen at run time.
 pub enum AnySource {
+    /// A registry repository over HTTPS (or HTTP when allowed).
     Remote(Box<RemoteRegistry>),
+    /// An OCI image layout on disk.
     Layout(OciLayout),
 }
 

@@ -59,7 +59,9 @@ pub enum RepositoryHint {
 /// A manifest as cached: media type and exact bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedManifest {
+    /// The manifest's media type, as the registry served it.
     pub media_type: String,
+    /// The manifest bytes (checked against their digest again when read back from disk).
     pub bytes: Vec<u8>,
 }
 
@@ -95,6 +97,7 @@ impl ContentCache {
         self.options.dir.is_some()
     }
 
+    /// The manifest of `digest`, when cached (a copy on disk is checked against the digest first).
     pub fn manifest(&self, digest: &Digest) -> Option<CachedManifest> {
         if let Some(hit) = self.lock().manifests.get(digest) {
             return Some(hit.clone());
@@ -120,6 +123,7 @@ impl ContentCache {
         self.write("manifests", digest, &stored);
     }
 
+    /// The blob of `digest`, when cached (a copy on disk is checked against the digest first).
     pub fn blob(&self, digest: &Digest) -> Option<Vec<u8>> {
         if let Some(hit) = self.lock().blobs.get(digest) {
             return Some(hit.clone());

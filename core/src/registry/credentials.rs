@@ -16,10 +16,14 @@ use crate::artifact::error::decode_base64;
 /// How to authenticate to one registry.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub enum Credentials {
+    /// No credentials: anonymous pulls (with the registry's anonymous token, when it issues one).
     #[default]
     Anonymous,
+    /// A user name and password (or token), sent as HTTP basic auth or to the token service.
     Basic {
+        /// The user name.
         username: String,
+        /// The password or token; never in messages.
         password: String,
     },
     /// A registry access token used as-is (`--registry-token`).
@@ -50,10 +54,22 @@ impl Credentials {
 /// Why credentials could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CredentialError {
+    /// The docker configuration file could not be read.
     #[error("docker config {path}: {reason}")]
-    Config { path: String, reason: String },
+    Config {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A credential helper (`docker-credential-<name>`) failed.
     #[error("credential helper docker-credential-{helper}: {reason}")]
-    Helper { helper: String, reason: String },
+    Helper {
+        /// The helper's name.
+        helper: String,
+        /// Why (its message, credentials removed).
+        reason: String,
+    },
 }
 
 #[derive(Debug, Default, Deserialize)]

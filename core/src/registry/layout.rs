@@ -1,6 +1,6 @@
 //! OCI image layouts on disk (image-spec `image-layout.md`), read-only: `oci-layout`,
-//! `index.json` and `blobs/<alg>/<hex>`. Images are named as [`names`] says (tags, digests,
-//! `cosign save`'s annotations); referrers are found by their subject ([`subjects`]), the
+//! `index.json` and `blobs/<alg>/<hex>`. Images are named as `names.rs` says (tags, digests,
+//! `cosign save`'s annotations); referrers are found by their subject (`subjects.rs`), the
 //! layout's stand-in for the referrers API, and through `sha256-<hex>` fallback tags.
 
 mod names;

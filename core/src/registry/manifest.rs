@@ -8,11 +8,17 @@ use serde::{Deserialize, Serialize};
 use crate::artifact::error::{DecodeError, parse_json};
 use crate::reference::Digest;
 
+/// An OCI image manifest.
 pub const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+/// An OCI image index (a multi-platform image, or cosign's fallback index).
 pub const OCI_INDEX: &str = "application/vnd.oci.image.index.v1+json";
+/// A Docker v2 schema 2 manifest.
 pub const DOCKER_MANIFEST: &str = "application/vnd.docker.distribution.manifest.v2+json";
+/// A Docker manifest list (multi-platform).
 pub const DOCKER_MANIFEST_LIST: &str = "application/vnd.docker.distribution.manifest.list.v2+json";
+/// A Docker v2 schema 1 manifest (obsolete; recognised so it can be refused by name).
 pub const DOCKER_SCHEMA1: &str = "application/vnd.docker.distribution.manifest.v1+prettyjws";
+/// The OCI empty descriptor's media type (the config of artifacts that have none).
 pub const OCI_EMPTY: &str = "application/vnd.oci.empty.v1+json";
 
 /// Every manifest media type sigscope asks registries for.
@@ -27,13 +33,19 @@ pub const ACCEPTED_MANIFESTS: &[&str] = &[
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Descriptor {
+    /// The media type of what it points to.
     pub media_type: String,
+    /// The digest of what it points to.
     pub digest: Digest,
+    /// The size in bytes of what it points to.
     pub size: u64,
+    /// Annotations (cosign keeps signatures and certificates here).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
+    /// The platform, for an index entry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<Platform>,
+    /// `artifactType`, for OCI 1.1 artifacts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_type: Option<String>,
 }
@@ -41,10 +53,14 @@ pub struct Descriptor {
 /// The platform of an index entry or image config.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Platform {
+    /// `os` (`linux`, `windows`).
     pub os: String,
+    /// `architecture` (`amd64`, `arm64`).
     pub architecture: String,
+    /// `variant` (`v8` for arm64, `v7` for arm).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+    /// `os.version` (Windows images).
     #[serde(
         default,
         rename = "os.version",
@@ -70,19 +86,30 @@ impl std::fmt::Display for Platform {
 pub enum Manifest {
     /// An image manifest (OCI or Docker v2), possibly an artifact manifest.
     Image {
+        /// The media type it declares.
         media_type: String,
+        /// `artifactType` (OCI 1.1).
         artifact_type: Option<String>,
+        /// The config descriptor.
         config: Descriptor,
+        /// The layers.
         layers: Vec<Descriptor>,
+        /// `subject`: the manifest an artifact is attached to (OCI 1.1 referrers).
         subject: Option<Descriptor>,
+        /// Annotations.
         annotations: BTreeMap<String, String>,
     },
     /// An image index or Docker manifest list.
     Index {
+        /// The media type it declares.
         media_type: String,
+        /// `artifactType` (OCI 1.1).
         artifact_type: Option<String>,
+        /// The manifests it lists.
         manifests: Vec<Descriptor>,
+        /// `subject` (OCI 1.1 referrers).
         subject: Option<Descriptor>,
+        /// Annotations.
         annotations: BTreeMap<String, String>,
     },
 }
@@ -144,18 +171,21 @@ impl Manifest {
         })
     }
 
+    /// The media type the manifest declares.
     pub fn media_type(&self) -> &str {
         match self {
             Manifest::Image { media_type, .. } | Manifest::Index { media_type, .. } => media_type,
         }
     }
 
+    /// The manifest this one is attached to, when it names one.
     pub fn subject(&self) -> Option<&Descriptor> {
         match self {
             Manifest::Image { subject, .. } | Manifest::Index { subject, .. } => subject.as_ref(),
         }
     }
 
+    /// The manifest's annotations.
     pub fn annotations(&self) -> &BTreeMap<String, String> {
         match self {
             Manifest::Image { annotations, .. } | Manifest::Index { annotations, .. } => {

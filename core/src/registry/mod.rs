@@ -58,8 +58,11 @@ impl Default for Limits {
 /// A manifest as fetched: its verified digest, media type and exact bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchedManifest {
+    /// The digest of `bytes`, checked against what was asked for.
     pub digest: Digest,
+    /// The media type the source served.
     pub media_type: String,
+    /// The manifest bytes.
     pub bytes: Vec<u8>,
 }
 
@@ -67,42 +70,91 @@ pub struct FetchedManifest {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RegistryError {
+    /// The manifest, blob or repository does not exist.
     #[error("{what}: not found")]
-    NotFound { what: String },
+    NotFound {
+        /// What was asked for.
+        what: String,
+    },
+    /// The registry refused: credentials are needed, or the ones given are not accepted.
     #[error(
         "{what}: authentication required or refused (HTTP {status}){hint}{}",
         crate::registry::hint::suffix("authentication required or refused")
     )]
     Unauthorized {
+        /// What was asked for.
         what: String,
+        /// The HTTP status (401 or 403).
         status: u16,
+        /// What to try, when sigscope can tell.
         hint: String,
     },
+    /// Any other HTTP error status.
     #[error("{what}: registry answered HTTP {status}{detail}")]
     Http {
+        /// What was asked for.
         what: String,
+        /// The HTTP status.
         status: u16,
+        /// The registry's error message, when it gave one (made printable).
         detail: String,
     },
+    /// The connection failed (DNS, TLS, timeout, reset).
     #[error("{what}: {reason}{}", crate::registry::hint::suffix(.reason))]
-    Transport { what: String, reason: String },
+    Transport {
+        /// What was asked for.
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// The content is larger than the budget allows.
     #[error("{what}: limit reached: {size} bytes exceeds the limit of {limit} bytes")]
-    TooLarge { what: String, size: u64, limit: u64 },
+    TooLarge {
+        /// What was asked for.
+        what: String,
+        /// Its size, as declared or as read so far.
+        size: u64,
+        /// The budget.
+        limit: u64,
+    },
+    /// The content's digest is not the one asked for: it is refused, never decoded.
     #[error("{what}: content digest {actual} does not match the expected {expected}")]
     DigestMismatch {
+        /// What was asked for.
         what: String,
+        /// The digest asked for.
         expected: String,
+        /// The digest of what came.
         actual: String,
     },
+    /// The content is not what it claims to be (a manifest that does not parse).
     #[error("{what}: {reason}")]
-    Malformed { what: String, reason: String },
+    Malformed {
+        /// What was read.
+        what: String,
+        /// Why it is malformed.
+        reason: String,
+    },
+    /// A budget was exhausted (tag pages, referrers).
     #[error("{what}: limit reached: {reason}")]
-    LimitReached { what: String, reason: String },
+    LimitReached {
+        /// What was being read.
+        what: String,
+        /// Which budget.
+        reason: String,
+    },
+    /// Reading an OCI layout or the cache failed.
     #[error("{what}: {reason}")]
-    Io { what: String, reason: String },
+    Io {
+        /// What was read.
+        what: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl RegistryError {
+    /// `what` is malformed, for `reason`.
     pub fn malformed(what: impl Into<String>, reason: impl std::fmt::Display) -> RegistryError {
         RegistryError::Malformed {
             what: what.into(),
@@ -110,6 +162,7 @@ impl RegistryError {
         }
     }
 
+    /// Whether it is `NotFound`.
     pub fn is_not_found(&self) -> bool {
         matches!(self, RegistryError::NotFound { .. })
     }
@@ -154,6 +207,7 @@ pub trait Source: Send + Sync {
         Vec::new()
     }
 
+    /// The budgets this source reads under.
     fn limits(&self) -> &Limits;
 }
 

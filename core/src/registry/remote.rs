@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use reqwest::Method;
 use tokio::sync::RwLock;
 
-use super::cache::{CacheOptions, ContentCache, RepositoryHint};
+use super::cache::{ContentCache, RepositoryHint};
 use super::credentials::Credentials;
 use super::manifest::Descriptor;
 use super::{FetchedManifest, Limits, RegistryError, Source};
@@ -22,29 +22,21 @@ mod clients;
 mod content;
 mod exchange;
 mod inflight;
+mod options;
 pub mod traffic;
 mod wire;
 
 use clients::Clients;
 use inflight::InFlight;
+pub use options::RemoteOptions;
 use traffic::{Traffic, TrafficSummary};
 
 use wire::{next_link, read_capped};
 
-/// How to reach a registry.
-#[derive(Debug, Clone, Default)]
-pub struct RemoteOptions {
-    /// Use plain HTTP (cosign's `--allow-http-registry`).
-    pub allow_http: bool,
-    /// Extra trusted CA certificates (PEM), beside the system roots.
-    pub ca_certificates_pem: Vec<Vec<u8>>,
-    pub credentials: Credentials,
-    pub limits: Limits,
-    /// The content cache (in memory only unless it names a folder).
-    pub cache: CacheOptions,
-    /// Where the requests are counted (shared by every source opened with these options).
-    pub traffic: Arc<Traffic>,
-}
+/// What is known of the registry's referrers API in this run.
+const REFERRERS_UNKNOWN: u8 = 0;
+const REFERRERS_PRESENT: u8 = 1;
+const REFERRERS_ABSENT: u8 = 2;
 
 /// One repository on a remote registry.
 pub struct RemoteRegistry {
@@ -65,7 +57,7 @@ pub struct RemoteRegistry {
     seen_before: bool,
     /// Whether this run has left its hint for the next.
     recorded: AtomicBool,
-    /// What is known of the referrers API (`content::REFERRERS_*`).
+    /// What is known of the referrers API (`REFERRERS_*`).
     referrers_api: AtomicU8,
 }
 
@@ -75,6 +67,7 @@ pub fn install_crypto_provider() {
 }
 
 impl RemoteRegistry {
+    /// A source reading `repository`, with TLS, credentials, budgets and cache from `options`.
     pub fn new(repository: Repository, options: RemoteOptions) -> Result<Self, RegistryError> {
         install_crypto_provider();
         let what = repository.to_string();
@@ -88,8 +81,8 @@ impl RemoteRegistry {
         let cache = ContentCache::open(options.cache);
         let hint = cache.repository_hint(&what, SystemTime::now());
         let referrers_api = match hint {
-            Some(RepositoryHint::NoReferrersApi) => content::REFERRERS_ABSENT,
-            _ => content::REFERRERS_UNKNOWN,
+            Some(RepositoryHint::NoReferrersApi) => REFERRERS_ABSENT,
+            _ => REFERRERS_UNKNOWN,
         };
         Ok(RemoteRegistry {
             cache,

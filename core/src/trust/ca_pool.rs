@@ -29,6 +29,7 @@ pub enum Anchors {
 pub struct PoolCertificate {
     /// The subject and issuer names' DER (names are compared byte for byte).
     pub subject_raw: Vec<u8>,
+    /// The issuer name, DER (what chains are built by).
     pub issuer_raw: Vec<u8>,
     /// The subject as x509-parser displays it (the text reports quote).
     pub subject: String,
@@ -45,7 +46,9 @@ pub struct PoolCertificate {
     pub not_for_code_signing: Option<String>,
     /// Critical extensions Go's x509 does not handle (dotted OIDs).
     pub unhandled_critical: Vec<String>,
+    /// `notBefore`, Unix seconds.
     pub not_before: i64,
+    /// `notAfter`, Unix seconds.
     pub not_after: i64,
     /// The SubjectPublicKeyInfo DER.
     pub spki_der: Vec<u8>,
@@ -61,6 +64,7 @@ pub struct PoolCertificate {
 }
 
 impl PoolCertificate {
+    /// Whether the certificate is valid at `at` (Unix seconds).
     pub fn valid_at(&self, at: i64) -> bool {
         self.not_before <= at && at <= self.not_after
     }
@@ -148,6 +152,7 @@ fn signer_refused(cert: &X509Certificate<'_>) -> Option<String> {
 /// left out, as path validation has always ignored them).
 #[derive(Debug, Clone, Default)]
 pub struct CaPool {
+    /// The certificates, as given.
     pub certificates: Vec<PoolCertificate>,
 }
 

@@ -6,13 +6,16 @@
 use std::path::PathBuf;
 
 use super::trusted_root::{CertificateAuthority, TrustError, TrustedRoot, ValidFor};
-use crate::verify::key::PublicKey;
+use crate::key::PublicKey;
 
 /// The variables' values (paths), read by the caller from the environment.
 #[derive(Debug, Clone, Default)]
 pub struct CosignTrustVariables {
+    /// `SIGSTORE_ROOT_FILE`: the Fulcio root (and intermediates) to trust, PEM.
     pub root_file: Option<PathBuf>,
+    /// `SIGSTORE_REKOR_PUBLIC_KEY`: the Rekor public key to trust, PEM.
     pub rekor_public_key: Option<PathBuf>,
+    /// `SIGSTORE_CT_LOG_PUBLIC_KEY_FILE`: the CT log public key to trust, PEM.
     pub ct_log_public_key_file: Option<PathBuf>,
 }
 
@@ -46,6 +49,7 @@ impl CosignTrustVariables {
         .collect()
     }
 
+    /// Whether any of the variables is set.
     pub fn any(&self) -> bool {
         self.root_file.is_some()
             || self.rekor_public_key.is_some()

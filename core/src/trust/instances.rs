@@ -27,6 +27,7 @@ const GITHUB_TRUSTED_ROOT: &[u8] = include_bytes!("../../../assets/trusted_root.
 const STAGING_TRUSTED_ROOT: &[u8] = include_bytes!("../../../assets/trusted_root.staging.json");
 
 impl PublicInstance {
+    /// Every public instance.
     pub const ALL: [PublicInstance; 3] = [
         PublicInstance::PublicGood,
         PublicInstance::Github,
@@ -38,6 +39,7 @@ impl PublicInstance {
         PublicInstance::ALL.into_iter().find(|i| i.name() == name)
     }
 
+    /// The instance's name, as `--trusted-root NAME` takes it.
     pub fn name(self) -> &'static str {
         match self {
             PublicInstance::PublicGood => "public-good",
@@ -74,6 +76,7 @@ impl PublicInstance {
         }
     }
 
+    /// The instance's TUF repository: its mirror and the root sigscope embeds to start from.
     pub fn repository(self) -> TufRepository {
         TufRepository {
             mirror: self.mirror().to_owned(),
@@ -82,6 +85,7 @@ impl PublicInstance {
         }
     }
 
+    /// The `trusted_root.json` embedded in sigscope for this instance (used when TUF cannot be, with a warning).
     pub fn embedded_trusted_root(self) -> Result<TrustedRoot, TrustError> {
         TrustedRoot::from_json(
             &format!("embedded {} trusted root", self.name()),

@@ -17,7 +17,7 @@ use super::cosign_env::{CosignTrustVariables, apply_cosign_env};
 use super::instances::PublicInstance;
 use super::trusted_root::{TrustError, TrustedRoot};
 use super::tuf::{Freshness, TufClient, TufError, TufRepository, TufState, TufTrustedRoot};
-use crate::verify::policy::Clock;
+use crate::clock::Clock;
 
 /// The largest trusted root or TUF root file read.
 const MAX_FILE_BYTES: u64 = 16 << 20;
@@ -30,13 +30,21 @@ pub enum TrustChoice {
     /// `--trusted-root NAME`, or nothing (public-good): the instance's TUF repository.
     Public(PublicInstance),
     /// `--tuf-mirror URL --tuf-root ROOT_JSON`.
-    Mirror { mirror: String, root: PathBuf },
+    /// `--tuf-mirror URL --tuf-root ROOT_JSON`: any TUF repository.
+    Mirror {
+        /// The mirror's URL.
+        mirror: String,
+        /// The TUF root to start the chain from.
+        root: PathBuf,
+    },
 }
 
 /// Everything that decides the trusted root.
 #[derive(Debug, Clone)]
 pub struct TrustOptions {
+    /// Which root: a file, a public instance, or a TUF mirror.
     pub choice: TrustChoice,
+    /// cosign's `SIGSTORE_*` variables, which replace parts of it.
     pub cosign: CosignTrustVariables,
     /// Never touch the network.
     pub offline: bool,
@@ -59,19 +67,28 @@ pub enum Refresh {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Provenance {
+    /// `--trusted-root FILE`.
     File {
+        /// The file.
         path: String,
     },
+    /// A TUF repository: the root is as fresh as its timestamp role.
     Tuf {
+        /// The public instance, when it is one.
         instance: Option<PublicInstance>,
         /// The root the chain started from (`--tuf-root`, or the embedded one).
         bootstrap: String,
+        /// Whether the metadata was refreshed now, or read from the cache and still current.
         freshness: Freshness,
+        /// The cache folder, when there is one.
         cache: Option<String>,
+        /// The versions and expiries of the TUF roles.
         #[serde(flatten)]
         state: TufState,
     },
+    /// The root embedded in sigscope (TUF unavailable, or offline without a cache).
     Embedded {
+        /// The public instance it belongs to.
         instance: PublicInstance,
         /// Why the embedded root is used.
         reason: String,
@@ -81,7 +98,9 @@ pub enum Provenance {
 /// The trusted root in force, where it came from, and what the user should be told.
 #[derive(Debug, Clone)]
 pub struct ResolvedTrust {
+    /// The trusted root.
     pub root: TrustedRoot,
+    /// Where it came from.
     pub provenance: Provenance,
     /// The cosign variables that replaced parts of it.
     pub cosign_variables: Vec<&'static str>,
@@ -92,14 +111,20 @@ pub struct ResolvedTrust {
 /// Why no trusted root could be put in force.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustSourceError {
+    /// TUF failed.
     #[error(transparent)]
     Tuf(#[from] TufError),
+    /// The trusted root is malformed.
     #[error(transparent)]
     Trust(#[from] TrustError),
+    /// A file could not be read.
     #[error("{what} {path}: {reason}")]
     File {
+        /// What the file was for.
         what: &'static str,
+        /// The file.
         path: String,
+        /// Why.
         reason: String,
     },
 }

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::ca_pool::{Anchors, CaPool, PoolCache};
 use crate::artifact::error::{decode_base64, parse_json};
-use crate::verify::key::PublicKey;
+use crate::key::PublicKey;
 
 /// The public-good root embedded in the binary (origin: assets/README.md).
 const PUBLIC_GOOD: &[u8] = include_bytes!("../../../assets/trusted_root.public-good.json");
@@ -17,16 +17,20 @@ const PUBLIC_GOOD: &[u8] = include_bytes!("../../../assets/trusted_root.public-g
 /// A validity window in unix seconds; `end` is inclusive, `None` is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct ValidFor {
+    /// Start, Unix seconds.
     pub start: i64,
+    /// End, Unix seconds; open when `None`.
     pub end: Option<i64>,
 }
 
 impl ValidFor {
+    /// Valid at every time.
     pub const ALWAYS: ValidFor = ValidFor {
         start: i64::MIN,
         end: None,
     };
 
+    /// Whether `t` (Unix seconds) is inside the period.
     pub fn contains(&self, t: i64) -> bool {
         t >= self.start && self.end.is_none_or(|end| t <= end)
     }
@@ -35,11 +39,15 @@ impl ValidFor {
 /// A transparency log or CT log instance.
 #[derive(Debug, Clone)]
 pub struct TransparencyLog {
+    /// The log's base URL (`https://rekor.sigstore.dev`).
     pub base_url: String,
     /// The log ID (`logId.keyId`): SHA-256 of the key for Rekor v1 and CT logs.
     pub log_id: Vec<u8>,
+    /// The log's public key, or why it could not be read (a log whose key does not parse verifies nothing).
     pub key: Result<PublicKey, String>,
+    /// The key's algorithm as `trusted_root.json` names it.
     pub key_details: String,
+    /// When the key was in use: entries integrated outside the period do not verify.
     pub valid_for: ValidFor,
 }
 
@@ -56,9 +64,13 @@ impl TransparencyLog {
 /// A CA (Fulcio) or timestamp authority: its chain, leaf-most first.
 #[derive(Debug, Clone)]
 pub struct CertificateAuthority {
+    /// The CA's URI.
     pub uri: String,
+    /// The CA's subject common name.
     pub common_name: String,
+    /// The chain, root last, DER.
     pub chain_der: Vec<Vec<u8>>,
+    /// When the CA issued certificates.
     pub valid_for: ValidFor,
     /// Which certificates of the chain are trust anchors.
     pub anchors: Anchors,
@@ -67,6 +79,7 @@ pub struct CertificateAuthority {
 }
 
 impl CertificateAuthority {
+    /// A CA from its chain (root last) and validity.
     pub fn new(
         uri: String,
         common_name: String,
@@ -107,9 +120,13 @@ impl CertificateAuthority {
 /// Everything trusted.
 #[derive(Debug, Clone, Default)]
 pub struct TrustedRoot {
+    /// Rekor transparency logs.
     pub tlogs: Vec<TransparencyLog>,
+    /// Certificate-transparency logs (for Fulcio's SCTs).
     pub ctlogs: Vec<TransparencyLog>,
+    /// Fulcio certificate authorities.
     pub certificate_authorities: Vec<CertificateAuthority>,
+    /// RFC 3161 timestamp authorities.
     pub timestamp_authorities: Vec<CertificateAuthority>,
     /// Where it came from, for reports.
     pub source: String,
@@ -122,10 +139,22 @@ pub struct TrustedRoot {
 /// Why trust material could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TrustError {
+    /// The `trusted_root.json` is malformed.
     #[error("trusted root {origin}: {reason}")]
-    Malformed { origin: String, reason: String },
+    Malformed {
+        /// Where it came from.
+        origin: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A cosign variable names an unusable file.
     #[error("{variable}: {reason}")]
-    CosignVariable { variable: String, reason: String },
+    CosignVariable {
+        /// The variable.
+        variable: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 #[derive(Deserialize)]

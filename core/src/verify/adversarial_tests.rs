@@ -237,21 +237,20 @@ fn base64_with_line_breaks_and_raw_ecdsa_signatures_verify_as_cosign_reads_them(
     assert!(v.verified, "{:#?}", v.checks);
     // The same signature as IEEE P1363 r‖s verifies the payload (sigstore's ECDSAVerifier);
     // the log entry records the DER form, so only the signature check is asked here.
-    let key =
-        crate::verify::key::PublicKey::from_spki_der(&sig.signer.spki_der().unwrap()).unwrap();
+    let key = crate::key::PublicKey::from_spki_der(&sig.signer.spki_der().unwrap()).unwrap();
     let der = p256::ecdsa::Signature::from_der(&sig.signature).unwrap();
     let raw = der.to_bytes().to_vec();
     assert!(key.verify(
         &sig.payload,
         &raw,
-        crate::verify::key::HashAlgorithm::Sha256,
-        crate::verify::key::RsaPadding::Pkcs1v15
+        crate::key::HashAlgorithm::Sha256,
+        crate::key::RsaPadding::Pkcs1v15
     ));
     assert!(!key.verify(
         &sig.payload[1..],
         &raw,
-        crate::verify::key::HashAlgorithm::Sha256,
-        crate::verify::key::RsaPadding::Pkcs1v15
+        crate::key::HashAlgorithm::Sha256,
+        crate::key::RsaPadding::Pkcs1v15
     ));
 }
 

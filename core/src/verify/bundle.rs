@@ -7,90 +7,19 @@
 
 mod content;
 mod entries;
+mod inputs;
 mod material;
 #[cfg(test)]
 mod tests;
 
 use serde::Serialize;
 
+use inputs::State;
+pub use inputs::{Artifact, BundleOptions, ExpectedSigner};
+
 use super::check::Checks;
-use super::identity::IdentityPolicy;
-use super::key::PublicKey;
 use crate::artifact::bundle::{BundleView, decode_bundle};
 use crate::trust::TrustedRoot;
-
-/// The artifact a bundle must sign: its digests, and its bytes when the user gave a file (a
-/// `sha256:<hex>`, `sha384:` or `sha512:` argument gives one digest alone).
-#[derive(Debug, Clone)]
-pub struct Artifact {
-    /// The SHA-256 (what message signatures and hashedrekord entries cover), when known.
-    pub sha256: Option<[u8; 32]>,
-    /// Every digest known, by in-toto algorithm name (`sha256`, `sha384`, `sha512`): an in-toto
-    /// subject may name the artifact by any of them (npm provenance uses sha512).
-    pub digests: Vec<(&'static str, Vec<u8>)>,
-    pub bytes: Option<Vec<u8>>,
-}
-
-impl Artifact {
-    pub fn from_bytes(bytes: Vec<u8>) -> Artifact {
-        use sha2::Digest as _;
-        let sha256: [u8; 32] = sha2::Sha256::digest(&bytes).into();
-        Artifact {
-            sha256: Some(sha256),
-            digests: vec![
-                ("sha256", sha256.to_vec()),
-                ("sha384", sha2::Sha384::digest(&bytes).to_vec()),
-                ("sha512", sha2::Sha512::digest(&bytes).to_vec()),
-            ],
-            bytes: Some(bytes),
-        }
-    }
-
-    pub fn from_digest(sha256: [u8; 32]) -> Artifact {
-        Artifact {
-            sha256: Some(sha256),
-            digests: vec![("sha256", sha256.to_vec())],
-            bytes: None,
-        }
-    }
-
-    /// An artifact known by one digest of `algorithm` (`sha256`, `sha384` or `sha512`).
-    pub fn from_named_digest(algorithm: &'static str, digest: Vec<u8>) -> Artifact {
-        Artifact {
-            sha256: (algorithm == "sha256")
-                .then(|| digest.as_slice().try_into().ok())
-                .flatten(),
-            digests: vec![(algorithm, digest)],
-            bytes: None,
-        }
-    }
-
-    /// Its digest by `algorithm`, when known.
-    pub fn digest(&self, algorithm: crate::verify::key::HashAlgorithm) -> Option<&[u8]> {
-        self.digests
-            .iter()
-            .find(|(name, _)| *name == algorithm.name())
-            .map(|(_, d)| d.as_slice())
-    }
-
-    /// How reports name it: its SHA-256, else the digest it was given by.
-    pub fn describe(&self) -> String {
-        match (&self.sha256, self.digests.first()) {
-            (Some(d), _) => hex::encode(d),
-            (None, Some((alg, d))) => format!("{alg}:{}", hex::encode(d)),
-            (None, None) => String::new(),
-        }
-    }
-}
-
-/// Who must have signed.
-#[derive(Debug, Clone)]
-pub enum ExpectedSigner {
-    /// Keyless: a Fulcio certificate for this identity and issuer.
-    Identity(IdentityPolicy),
-    /// A managed key (`--key`).
-    Key(PublicKey),
-}
 
 /// Proof that a bundle verified: built only in this module, from checks that all passed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -115,45 +44,35 @@ impl VerifiedBundle {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum BundleOutcome {
+    /// Every check passed.
     Verified(VerifiedBundle),
-    NotVerified { reason: String },
+    /// A check failed or could not run.
+    NotVerified {
+        /// The first failure, in a sentence.
+        reason: String,
+    },
 }
 
 /// A bundle's ordered checks and the verdict.
 #[derive(Debug, Clone, Serialize)]
 pub struct BundleReport {
+    /// The verdict.
     #[serde(flatten)]
     pub outcome: BundleOutcome,
+    /// The artifact's SHA-256 (or the digest it was given by), hex.
     pub artifact_sha256: String,
+    /// Every check, in order.
     pub checks: Checks,
 }
 
 impl BundleReport {
+    /// The proof of verification, when it verified.
     pub fn verified(&self) -> Option<&VerifiedBundle> {
         match &self.outcome {
             BundleOutcome::Verified(v) => Some(v),
             BundleOutcome::NotVerified { .. } => None,
         }
     }
-}
-
-/// What the checks established along the way.
-#[derive(Debug, Default)]
-struct State {
-    /// The key that must verify the signature (the leaf's, or `--key`).
-    key: Option<PublicKey>,
-    /// Verified times: integrated times under a verified SET, RFC 3161 genTimes.
-    times: Vec<i64>,
-    signer: Option<String>,
-}
-
-/// Choices the caller makes explicitly (cosign's `--insecure-ignore-tlog`).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct BundleOptions {
-    /// Skip the transparency-log entries; a key-signed bundle then needs no verified time.
-    pub ignore_tlog: bool,
-    /// Skip the certificate-transparency check (`--insecure-ignore-sct`).
-    pub ignore_sct: bool,
 }
 
 /// Verifies a bundle (JSON bytes) over `artifact` for `expected`, against `root`.

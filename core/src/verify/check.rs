@@ -7,31 +7,43 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
+    /// The check held.
     Passed {
+        /// What it established (a SAN, a time, a log index).
         detail: String,
     },
+    /// The check failed.
     Failed {
+        /// Why.
         reason: String,
+        /// What was required.
         #[serde(skip_serializing_if = "Option::is_none")]
         expected: Option<String>,
+        /// What was found.
         #[serde(skip_serializing_if = "Option::is_none")]
         actual: Option<String>,
     },
+    /// The check did not run.
     Skipped {
+        /// Why (a flag turned it off, an earlier failure made it moot, nothing to check).
         why: String,
     },
     /// What was to be checked is of a kind sigscope does not understand (a log entry of an
     /// unknown type, a newer format): the signature proves nothing either way, and the image
     /// is "could not check" unless another signature verifies.
     NotUnderstood {
+        /// What sigscope does not understand.
         reason: String,
     },
     /// The check failed, and the policy only logs that failure (a Notary Project trust policy's
     /// `log` action): it does not fail the signature.
     Logged {
+        /// Why it failed.
         reason: String,
+        /// What was required.
         #[serde(skip_serializing_if = "Option::is_none")]
         expected: Option<String>,
+        /// What was found.
         #[serde(skip_serializing_if = "Option::is_none")]
         actual: Option<String>,
     },
@@ -52,7 +64,9 @@ impl Outcome {
 /// One named check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
+    /// The check's name, stable across versions (`certificate chain`, `tlog inclusion proof`).
     pub name: &'static str,
+    /// What happened.
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -63,6 +77,7 @@ pub struct Check {
 pub struct Checks(pub Vec<Check>);
 
 impl Checks {
+    /// Records a passed check.
     pub fn pass(&mut self, name: &'static str, detail: impl Into<String>) {
         self.0.push(Check {
             name,
@@ -72,6 +87,7 @@ impl Checks {
         });
     }
 
+    /// Records a failed check.
     pub fn fail(&mut self, name: &'static str, reason: impl Into<String>) {
         self.0.push(Check {
             name,
@@ -83,6 +99,7 @@ impl Checks {
         });
     }
 
+    /// Records a failed check with expected and actual values.
     pub fn mismatch(
         &mut self,
         name: &'static str,
@@ -100,6 +117,7 @@ impl Checks {
         });
     }
 
+    /// Records a skipped check.
     pub fn skip(&mut self, name: &'static str, why: impl Into<String>) {
         self.0.push(Check {
             name,
@@ -107,6 +125,7 @@ impl Checks {
         });
     }
 
+    /// Records a check of something sigscope does not understand.
     pub fn not_understood(&mut self, name: &'static str, reason: impl Into<String>) {
         self.0.push(Check {
             name,

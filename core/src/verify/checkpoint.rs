@@ -13,15 +13,18 @@
 use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
-use super::key::KeyKind;
 use crate::artifact::rekor::CheckpointView;
+use crate::key::KeyKind;
 use crate::trust::TransparencyLog;
 
 /// A checkpoint whose log signature verified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifiedCheckpoint {
+    /// The log's origin line.
     pub origin: String,
+    /// The tree size it signs.
     pub tree_size: u64,
+    /// The root hash it signs, hex.
     pub root_hash_hex: String,
     /// Signature lines ignored (unknown name or key hash, e.g. witness cosignatures).
     pub ignored_signatures: usize,
@@ -30,20 +33,37 @@ pub struct VerifiedCheckpoint {
 /// Why a checkpoint did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CheckpointError {
+    /// The checkpoint names another log.
     #[error("checkpoint origin {actual:?} is not the log's origin {expected:?}")]
-    Origin { expected: String, actual: String },
+    Origin {
+        /// The log's origin.
+        expected: String,
+        /// The checkpoint's.
+        actual: String,
+    },
+    /// The log's key in the trusted root is unusable.
     #[error("checkpoint log key unusable: {0}")]
     Key(String),
+    /// No signature line is by the log's key.
     #[error(
         "checkpoint has no signature by the log (expected name {name:?}, key hash {hint}); found {found}"
     )]
     NoLogSignature {
+        /// The key name expected.
         name: String,
+        /// The key hash expected, hex.
         hint: String,
+        /// The signature lines found.
         found: String,
     },
+    /// The log's signature line does not verify.
     #[error("checkpoint signature by {name:?} (key hash {hint}) does not verify")]
-    BadSignature { name: String, hint: String },
+    BadSignature {
+        /// The key name.
+        name: String,
+        /// The key hash, hex.
+        hint: String,
+    },
 }
 
 /// The key name a log signs its checkpoints with: the host of its base URL (Rekor v1's origin is
@@ -149,8 +169,8 @@ mod tests {
     use super::*;
     use crate::artifact::rekor::parse_checkpoint;
     use crate::fixture::{FixtureKey, TransparencyLog as FixtureLog};
+    use crate::key::PublicKey;
     use crate::trust::TrustedRoot;
-    use crate::verify::key::PublicKey;
 
     fn fixture() -> (FixtureLog, TransparencyLog) {
         let key = FixtureKey::derive("checkpoint-test");

@@ -9,9 +9,28 @@ use super::signing::{check_signer, check_timestamp, check_tlog, signing_time_and
 use super::storage::Candidate;
 use crate::artifact::error::decode_base64;
 use crate::artifact::simple_signing::COSIGN_SIGNATURE_TYPE;
+use crate::inventory::discover::{DiscoverOptions, Discovery, Reading};
 use crate::inventory::layer::{Decoded, LayerContent, SignatureLayer};
 use crate::inventory::model::{ArtifactKind, ImageReport, Route};
 use crate::reference::Digest;
+use crate::registry::Source;
+
+/// Verifies the image `reference` (a tag or a digest) in `source` as `cosign verify` does: one
+/// image, discovered reading only what signature verification needs ([`Reading::Signatures`]:
+/// `.sig` tags, signature referrers and sigstore bundles), then checked by [`verify_image`]. An
+/// image that cannot be read is "could not check", never verified.
+pub async fn verify_reference<S: Source>(
+    source: &S,
+    reference: &str,
+    ctx: &Context<'_>,
+) -> ImageVerdict {
+    let mut discovery = Discovery::without_tag_list(source, DiscoverOptions::default());
+    discovery.read(Reading::Signatures);
+    match discovery.image(reference).await {
+        Ok(image) => verify_image(ctx, reference, &image),
+        Err(e) => ImageVerdict::could_not_check(reference.to_owned(), e.to_string(), ctx.summary()),
+    }
+}
 
 /// Verifies every cosign signature on `image` (found under `reference`): sigstore bundle
 /// referrers, `.sig` tags and cosign's OCI 1.1 signature referrers are all checked; which of

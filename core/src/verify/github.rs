@@ -29,17 +29,29 @@ const SOURCE_REPOSITORY_OWNER_URI: u32 = 16;
 /// gh's options, as given.
 #[derive(Debug, Clone, Default)]
 pub struct GithubOptions {
+    /// `--owner`: the workflow's repository owner.
     pub owner: Option<String>,
+    /// `--repo OWNER/REPO`: the workflow's repository.
     pub repo: Option<String>,
+    /// `--signer-repo`: the repository of a reusable workflow that signed.
     pub signer_repo: Option<String>,
+    /// `--signer-workflow`: the workflow that signed (`owner/repo/.github/workflows/x.yml`).
     pub signer_workflow: Option<String>,
+    /// `--cert-identity`: the exact SAN.
     pub cert_identity: Option<String>,
+    /// `--cert-identity-regex`.
     pub cert_identity_regex: Option<String>,
+    /// `--cert-oidc-issuer` (default GitHub Actions' issuer).
     pub cert_oidc_issuer: Option<String>,
+    /// `--source-ref`: the git ref built.
     pub source_ref: Option<String>,
+    /// `--source-digest`: the commit built.
     pub source_digest: Option<String>,
+    /// `--signer-digest`: the commit of the signing workflow.
     pub signer_digest: Option<String>,
+    /// `--deny-self-hosted-runners`.
     pub deny_self_hosted_runners: bool,
+    /// `--predicate-type` (default SLSA provenance v1).
     pub predicate_type: Option<String>,
     /// `--hostname`: the GitHub host a workflow path without one is on (github.com).
     pub hostname: Option<String>,
@@ -48,7 +60,9 @@ pub struct GithubOptions {
 /// What gh enforces, built from its options.
 #[derive(Debug, Clone)]
 pub struct GithubPolicy {
+    /// The certificate identity and claims required.
     pub identity: IdentityPolicy,
+    /// The predicate type the attestation must have.
     pub predicate_type: String,
     /// The criteria as gh prints them before verifying ("The following policy criteria will
     /// be enforced").
@@ -58,14 +72,23 @@ pub struct GithubPolicy {
 /// Why gh's options do not make a policy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GithubPolicyError {
+    /// Neither `--owner` nor `--repo` was given.
     #[error("give --owner or --repo (gh attestation verify needs one of them)")]
     NoOwner,
+    /// `--repo` is not `OWNER/REPO`.
     #[error("--repo {0:?}: expected OWNER/REPO")]
     BadRepo(String),
+    /// A `--signer-workflow` without a host, and no `--hostname`.
     #[error("--signer-workflow {0:?}: a workflow without a host needs --hostname")]
     WorkflowHost(String),
+    /// A regular expression does not compile.
     #[error("{flag}: {reason}")]
-    BadRegex { flag: &'static str, reason: String },
+    BadRegex {
+        /// The flag.
+        flag: &'static str,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn github_url(owner_or_repo: &str) -> String {

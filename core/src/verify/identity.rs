@@ -21,6 +21,7 @@ pub struct GoRegex {
 }
 
 impl GoRegex {
+    /// The expression as given.
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
@@ -29,14 +30,18 @@ impl GoRegex {
 /// An expected value.
 #[derive(Debug, Clone)]
 pub enum Matcher {
+    /// Equal to this.
     Exact(String),
+    /// Matched by this regular expression (Go RE2 syntax, as cosign's flags take it).
     Regex(GoRegex),
     /// Equal ignoring ASCII case (gh compares issuers and repository URIs with `EqualFold`).
     Caseless(String),
     /// Starts with this (gh's `--owner`, `--repo`, `--signer-repo`, `--signer-workflow`: an
     /// anchored prefix of the workflow URI, case-insensitive but for the workflow).
     Prefix {
+        /// The prefix.
         prefix: String,
+        /// Whether case is ignored.
         ignore_case: bool,
     },
     /// Any of these (Kyverno's `subject` wildcard or `subjectRegExp`).
@@ -69,6 +74,7 @@ impl Matcher {
         }))
     }
 
+    /// Whether `value` satisfies the matcher.
     pub fn matches(&self, value: &str) -> bool {
         match self {
             Matcher::Exact(v) => v == value,
@@ -136,7 +142,9 @@ impl Serialize for Matcher {
 /// The identity policy of a keyless verification.
 #[derive(Debug, Clone, Serialize)]
 pub struct IdentityPolicy {
+    /// What the certificate's SAN must be.
     pub subject: Matcher,
+    /// What the OIDC issuer must be.
     pub issuer: Matcher,
     /// Fulcio extensions that must hold given values: cosign's `--certificate-github-workflow-*`
     /// flags (deprecated `.2`–`.6`), gh's `--owner`, `--repo`, `--source-ref`… (`.10`–`.17`).
@@ -146,6 +154,7 @@ pub struct IdentityPolicy {
 /// One Fulcio extension (arc of 1.3.6.1.4.1.57264.1) that must have a value.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
+    /// The extension's arc (`1.3.6.1.4.1.57264.1.<arc>`).
     pub arc: u32,
     /// The option that asked for it, for reports.
     pub flag: String,
@@ -164,6 +173,7 @@ pub const GITHUB_FLAGS: &[(u32, &str)] = &[
 ];
 
 impl IdentityPolicy {
+    /// Warnings about this policy (an unanchored regexp matches more than it seems to).
     pub fn warnings(&self) -> Vec<String> {
         [
             self.subject.warning("--certificate-identity-regexp"),

@@ -11,7 +11,6 @@ pub mod cosign;
 pub mod github;
 pub mod go_regexp;
 pub mod identity;
-pub mod key;
 pub mod notation;
 pub mod policy;
 pub mod referrer;

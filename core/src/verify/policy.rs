@@ -1,10 +1,12 @@
 //! What a verification requires, and the clock it reads when no log gives a time.
 
-use serde::Serialize;
+pub use crate::clock::{Clock, FixedClock, SystemClock};
+
+pub use super::report::PolicySummary;
 
 use super::identity::IdentityPolicy;
-use super::key::PublicKey;
 use super::storage::Storage;
+use crate::key::PublicKey;
 use crate::trust::TrustedRoot;
 
 /// Who must have signed.
@@ -19,6 +21,7 @@ pub enum Signer {
 /// A verification policy, as cosign's flags express it.
 #[derive(Debug, Clone)]
 pub struct Policy {
+    /// Who must have signed: a key, or a certificate identity.
     pub signer: Signer,
     /// `-a k=v`: claims the signed payload's `optional` map must carry.
     pub annotations: Vec<(String, String)>,
@@ -31,6 +34,18 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// `cosign verify --key`'s policy: signatures by `key`, each with its transparency-log entry
+    /// (a Rekor SET or inclusion proof), counted as cosign v3 counts them.
+    pub fn for_key(key: PublicKey) -> Policy {
+        Policy {
+            signer: Signer::Key(key),
+            annotations: Vec::new(),
+            ignore_tlog: false,
+            ignore_sct: false,
+            storage: Storage::default(),
+        }
+    }
+
     /// Warnings to show with any verdict under this policy.
     pub fn warnings(&self) -> Vec<String> {
         let mut w = match &self.signer {
@@ -47,51 +62,18 @@ impl Policy {
     }
 }
 
-/// The time source: only consulted when no transparency log or timestamp gives the signing time.
-pub trait Clock: Send + Sync {
-    fn now(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
-    }
-}
-
-/// A fixed time, for tests.
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub i64);
-
-impl Clock for FixedClock {
-    fn now(&self) -> i64 {
-        self.0
-    }
-}
-
 /// Everything a verification reads besides the artifact.
 pub struct Context<'a> {
+    /// The verification policy.
     pub policy: &'a Policy,
+    /// The trusted root.
     pub trust: &'a TrustedRoot,
+    /// The clock read when no log or timestamp gives the signing time.
     pub clock: &'a dyn Clock,
 }
 
-/// A short description of the policy, for reports.
-#[derive(Debug, Clone, Serialize)]
-pub struct PolicySummary {
-    pub signer: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub annotations: Vec<String>,
-    pub trusted_root: String,
-}
-
 impl Context<'_> {
+    /// The policy and trust in brief, for reports.
     pub fn summary(&self) -> PolicySummary {
         PolicySummary {
             signer: match &self.policy.signer {

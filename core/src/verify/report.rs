@@ -4,8 +4,19 @@
 use serde::Serialize;
 
 use super::check::Checks;
-use super::policy::PolicySummary;
 use crate::reference::Digest;
+
+/// A short description of the policy, for reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicySummary {
+    /// Who must have signed: `key <fingerprint> (<kind>)` or `identity … from issuer …`.
+    pub signer: String,
+    /// The `-a k=v` claims required, as `k=v`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub annotations: Vec<String>,
+    /// Where the trusted root came from (a file, TUF, cosign's variables, the embedded one).
+    pub trusted_root: String,
+}
 
 /// One signature (or attestation) and its checks.
 #[derive(Debug, Clone, Serialize)]
@@ -14,6 +25,8 @@ pub struct SignatureVerdict {
     pub found_via: String,
     /// Who it names (certificate identity, or the key).
     pub signer: Option<String>,
+    /// Whether the signature verified: it has checks, and none failed or was not understood
+    /// (a skipped check does not count against it).
     pub verified: bool,
     /// The signature could not be read (registry or digest error): it proves nothing either way.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -22,10 +35,12 @@ pub struct SignatureVerdict {
     /// followed does not read it there); its checks are still shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub not_counted: Option<String>,
+    /// Every check, in order.
     pub checks: Checks,
 }
 
 impl SignatureVerdict {
+    /// A verdict from its checks: verified when none failed or was not understood.
     pub fn new(found_via: String, signer: Option<String>, checks: Checks) -> SignatureVerdict {
         SignatureVerdict {
             found_via,
@@ -59,17 +74,22 @@ pub struct Verified {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum ImageOutcome {
+    /// The image verified: the proof.
     Verified(Verified),
+    /// Signatures were found and none verified (or none was found).
     NotVerified {
+        /// Why, in a sentence.
         reason: String,
     },
     /// The image or its signatures could not be read: nothing was concluded.
     CouldNotCheck {
+        /// Why.
         reason: String,
     },
     /// The user's policy says not to verify this image (a Notary Project trust policy statement
     /// of level `skip`): accepted without any check, as notation accepts it.
     Skipped {
+        /// Why.
         reason: String,
     },
 }
@@ -79,12 +99,17 @@ pub enum ImageOutcome {
 pub struct ImageVerdict {
     /// The tag or digest asked about.
     pub reference: String,
+    /// The image digest, when it was read.
     pub digest: Option<Digest>,
+    /// The verdict.
     #[serde(flatten)]
     pub outcome: ImageOutcome,
+    /// Every signature found, with its checks.
     pub signatures: Vec<SignatureVerdict>,
+    /// Warnings about the policy (an unanchored regexp, skipped checks).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// The policy and trust it was verified under.
     pub policy: PolicySummary,
 }
 
@@ -146,6 +171,7 @@ impl ImageVerdict {
         }
     }
 
+    /// A verdict that nothing could be concluded for `reference`, for `reason`.
     pub fn could_not_check(
         reference: String,
         reason: String,
@@ -169,6 +195,7 @@ impl ImageVerdict {
         )
     }
 
+    /// The proof of verification, when the image verified.
     pub fn verified(&self) -> Option<&Verified> {
         match &self.outcome {
             ImageOutcome::Verified(v) => Some(v),

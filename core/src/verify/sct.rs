@@ -5,9 +5,9 @@
 use sha2::{Digest as _, Sha256};
 
 use crate::artifact::certificate::{CertificateView, tbs_without_sct, tbs_without_sct_of_parsed};
+use crate::key::{HashAlgorithm, RsaPadding};
 use crate::trust::TransparencyLog;
 use crate::verify::chain::Leaf;
-use crate::verify::key::{HashAlgorithm, RsaPadding};
 
 /// Verifies the leaf's embedded SCTs; returns a description of the one that verified.
 pub fn verify_embedded_scts(

@@ -4,16 +4,17 @@
 
 use super::chain::{Leaf, When, leaf_chain, leaf_code_signing};
 use super::check::Checks;
-use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::policy::{Context, Signer};
 use super::sct::verify_embedded_scts_of;
 use super::tlog::{self, Signed};
 use crate::artifact::certificate::CertificateView;
 use crate::inventory::layer::{Decoded, SigningMaterial};
+use crate::key::{HashAlgorithm, PublicKey, RsaPadding};
 
 /// The key that must verify the signature, once the signer checks have run (a certificate is
 /// the one in the signing material, borrowed).
 pub enum SigningKey<'a> {
+    /// A public key the user gave (`--key`).
     Key(PublicKey),
     /// The certificate, its key, and the SAN the identity policy matched (the headline names
     /// that one, not the first).
@@ -34,6 +35,7 @@ impl SigningKey<'_> {
         )
     }
 
+    /// The key or certificate identity, as reports name it.
     pub fn describe(&self) -> String {
         match self {
             SigningKey::Key(k) => format!("key {}", &k.fingerprint()[..16]),

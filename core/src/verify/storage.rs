@@ -24,6 +24,7 @@ pub enum Bundles {
 /// Which stored signatures count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Storage {
+    /// Whether sigstore bundles count, and whether they shadow the legacy tags.
     pub bundles: Bundles,
     /// cosign's OCI 1.1 signature referrers (`--registry-referrers-mode=oci-1-1`, artifact type
     /// `application/vnd.dev.cosign.artifact.sig.v1+json`) count with the legacy `.sig` tags
@@ -129,6 +130,7 @@ impl Default for Storage {
 /// One checked signature and what decides whether it counts.
 #[derive(Debug, Clone)]
 pub struct Candidate {
+    /// The signature and its checks.
     pub verdict: SignatureVerdict,
     /// A cosign OCI 1.1 signature referrer (not a `.sig` tag).
     pub oci11_referrer: bool,

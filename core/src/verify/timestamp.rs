@@ -11,10 +11,10 @@ use der::{Decode as _, Encode as _, Sequence};
 use serde::Serialize;
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 
-use super::key::{HashAlgorithm, PublicKey, RsaPadding};
 use super::tsa_chain::{self, ChainError};
 use crate::artifact::encoding;
 use crate::artifact::timestamp::decode_timestamp;
+use crate::key::{HashAlgorithm, PublicKey, RsaPadding};
 use crate::trust::TrustedRoot;
 
 const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
@@ -27,6 +27,7 @@ const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.84
 pub struct VerifiedTimestamp {
     /// `genTime`, Unix seconds.
     pub time: i64,
+    /// The time vouched for, RFC 3339.
     pub time_rfc3339: String,
     /// The trusted authority whose chain the TSA certificate ends in (its URI).
     pub authority: String,
@@ -39,24 +40,38 @@ pub struct VerifiedTimestamp {
 /// Why a timestamp did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TimestampError {
+    /// The token does not parse.
     #[error("timestamp: malformed token: {0}")]
     Malformed(String),
+    /// An algorithm sigscope does not verify.
     #[error("timestamp: unsupported algorithm {0}")]
     Unsupported(String),
+    /// The token timestamps something else.
     #[error(
         "timestamp: message imprint {actual} is not the {algorithm} of the signature ({expected})"
     )]
     Imprint {
+        /// The imprint's hash algorithm.
         algorithm: String,
+        /// The hash of the signature.
         expected: String,
+        /// The imprint.
         actual: String,
     },
+    /// The signed attributes are malformed or missing.
     #[error("timestamp: signed attributes: {0}")]
     SignedAttributes(String),
+    /// The token's signature covers another TSTInfo.
     #[error(
         "timestamp: messageDigest attribute {actual} is not the digest of the TSTInfo ({expected})"
     )]
-    MessageDigest { expected: String, actual: String },
+    MessageDigest {
+        /// The digest of the TSTInfo.
+        expected: String,
+        /// The digest the signed attributes name.
+        actual: String,
+    },
+    /// No trusted TSA's chain verifies the token; one reason per TSA tried.
     #[error("timestamp: no trusted timestamp authority vouches for it: {}", .0.join("; "))]
     Untrusted(Vec<String>),
 }
@@ -133,7 +148,9 @@ pub fn verify_timestamp(
 /// well formed (RFC 3161 §2.4.2, RFC 5652 §5.3), not yet trusted: what every TSA verification
 /// (Sigstore's trusted roots, the Notary Project's `tsa` stores) starts from.
 pub struct OpenedToken {
+    /// The token decoded.
     pub view: crate::artifact::timestamp::TimestampView,
+    /// The SignerInfo that signs it.
     pub signer: SignerInfo,
     signed_attrs_der: Vec<u8>,
     hash: HashAlgorithm,

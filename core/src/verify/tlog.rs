@@ -7,8 +7,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::artifact::bundle::InclusionProofView;
 use crate::artifact::rekor::{EntryBody, VerifierView, parse_checkpoint, set_payload};
+use crate::key::HashAlgorithm;
 use crate::trust::TransparencyLog;
-use crate::verify::key::HashAlgorithm;
 
 /// Checks a SET and returns the log that signed it.
 pub fn verify_set<'a>(
@@ -113,6 +113,7 @@ pub fn verify_inclusion_v1(
 
 /// What a signature claims to be: for matching against an entry body.
 pub struct Signed<'a> {
+    /// The signature bytes.
     pub signature: &'a [u8],
     /// The signer: a certificate (DER) or a public key (SPKI DER).
     pub signer: Signer<'a>,
@@ -123,11 +124,14 @@ pub struct Signed<'a> {
 /// A digest and its algorithm, as a log entry records the signed content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentDigest {
+    /// The digest algorithm.
     pub algorithm: HashAlgorithm,
+    /// The digest.
     pub value: Vec<u8>,
 }
 
 impl ContentDigest {
+    /// The digest of `content` under `algorithm`.
     pub fn of(algorithm: HashAlgorithm, content: &[u8]) -> ContentDigest {
         ContentDigest {
             algorithm,
@@ -142,8 +146,11 @@ impl std::fmt::Display for ContentDigest {
     }
 }
 
+/// Who a signature claims to be signed by, to match against a log entry's verifier.
 pub enum Signer<'a> {
+    /// A certificate, DER.
     Certificate(&'a [u8]),
+    /// A public key, SPKI DER.
     Key(&'a [u8]),
 }
 
@@ -159,7 +166,9 @@ fn verifier_matches(verifier: &VerifierView, signer: &Signer) -> bool {
 /// Whether a log entry body names what was signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BodyMatch {
+    /// The entry names what was signed (what matched).
     Matches(String),
+    /// The entry names something else (what differs).
     Differs(String),
     /// An entry kind sigscope cannot read: nothing follows either way.
     NotUnderstood(String),

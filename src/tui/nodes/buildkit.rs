@@ -1,6 +1,7 @@
 //! A BuildKit attestation manifest in an index: its own node, not a platform `unknown/unknown`.
 
-use super::{Node, NodeKind, artifact_node, error_node, short};
+use super::artifact::artifact_node;
+use super::node::{Node, NodeKind, error_node, short};
 use crate::inventory::model::{BuildkitAttestation, PlatformReport};
 
 /// A BuildKit attestation manifest (`docker buildx build --attest`, platform `unknown/unknown`

@@ -5,7 +5,7 @@ use crate::artifact::bundle::VerificationMaterialView;
 use crate::artifact::certificate::CertificateView;
 use crate::inventory::layer::{Decoded, LayerContent, SigningMaterial, annotation};
 
-use super::{Node, NodeKind, clean, error_node};
+use super::node::{Node, NodeKind, error_node};
 
 fn decoded<T>(d: &Decoded<T>, what: &str, how: &str, f: impl FnOnce(&T) -> Node) -> Node {
     match d {
@@ -227,35 +227,4 @@ fn certificate_node(c: &CertificateView, how: &str) -> Node {
         );
     }
     node.children(children)
-}
-
-pub(super) fn flatten_json(
-    v: &serde_json::Value,
-    path: &str,
-    out: &mut Vec<(String, String)>,
-    limit: usize,
-) {
-    use serde_json::Value;
-    if out.len() >= limit {
-        return;
-    }
-    let join = |k: &str| {
-        if path.is_empty() {
-            k.to_owned()
-        } else {
-            format!("{path}.{k}")
-        }
-    };
-    match v {
-        Value::Null => {}
-        Value::Object(m) => m
-            .iter()
-            .for_each(|(k, v)| flatten_json(v, &join(k), out, limit)),
-        Value::Array(a) => a
-            .iter()
-            .enumerate()
-            .for_each(|(i, v)| flatten_json(v, &join(&i.to_string()), out, limit)),
-        Value::String(s) => out.push((clean(path), clean(s))),
-        other => out.push((clean(path), other.to_string())),
-    }
 }

@@ -4,12 +4,12 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::effect::Effect;
-use super::super::filter::Query;
 use super::super::prompt::OpenPrompt;
 use super::super::state::{Focus, Overlay, State};
 use super::navigation::{detail_key, tags_key, tree_key};
 use super::overlays::{open_copy_menu, open_signers, open_verify, overlay_key};
-use super::{keep_a_visible_selection, overlay_open, start};
+use super::selection::{filter_changed, overlay_open};
+use super::work::start;
 
 pub(super) fn key_pressed(state: &mut State, key: KeyEvent) -> Vec<Effect> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
@@ -96,11 +96,4 @@ fn filter_key(state: &mut State, key: KeyEvent) {
             }
         }
     }
-}
-
-/// The filter text changed: parse it, filter again, keep a visible tag selected.
-pub(super) fn filter_changed(state: &mut State, narrowed: bool) {
-    state.filter.query = Query::parse(state.filter.text());
-    state.refilter(narrowed);
-    keep_a_visible_selection(state);
 }

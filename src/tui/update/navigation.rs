@@ -2,7 +2,7 @@
 
 use crossterm::event::KeyCode;
 
-use super::select;
+use super::selection::select;
 use crate::tui::layout::{areas, inner_rows};
 use crate::tui::nodes::visible_paths;
 use crate::tui::state::{Focus, State};

@@ -14,8 +14,8 @@ use super::super::prompt::PromptDecision;
 use super::super::signer_view::{SignerKey, SignerView};
 use super::super::state::{Level, Overlay, State, TagLoad};
 use super::super::verify_dialog::{Decision, VerifyDialog, signers_seen};
-use super::keys::filter_changed;
-use super::verify_all;
+use super::selection::filter_changed;
+use super::work::verify_all;
 
 pub fn open_verify(state: &mut State) {
     let current = state.policy.as_ref().or(state.default_policy.as_ref());
@@ -37,7 +37,7 @@ pub fn open_signers(state: &mut State) {
 }
 
 pub fn open_copy_menu(state: &mut State) {
-    state.overlay = Overlay::Copy(CopyMenu::new(state));
+    state.overlay = Overlay::Copy(CopyMenu::new(&state.copy_source()));
 }
 
 /// Scrolls a list of `len` rows by the navigation keys; false for any other key.

@@ -7,7 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 
 use super::navigation::{detail_key, move_tag, move_tree, toggle_node};
 use super::overlays::overlay_key;
-use super::{overlay_open, select};
+use super::selection::{overlay_open, select};
 use crate::tui::layout::{areas, contains, inner_rows, list_offset};
 use crate::tui::nodes::visible_paths;
 use crate::tui::state::{Focus, Overlay, State};

@@ -11,7 +11,8 @@ use super::super::action::RequestId;
 use super::super::effect::Effect;
 use super::super::nodes::image_nodes;
 use super::super::state::{Level, Listing, State, TagEntry, TagLoad, Verification};
-use super::{reset_tree, restart, select};
+use super::selection::{reset_tree, select};
+use super::work::restart;
 
 pub(super) fn tags_listed(state: &mut State, result: Result<Vec<String>, String>) {
     match result {

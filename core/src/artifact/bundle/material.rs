@@ -7,7 +7,6 @@ use crate::artifact::certificate::{CertificateView, decode_certificate};
 use crate::artifact::encoding;
 use crate::artifact::error::DecodeError;
 
-use super::decode_base64;
 use crate::artifact::rekor::{CheckpointView, EntryBody, decode_entry_body, parse_checkpoint};
 use crate::artifact::timestamp::{TimestampView, decode_timestamp};
 
@@ -24,25 +23,34 @@ pub enum VerificationMaterialView {
     /// v0.3 `certificate`: the leaf alone.
     Certificate(Box<CertificateView>),
     /// `publicKey.hint`: names a key the verifier must already have.
-    PublicKey { hint: String },
+    PublicKey {
+        /// The hint as written (often a key id or fingerprint).
+        hint: String,
+    },
 }
 
 /// protobuf-specs `TransparencyLogEntry`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TlogEntryView {
+    /// The entry's index in the log.
     pub log_index: i64,
     /// `logId.keyId`: the log's key id (SHA-256 of its public key for Rekor v1), hex in JSON.
     #[serde(serialize_with = "encoding::hex")]
     pub log_id: Vec<u8>,
+    /// The Rekor entry kind (`hashedrekord`, `dsse`, `intoto`).
     pub kind: String,
+    /// The entry kind's version (`0.0.1`, `0.0.2`).
     pub version: String,
     /// Absent for Rekor v2 entries, which carry no integrated time.
     pub integrated_time: Option<i64>,
+    /// `integratedTime` as RFC 3339, when the entry has one (Rekor v2 entries do not).
     pub integrated_time_rfc3339: Option<String>,
     /// `inclusionPromise.signedEntryTimestamp`: the SET.
     #[serde(serialize_with = "super::option_base64")]
     pub inclusion_promise: Option<Vec<u8>>,
+    /// The Merkle inclusion proof, with its checkpoint when the bundle has one.
     pub inclusion_proof: Option<InclusionProofView>,
+    /// The entry body exactly as logged: what the leaf hash and the SET cover.
     #[serde(serialize_with = "encoding::base64")]
     pub canonicalized_body: Vec<u8>,
     /// The body decoded, or why it could not be (the entry is still shown).
@@ -52,10 +60,14 @@ pub struct TlogEntryView {
 /// protobuf-specs `InclusionProof`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InclusionProofView {
+    /// The index of the entry's leaf in the tree the proof is for.
     pub log_index: i64,
+    /// The root hash of that tree.
     #[serde(serialize_with = "encoding::base64")]
     pub root_hash: Vec<u8>,
+    /// The size of that tree.
     pub tree_size: i64,
+    /// The audit path, leaf to root.
     #[serde(serialize_with = "encoding::base64_list")]
     pub hashes: Vec<Vec<u8>>,
     /// `checkpoint.envelope` as given (absent in some v0.1 bundles).
@@ -67,8 +79,10 @@ pub struct InclusionProofView {
 /// One `rfc3161Timestamps[]` item: the DER and its decoding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TimestampEntry {
+    /// The timestamp token as DER.
     #[serde(serialize_with = "encoding::base64")]
     pub der: Vec<u8>,
+    /// The token decoded, or why it could not be.
     pub decoded: Result<TimestampView, DecodeError>,
 }
 
@@ -330,4 +344,20 @@ fn inclusion_proof(at: &str, p: RawProof) -> Result<InclusionProofView, DecodeEr
         checkpoint: p.checkpoint.as_ref().map(|c| parse_checkpoint(&c.envelope)),
         checkpoint_envelope: p.checkpoint.map(|c| c.envelope),
     })
+}
+
+/// proto3 JSON `bytes` (protobuf "JSON Mapping"): "either standard or URL-safe base64 encoding
+/// with/without paddings are accepted"; Go's decoder, which protojson uses, also skips `\r` and
+/// `\n` (line-wrapped base64 occurs in real bundles).
+pub(super) fn decode_base64(what: &str, text: &str) -> Result<Vec<u8>, DecodeError> {
+    let normalised: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\r' | '\n'))
+        .map(|c| match c {
+            '-' => '+',
+            '_' => '/',
+            other => other,
+        })
+        .collect();
+    crate::artifact::error::decode_base64(what, &normalised)
 }

@@ -15,17 +15,24 @@ pub const UNKNOWN: &str = "unknown";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SanKind {
+    /// A URI: a CI workflow identity (`https://github.com/…/release.yml@refs/…`) or SPIFFE id.
     Uri,
+    /// An email address: a person's identity.
     Email,
+    /// An otherName (Fulcio's username identities, type-id `1.3.6.1.4.1.57264.1.7`).
     OtherName,
+    /// A DNS name.
     Dns,
+    /// An IP address.
     Ip,
+    /// Any other kind, shown raw.
     Unknown,
 }
 
 /// One subject alternative name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SanView {
+    /// What kind of name it is.
     pub kind: SanKind,
     /// The name; for an otherName whose value is not Fulcio's UTF8String, the raw value in hex.
     pub value: String,
@@ -36,6 +43,7 @@ pub struct SanView {
 /// One extension under the Fulcio arc.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FulcioClaim {
+    /// The extension's OID, dotted.
     pub oid: String,
     /// The last arc (`8` for `1.3.6.1.4.1.57264.1.8`).
     pub arc: u32,
@@ -43,6 +51,7 @@ pub struct FulcioClaim {
     pub name: String,
     /// The decoded string; the raw value in hex when the name is `unknown`.
     pub value: String,
+    /// Whether Fulcio deprecated this extension (the `.1`–`.6` raw-string ones).
     pub deprecated: bool,
 }
 

@@ -25,6 +25,7 @@ pub struct SctView {
     pub log_id: String,
     /// Milliseconds since the epoch.
     pub timestamp_ms: u64,
+    /// The timestamp as RFC 3339.
     pub timestamp_rfc3339: String,
     /// RFC 5246 §7.4.1.4.1 `HashAlgorithm` name (`sha256`) or number.
     pub hash_algorithm: String,

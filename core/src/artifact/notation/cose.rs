@@ -8,7 +8,9 @@ use coset::{
     CoseSign1, Label, RegisteredLabel, RegisteredLabelWithPrivate, TaggedCborSerializable as _,
 };
 
-use super::{Envelope, EnvelopeFormat, ExtendedAttribute, HeaderTime, cose_algorithm_name, label};
+use super::envelope::{
+    Envelope, EnvelopeFormat, ExtendedAttribute, HeaderTime, cose_algorithm_name, label,
+};
 use crate::artifact::error::DecodeError;
 
 /// RFC 9360 `x5chain`.

@@ -11,7 +11,7 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{Envelope, EnvelopeFormat, ExtendedAttribute, HeaderTime, label};
+use super::envelope::{Envelope, EnvelopeFormat, ExtendedAttribute, HeaderTime, label};
 use crate::artifact::error::{DecodeError, decode_base64, parse_json};
 
 /// Protected header names the JWS envelope defines (everything else is an extended attribute).

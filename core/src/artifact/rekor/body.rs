@@ -15,50 +15,74 @@ pub enum EntryBody {
     /// `hashedrekord` 0.0.1 (and 0.0.2 from Rekor v2): a signature over a digest.
     #[serde(rename = "hashedrekord")]
     HashedRekord {
+        /// The kind's version (`0.0.1`).
         api_version: String,
         /// `sha256` (0.0.1) or `SHA2_256` (0.0.2), with the digest in hex.
         data_hash: HashView,
+        /// The signature over the artifact digest.
         #[serde(serialize_with = "encoding::base64")]
         signature: Vec<u8>,
+        /// The certificate or public key that verifies it.
         verifier: VerifierView,
     },
     /// `intoto` 0.0.2: a DSSE envelope's hashes and signatures.
     Intoto {
+        /// The kind's version (`0.0.1` or `0.0.2`).
         api_version: String,
+        /// The DSSE `payloadType` (0.0.1 only).
         payload_type: String,
+        /// The hash of the whole envelope, when logged.
         envelope_hash: Option<HashView>,
+        /// The hash of the payload, when logged.
         payload_hash: Option<HashView>,
+        /// The envelope's signatures and their verifiers.
         signatures: Vec<EntrySignature>,
     },
     /// `intoto` 0.0.1: the envelope's and payload's hashes and the signer's key; the envelope
     /// itself (and so the signature) is not stored.
     IntotoV1 {
+        /// The kind's version.
         api_version: String,
+        /// The hash of the whole envelope, when logged.
         envelope_hash: Option<HashView>,
+        /// The hash of the payload, when logged.
         payload_hash: Option<HashView>,
+        /// The certificate or public key that verifies the envelope.
         verifier: VerifierView,
     },
     /// `dsse` 0.0.1.
     Dsse {
+        /// The kind's version (`0.0.1`).
         api_version: String,
+        /// The hash of the whole envelope.
         envelope_hash: Option<HashView>,
+        /// The hash of the payload.
         payload_hash: Option<HashView>,
+        /// The envelope's signatures and their verifiers.
         signatures: Vec<EntrySignature>,
     },
     /// `rekord` 0.0.1: a detached signature (x509, pgp, minisign, ssh) over data.
     Rekord {
+        /// The kind's version.
         api_version: String,
+        /// The hash of the signed data.
         data_hash: Option<HashView>,
+        /// `signature.format`: `x509`, `pgp`, `minisign`, `ssh`, …
         signature_format: String,
+        /// The signature bytes.
         #[serde(serialize_with = "encoding::base64")]
         signature: Vec<u8>,
+        /// The key or certificate that verifies it.
         verifier: VerifierView,
     },
     /// Any other kind or version, kept as JSON.
     Unknown {
+        /// The entry's `kind`.
         #[serde(rename = "entry_kind")]
         kind: String,
+        /// The entry's `apiVersion`.
         api_version: String,
+        /// The body as logged.
         raw: serde_json::Value,
     },
 }
@@ -66,16 +90,21 @@ pub enum EntryBody {
 /// A digest: algorithm name as the body spells it, value in lowercase hex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HashView {
+    /// The hash algorithm (`sha256`).
     pub algorithm: String,
+    /// The hash, hex.
     pub value: String,
 }
 
 /// One signature and the key or certificate that verifies it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EntrySignature {
+    /// The signature's `keyid`, when given; a hint, never trusted.
     pub keyid: Option<String>,
+    /// The signature bytes.
     #[serde(serialize_with = "encoding::base64")]
     pub signature: Vec<u8>,
+    /// The certificate or public key that verifies it.
     pub verifier: VerifierView,
 }
 
@@ -83,14 +112,17 @@ pub struct EntrySignature {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum VerifierView {
+    /// A PEM certificate (a Fulcio leaf, for keyless signing).
     Certificate(Box<CertificateView>),
     /// A DER SubjectPublicKeyInfo (from a `PUBLIC KEY` PEM block or Rekor v2 `publicKey`).
     PublicKey {
+        /// The SubjectPublicKeyInfo, DER.
         #[serde(serialize_with = "encoding::base64")]
         der: Vec<u8>,
     },
     /// Anything else (PGP, minisign, SSH keys): the text, or hex when not UTF-8.
     Other {
+        /// The verifier's text as logged.
         text: String,
     },
 }

@@ -28,15 +28,18 @@ pub struct CheckpointView {
     /// The exact text the signatures cover: up to and including the newline before the blank
     /// line.
     pub signed_text: String,
+    /// The signature lines: one per log key (or witness) that signed the note.
     pub signatures: Vec<CheckpointSignature>,
 }
 
 /// One signature line: `— <name> <base64(key hint ‖ signature)>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckpointSignature {
+    /// The signer's name, as the note writes it (the log's origin).
     pub name: String,
     /// The first four bytes of the blob: the key hash hint, hex.
     pub key_hint: String,
+    /// The signature bytes, after the 4-byte key hint.
     #[serde(serialize_with = "encoding::base64")]
     pub signature: Vec<u8>,
 }

@@ -4,8 +4,9 @@
 
 use serde_json::{Map, Value};
 
+use super::controller::{STRICT, refused};
 use super::key::{KeyMaterial, key_ref};
-use super::{STRICT, policy_text, refused};
+use super::policy_text::policy_text;
 use crate::policy::document::{NoteKind, Notes, PolicyError, boolean, child, list, object, string};
 use crate::policy::model::{
     AttestationRequirement, Authority, Check, TrustOverride, identity, matcher, signer_policy,

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{STRICT, refused};
+use super::controller::{STRICT, refused};
 use crate::policy::document::{NoteKind, Notes, PolicyError, child, string};
 
 /// The namespace policy-controller is usually deployed in: a `secretRef.namespace` must be it.
@@ -11,7 +11,7 @@ const SYSTEM_NAMESPACE: &str = "cosign-system";
 
 pub(super) enum KeyMaterial {
     /// PEM keys, and a hash algorithm other than SHA-256 when one is named.
-    Keys(Vec<crate::verify::key::PublicKey>, Option<String>),
+    Keys(Vec<crate::key::PublicKey>, Option<String>),
     /// A secret or KMS key: not readable offline.
     Elsewhere(String),
 }
@@ -96,12 +96,12 @@ pub(super) fn key_ref(
 
 /// The first PEM block of `data` as a public key, as `cryptoutils.UnmarshalPEMToPublicKey`
 /// reads it: the webhook's `KeyRef` holds that one key, whatever follows it.
-fn first_public_key(data: &str) -> Option<Vec<crate::verify::key::PublicKey>> {
+fn first_public_key(data: &str) -> Option<Vec<crate::key::PublicKey>> {
     let first = pem::parse_many(data).ok()?.into_iter().next()?;
     if first.tag() != "PUBLIC KEY" {
         return None;
     }
-    crate::verify::key::PublicKey::from_spki_der(first.contents())
+    crate::key::PublicKey::from_spki_der(first.contents())
         .ok()
         .map(|k| vec![k])
 }

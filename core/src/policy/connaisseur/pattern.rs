@@ -13,6 +13,7 @@ use crate::policy::document::PolicyError;
 /// One rule's pattern.
 #[derive(Debug, Clone)]
 pub struct Pattern {
+    /// The pattern as written.
     pub pattern: String,
     regex: Regex,
 }
@@ -44,6 +45,7 @@ impl Pattern {
         })
     }
 
+    /// Whether the pattern matches `image` (Connaisseur's normalised image name).
     pub fn matches(&self, image: &str) -> bool {
         self.regex.is_match(image)
     }

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{CONTROLLER, STRICT, With};
+use super::controller::{CONTROLLER, STRICT};
+use super::with::With;
 use crate::policy::document::{NoteKind, Notes, PolicyError, child, list, object, string};
 use crate::policy::model::{
     Authority, Check, Group, TrustOverride, identity, matcher, pem_certificates, pem_keys,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{CONTROLLER, STRICT};
+use super::controller::{CONTROLLER, STRICT};
 use crate::policy::document::{PolicyError, string};
 use crate::policy::glob::ImageName;
 use crate::target::parse_image_reference;
@@ -13,8 +13,11 @@ use crate::target::parse_image_reference;
 /// A parsed docker reference: `registry/path`, and its tag and digest when given.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DockerReference {
+    /// The repository, fully qualified (`docker.io/library/alpine`).
     pub name: String,
+    /// The tag, when the reference has one.
     pub tag: Option<String>,
+    /// The digest, when the reference has one.
     pub digest: Option<String>,
 }
 
@@ -42,6 +45,7 @@ impl DockerReference {
         }
     }
 
+    /// Whether it names a repository alone, with neither tag nor digest.
     pub fn is_name_only(&self) -> bool {
         self.tag.is_none() && self.digest.is_none()
     }
@@ -68,17 +72,25 @@ pub enum SignedIdentity {
     /// The default: the same repository when the image is pulled by digest alone, else the
     /// exact reference.
     MatchRepoDigestOrExact,
+    /// The same repository, whatever the tag or digest.
     MatchRepository,
+    /// The exact reference: same repository and the same tag, or the same digest.
     MatchExact,
+    /// The signature must name this reference, whatever the image's.
     ExactReference {
+        /// The reference, as written.
         reference: String,
     },
+    /// The signature must name this repository, whatever the image's.
     ExactRepository {
+        /// The repository, as written.
         repository: String,
     },
     /// `matchRepoDigestOrExact` after rewriting the image's `prefix` to `signedPrefix`.
     RemapIdentity {
+        /// The prefix of the image's name to replace.
         prefix: String,
+        /// What it becomes before matching.
         signed_prefix: String,
     },
 }

@@ -5,7 +5,7 @@
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::refused;
+use super::controller::refused;
 use crate::policy::document::{PolicyError, string};
 
 /// A JSON `[]byte` (base64) field.
@@ -130,20 +130,20 @@ pub(super) fn load(source: &Source) -> Result<Vec<String>, String> {
 }
 
 /// `cryptoutils.UnmarshalPEMToPublicKey`: the first PEM block must be a public key.
-pub(super) fn first_key(text: &str) -> Option<crate::verify::key::PublicKey> {
+pub(super) fn first_key(text: &str) -> Option<crate::key::PublicKey> {
     let block = pem::parse_many(text).ok()?.into_iter().next()?;
     (block.tag() == "PUBLIC KEY").then_some(())?;
-    crate::verify::key::PublicKey::from_spki_der(block.contents()).ok()
+    crate::key::PublicKey::from_spki_der(block.contents()).ok()
 }
 
 /// Rekor keys: each text's first public key, which must be ECDSA.
-pub(super) fn rekor_keys(texts: &[String]) -> Result<Vec<crate::verify::key::PublicKey>, String> {
+pub(super) fn rekor_keys(texts: &[String]) -> Result<Vec<crate::key::PublicKey>, String> {
     texts
         .iter()
         .enumerate()
         .map(|(i, t)| {
             let key = first_key(t).ok_or_else(|| format!("parsing Rekor public key {}", i + 1))?;
-            use crate::verify::key::KeyKind;
+            use crate::key::KeyKind;
             if !matches!(
                 key.kind(),
                 KeyKind::EcdsaP256 | KeyKind::EcdsaP384 | KeyKind::EcdsaP521

@@ -5,9 +5,9 @@
 
 use serde_json::{Map, Value};
 
+use super::controller::{STRICT, refused};
 use super::identity::SignedIdentity;
 use super::material::{Source, bytes, first_key, load, path, rekor_keys, source};
-use super::{STRICT, refused};
 use crate::policy::document::{NoteKind, Notes, PolicyError, object, string};
 use crate::policy::model::{
     Authority, Check, Group, TrustOverride, identity, pem_certificates, signer_policy,

@@ -5,10 +5,11 @@
 
 use serde_json::{Map, Value};
 
+use super::controller::{STRICT, refused};
 use super::signer::{check_algorithm, keyless_entry, keys_entry};
-use super::verify_images::string_map;
-use super::{STRICT, refused};
-use crate::policy::document::{NoteKind, Notes, PolicyError, child, list, object, string};
+use crate::policy::document::{
+    NoteKind, Notes, PolicyError, child, list, object, string, string_map,
+};
 use crate::policy::model::{
     AttestationRequirement, Authority, Check, Group, TrustOverride, signer_policy,
 };

@@ -4,9 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use super::verify_images::string_map;
-use super::{STRICT, refused};
-use crate::policy::document::{NoteKind, Notes, PolicyError, boolean, child, string};
+use super::controller::{STRICT, refused};
+use crate::policy::document::{NoteKind, Notes, PolicyError, boolean, child, string, string_map};
 use crate::policy::glob::Wildcard;
 use crate::policy::model::{Check, TrustOverride, pem_certificates, pem_keys, signer_policy};
 use crate::verify::identity::{Claim, IdentityPolicy, Matcher};

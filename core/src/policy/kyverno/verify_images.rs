@@ -5,8 +5,10 @@
 use serde_json::{Map, Value};
 
 use super::attestor::{Defaults, attestor_set, empty_attestor};
-use super::{STRICT, refused};
-use crate::policy::document::{NoteKind, Notes, PolicyError, boolean, child, list, object, string};
+use super::controller::{STRICT, refused};
+use crate::policy::document::{
+    NoteKind, Notes, PolicyError, boolean, child, list, object, string, string_map,
+};
 use crate::policy::glob::Wildcard;
 use crate::policy::model::{AttestationRequirement, Engine, ImageMatch, PolicyText, Rule};
 use crate::verify::storage::Storage;
@@ -260,25 +262,4 @@ fn strings(e: &Map<String, Value>, key: &str, at: &str) -> Result<Vec<String>, P
                 .ok_or_else(|| PolicyError::invalid(&format!("{at}.{key}"), "expected strings"))
         })
         .collect()
-}
-
-/// A map of strings (annotations).
-pub(super) fn string_map(
-    e: &Map<String, Value>,
-    key: &str,
-    at: &str,
-) -> Result<Vec<(String, String)>, PolicyError> {
-    match child(e, key, at)? {
-        Some(map) => map
-            .iter()
-            .map(|(k, v)| match v.as_str() {
-                Some(s) => Ok((k.clone(), s.to_owned())),
-                None => Err(PolicyError::invalid(
-                    &format!("{at}.{key}.{k}"),
-                    format!("expected a string, found {v}"),
-                )),
-            })
-            .collect(),
-        None => Ok(Vec::new()),
-    }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use reqwest::header::LOCATION;
 
-use super::RemoteOptions;
+use super::options::RemoteOptions;
 use crate::registry::RegistryError;
 
 const USER_AGENT: &str = concat!("sigscope/", env!("CARGO_PKG_VERSION"));

@@ -8,17 +8,12 @@ use std::sync::atomic::Ordering;
 use reqwest::Method;
 use reqwest::header::CONTENT_TYPE;
 
-use super::RemoteRegistry;
 use super::wire::read_capped;
+use super::{REFERRERS_ABSENT, REFERRERS_PRESENT, RemoteRegistry};
 use crate::reference::Digest;
 use crate::registry::cache::{CachedManifest, RepositoryHint};
 use crate::registry::manifest::{ACCEPTED_MANIFESTS, Descriptor, Manifest, OCI_INDEX};
 use crate::registry::{FetchedManifest, RegistryError, check_declared_size, check_digest};
-
-/// What is known of the registry's referrers API in this run.
-pub(super) const REFERRERS_UNKNOWN: u8 = 0;
-pub(super) const REFERRERS_PRESENT: u8 = 1;
-pub(super) const REFERRERS_ABSENT: u8 = 2;
 
 impl RemoteRegistry {
     /// A manifest by tag or digest: from the cache by digest, else fetched (and then cached).

@@ -116,12 +116,19 @@ pub struct Traffic {
 /// A snapshot of [`Traffic`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct TrafficSummary {
+    /// Pages of the tag list.
     pub tag_lists: u64,
+    /// Manifests asked for their digest only (a tag already known from an earlier run).
     pub manifest_heads: u64,
+    /// Manifests read (images, indexes, signature and attestation manifests, fallback tags).
     pub manifest_gets: u64,
+    /// Blobs read (configs, signature and attestation layers, bundles).
     pub blobs: u64,
+    /// Calls of the OCI 1.1 referrers API.
     pub referrers: u64,
+    /// The rest: the token handshake's requests.
     pub other: u64,
+    /// Answers 429 or 503 that were waited out and asked again.
     pub throttled: u64,
     /// The rate limit the registry last stated, if it states one.
     pub rate_limit: Option<RateLimit>,

@@ -4,76 +4,19 @@
 //! NAME/*`) or from files named on the command line.
 
 pub mod dn;
+mod error;
 pub mod policy;
 pub mod scope;
 mod store;
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
+pub use error::NotationTrustError;
 pub use policy::{
     Action, Statement, TrustPolicyDocument, TrustedIdentity, Validation, VerificationLevel,
     VerifyTimestamp,
 };
-pub use store::{StoreCertificate, TrustStore};
-
-/// The three kinds of named store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub enum StoreKind {
-    /// `ca`: roots of CAs that issue signing certificates (`notary.x509`).
-    Ca,
-    /// `signingAuthority`: roots of signing authorities (`notary.x509.signingAuthority`).
-    SigningAuthority,
-    /// `tsa`: roots of timestamp authorities.
-    Tsa,
-}
-
-impl StoreKind {
-    pub fn parse(text: &str) -> Option<StoreKind> {
-        Some(match text {
-            "ca" => StoreKind::Ca,
-            "signingAuthority" => StoreKind::SigningAuthority,
-            "tsa" => StoreKind::Tsa,
-            _ => return None,
-        })
-    }
-
-    pub fn dir_name(self) -> &'static str {
-        match self {
-            StoreKind::Ca => "ca",
-            StoreKind::SigningAuthority => "signingAuthority",
-            StoreKind::Tsa => "tsa",
-        }
-    }
-}
-
-/// `TYPE:NAME` in a statement's `trustStores`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct StoreRef {
-    pub kind: StoreKind,
-    pub name: String,
-}
-
-impl std::fmt::Display for StoreRef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.kind.dir_name(), self.name)
-    }
-}
-
-/// Why notation trust could not be read or applied.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum NotationTrustError {
-    #[error("trust policy {origin}: {reason}")]
-    Policy { origin: String, reason: String },
-    #[error("reading {path}: {reason}")]
-    Read { path: String, reason: String },
-    #[error(
-        "no applicable trust policy for {scope}: no statement has it or \"*\" in its registryScopes (the scopes are: {})",
-        if scopes.is_empty() { "none".to_owned() } else { scopes.join(", ") }
-    )]
-    NoApplicableStatement { scope: String, scopes: Vec<String> },
-}
+pub use store::{StoreCertificate, StoreKind, StoreRef, TrustStore};
 
 /// Where the trust comes from: a notation configuration folder, or explicit files.
 #[derive(Debug, Clone, Default)]
@@ -99,7 +42,9 @@ pub fn default_config_dir() -> Option<PathBuf> {
 /// The trust policy and the stores its statements name, read once.
 #[derive(Debug, Clone)]
 pub struct NotationTrust {
+    /// The trust policy document (`trustpolicy.json`).
     pub policy: TrustPolicyDocument,
+    /// The trust stores it names.
     pub store: TrustStore,
 }
 

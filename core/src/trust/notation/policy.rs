@@ -5,12 +5,14 @@
 use serde::{Deserialize, Serialize};
 
 use super::dn::Dn;
+use super::error::NotationTrustError;
 use super::scope;
-use super::{NotationTrustError, StoreKind, StoreRef};
+use super::store::{StoreKind, StoreRef};
 
 /// The policy document.
 #[derive(Debug, Clone)]
 pub struct TrustPolicyDocument {
+    /// The statements, in document order.
     pub statements: Vec<Statement>,
     /// Where it was read from, for reports.
     pub source: String,
@@ -19,11 +21,17 @@ pub struct TrustPolicyDocument {
 /// One trust policy statement.
 #[derive(Debug, Clone)]
 pub struct Statement {
+    /// The statement's name.
     pub name: String,
+    /// `registryScopes`: the repositories it applies to, or `*`.
     pub registry_scopes: Vec<String>,
+    /// `signatureVerification`: which validations are enforced, logged or skipped.
     pub level: VerificationLevel,
+    /// `signatureVerification.verifyTimestamp`: when a timestamp countersignature is checked.
     pub verify_timestamp: VerifyTimestamp,
+    /// `trustStores`: the stores whose roots may issue the signing certificate.
     pub trust_stores: Vec<StoreRef>,
+    /// `trustedIdentities`: the signing certificates' subjects it accepts.
     pub trusted_identities: Vec<TrustedIdentity>,
 }
 
@@ -31,8 +39,16 @@ pub struct Statement {
 /// natively (kept, and ignored as notation ignores it).
 #[derive(Debug, Clone)]
 pub enum TrustedIdentity {
+    /// `*`: any identity.
     Any,
-    X509Subject { text: String, dn: Dn },
+    /// `x509.subject:…`: a distinguished name the signing certificate's subject must contain.
+    X509Subject {
+        /// The DN as written.
+        text: String,
+        /// The DN parsed.
+        dn: Dn,
+    },
+    /// An identity of a type notation does not know (refused when it is used).
     Other(String),
 }
 
@@ -40,22 +56,31 @@ pub enum TrustedIdentity {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Action {
+    /// A failure fails the signature.
     Enforce,
+    /// A failure is logged; the signature still passes.
     Log,
+    /// The validation is not performed.
     Skip,
 }
 
 /// The five validations of the spec, in the order the spec lists them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Validation {
+    /// The signature over the payload is intact.
     Integrity,
+    /// The signing certificate chains to a trust store root and names a trusted identity.
     Authenticity,
+    /// A timestamp countersignature vouches for the signing time.
     AuthenticTimestamp,
+    /// The signature has not expired (`io.cncf.notary.expiry`).
     Expiry,
+    /// The certificates are not revoked (not checked offline; reported as skipped).
     Revocation,
 }
 
 impl Validation {
+    /// Every validation, in the specification's order.
     pub const ALL: [Validation; 5] = [
         Validation::Integrity,
         Validation::Authenticity,
@@ -80,6 +105,7 @@ impl Validation {
 /// for each validation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerificationLevel {
+    /// `strict`, `permissive`, `audit` or `skip`.
     pub name: String,
     actions: [Action; 5],
 }
@@ -101,10 +127,12 @@ impl VerificationLevel {
         })
     }
 
+    /// What the level does with `validation`.
     pub fn action(&self, validation: Validation) -> Action {
         self.actions[validation as usize]
     }
 
+    /// Whether the level is `skip`: no validation at all.
     pub fn is_skip(&self) -> bool {
         self.actions.iter().all(|a| *a == Action::Skip)
     }
@@ -113,7 +141,9 @@ impl VerificationLevel {
 /// `verifyTimestamp`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerifyTimestamp {
+    /// Always check the timestamp countersignature.
     Always,
+    /// Check it only when the signing certificate has expired.
     AfterCertExpiry,
 }
 
@@ -183,7 +213,12 @@ impl TrustPolicyDocument {
             }
             statements.push(statement(s).map_err(bad)?);
         }
-        scope::check_scopes(&statements).map_err(bad)?;
+        scope::check_scopes(
+            statements
+                .iter()
+                .map(|s| (s.name.as_str(), s.registry_scopes.as_slice())),
+        )
+        .map_err(bad)?;
         Ok(TrustPolicyDocument {
             statements,
             source: source.to_owned(),

@@ -1,23 +1,23 @@
 //! Registry scopes (`trust-store-trust-policy.md`, "OCI Trust Policy Constraints"): each in
 //! one statement, `*` alone in its statement, every other one a fully qualified repository.
 
-use super::policy::Statement;
-
 /// Each scope in one statement; `*` alone in its statement; others fully qualified
-/// repositories (`domain/repository`, no tag, no `*`).
-pub fn check_scopes(statements: &[Statement]) -> Result<(), String> {
+/// repositories (`domain/repository`, no tag, no `*`). `statements` are each statement's name
+/// and `registryScopes`.
+pub fn check_scopes<'a>(
+    statements: impl IntoIterator<Item = (&'a str, &'a [String])>,
+) -> Result<(), String> {
     let mut seen = std::collections::BTreeSet::new();
-    for s in statements {
-        if s.registry_scopes.is_empty() {
-            return Err(format!("statement {:?} has no registry scopes", s.name));
+    for (name, registry_scopes) in statements {
+        if registry_scopes.is_empty() {
+            return Err(format!("statement {name:?} has no registry scopes"));
         }
-        if s.registry_scopes.len() > 1 && s.registry_scopes.iter().any(|r| r == "*") {
+        if registry_scopes.len() > 1 && registry_scopes.iter().any(|r| r == "*") {
             return Err(format!(
-                "statement {:?}: the scope \"*\" cannot be listed with others",
-                s.name
+                "statement {name:?}: the scope \"*\" cannot be listed with others"
             ));
         }
-        for scope in &s.registry_scopes {
+        for scope in registry_scopes {
             if scope != "*" {
                 valid_scope(scope)?;
             }

@@ -9,7 +9,54 @@ use std::path::{Path, PathBuf};
 
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 
-use super::{StoreKind, StoreRef};
+use serde::Serialize;
+
+/// The three kinds of named store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum StoreKind {
+    /// `ca`: roots of CAs that issue signing certificates (`notary.x509`).
+    Ca,
+    /// `signingAuthority`: roots of signing authorities (`notary.x509.signingAuthority`).
+    SigningAuthority,
+    /// `tsa`: roots of timestamp authorities.
+    Tsa,
+}
+
+impl StoreKind {
+    /// The kind a `trustStores` entry names (`ca`, `signingAuthority`, `tsa`).
+    pub fn parse(text: &str) -> Option<StoreKind> {
+        Some(match text {
+            "ca" => StoreKind::Ca,
+            "signingAuthority" => StoreKind::SigningAuthority,
+            "tsa" => StoreKind::Tsa,
+            _ => return None,
+        })
+    }
+
+    /// The folder of this kind under `truststore/x509/`, and its name in `TYPE:NAME`.
+    pub fn dir_name(self) -> &'static str {
+        match self {
+            StoreKind::Ca => "ca",
+            StoreKind::SigningAuthority => "signingAuthority",
+            StoreKind::Tsa => "tsa",
+        }
+    }
+}
+
+/// `TYPE:NAME` in a statement's `trustStores`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StoreRef {
+    /// `TYPE`: which kind of store.
+    pub kind: StoreKind,
+    /// `NAME`: the store's folder under the kind's folder.
+    pub name: String,
+}
+
+impl std::fmt::Display for StoreRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.kind.dir_name(), self.name)
+    }
+}
 
 /// Largest certificate file read from a store.
 const MAX_FILE_BYTES: u64 = 1 << 20;
@@ -17,6 +64,7 @@ const MAX_FILE_BYTES: u64 = 1 << 20;
 /// One trusted certificate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreCertificate {
+    /// The certificate, DER.
     pub der: Vec<u8>,
     /// The subject, RFC 4514.
     pub subject: String,
@@ -27,6 +75,7 @@ pub struct StoreCertificate {
 /// The stores a policy refers to, each read or with the reason it could not be.
 #[derive(Debug, Clone, Default)]
 pub struct TrustStore {
+    /// The folder the stores are under (`truststore/`).
     pub root: PathBuf,
     stores: BTreeMap<StoreRef, Result<Vec<StoreCertificate>, String>>,
 }

@@ -1,5 +1,5 @@
 use super::*;
-use crate::verify::policy::FixedClock;
+use crate::clock::FixedClock;
 
 fn options(choice: TrustChoice, offline: bool, cache: Option<&Path>) -> TrustOptions {
     TrustOptions {

@@ -11,24 +11,46 @@ pub enum TufError {
     /// Never a reason to fall back to an older or embedded root.
     #[error("TUF repository {mirror}: {role} check failed: {reason}")]
     Security {
+        /// The mirror's URL.
         mirror: String,
         /// The role whose check failed: root, timestamp, snapshot, targets (a target's bytes are
         /// the targets role's pin).
         role: String,
+        /// Why.
         reason: String,
     },
     /// The mirror did not answer (no connection, timeout, server error).
     #[error("TUF mirror {mirror} unreachable: {reason}")]
-    Unreachable { mirror: String, reason: String },
+    Unreachable {
+        /// The mirror's URL.
+        mirror: String,
+        /// Why.
+        reason: String,
+    },
     /// The mirror answered wrongly (an error status, a missing file, too many bytes).
     #[error("TUF mirror {mirror}: {reason}")]
-    Mirror { mirror: String, reason: String },
+    Mirror {
+        /// The mirror's URL.
+        mirror: String,
+        /// What it answered.
+        reason: String,
+    },
     /// The root to start from (`--tuf-root`, or an embedded one) is unusable.
     #[error("TUF root {origin}: {reason}")]
-    Bootstrap { origin: String, reason: String },
+    Bootstrap {
+        /// Where the root came from.
+        origin: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// `--offline`, and nothing cached to use.
     #[error("offline: no TUF cache for {mirror}: {reason}")]
-    Offline { mirror: String, reason: String },
+    Offline {
+        /// The mirror's URL.
+        mirror: String,
+        /// Why nothing is cached.
+        reason: String,
+    },
 }
 
 impl TufError {

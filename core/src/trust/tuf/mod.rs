@@ -40,6 +40,7 @@ const STATE_FILE: &str = "sigscope-state.json";
 pub struct TufRepository {
     /// The mirror's base URL, without a trailing slash.
     pub mirror: String,
+    /// The `root.json` to start the chain from, when there is no cached one.
     pub bootstrap_root: Vec<u8>,
     /// Where the bootstrap root came from, for messages.
     pub bootstrap_origin: String,
@@ -48,17 +49,24 @@ pub struct TufRepository {
 /// One role's version and expiry (unix seconds), as trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleState {
+    /// The role's metadata version.
     pub version: u64,
+    /// When the role's metadata expires, Unix seconds.
     pub expires: i64,
 }
 
 /// What a successful refresh trusted: the four roles and the trusted root's digest.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TufState {
+    /// The mirror's URL.
     pub mirror: String,
+    /// The root role.
     pub root: RoleState,
+    /// The targets role.
     pub targets: RoleState,
+    /// The snapshot role.
     pub snapshot: RoleState,
+    /// The timestamp role.
     pub timestamp: RoleState,
     /// SHA-256 of `trusted_root.json`, hex.
     pub trusted_root_sha256: String,
@@ -92,17 +100,22 @@ pub enum Freshness {
 /// A trusted root that passed every TUF check.
 #[derive(Debug, Clone)]
 pub struct TufTrustedRoot {
+    /// The `trusted_root.json` bytes, checked against the targets role.
     pub bytes: Vec<u8>,
+    /// The roles' versions and expiries.
     pub state: TufState,
+    /// Whether it was refreshed now or read from the cache.
     pub freshness: Freshness,
 }
 
 /// A TUF client for one repository: its cache folder, timeouts.
 #[derive(Debug, Clone)]
 pub struct TufClient {
+    /// The repository read.
     pub repository: TufRepository,
     /// The folder of this mirror's cache; `None` keeps nothing between runs.
     pub cache: Option<PathBuf>,
+    /// Connection and read timeout.
     pub timeout: Duration,
 }
 
@@ -145,6 +158,7 @@ fn config() -> UpdaterConfig {
 }
 
 impl TufClient {
+    /// A client for `repository`, caching under `cache_root` when given.
     pub fn new(repository: TufRepository, cache_root: Option<&Path>, timeout: Duration) -> Self {
         let cache = cache_root.map(|root| mirror_cache_folder(root, &repository.mirror));
         crypto::install();

@@ -26,7 +26,12 @@ pub enum FetchFailure {
     /// More bytes than the file may have: its pinned length, or the role's bound (an endless-data
     /// attack). A security failure of the role that names `file`.
     #[error("{reason}")]
-    TooLong { file: String, reason: String },
+    TooLong {
+        /// The file.
+        file: String,
+        /// What the budget was.
+        reason: String,
+    },
 }
 
 /// A TUF mirror over HTTP(S): metadata at `<mirror>/`, targets at `<mirror>/targets/`.

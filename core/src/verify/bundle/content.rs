@@ -5,12 +5,12 @@
 use x509_parser::prelude::FromDer as _;
 use x509_parser::x509::SubjectPublicKeyInfo;
 
-use super::{Artifact, State};
+use super::inputs::{Artifact, State};
 use crate::artifact::bundle::{BundleView, ContentView, DsseView};
 use crate::artifact::dsse::{IN_TOTO_PAYLOAD_TYPE, pae};
 use crate::artifact::rekor::EntryBody;
+use crate::key::{HashAlgorithm, KeyKind, PublicKey, RsaPadding};
 use crate::verify::check::Checks;
-use crate::verify::key::{HashAlgorithm, KeyKind, PublicKey, RsaPadding};
 use crate::verify::tlog::ContentDigest;
 
 /// The signature the log entry and the timestamps cover: the message signature, or the DSSE

@@ -5,7 +5,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use super::{Artifact, State, content};
+use super::content;
+use super::inputs::{Artifact, State};
 use crate::artifact::bundle::{BundleVersion, BundleView, InclusionProofView, TlogEntryView};
 use crate::artifact::encoding::rfc3339;
 use crate::artifact::merkle;

@@ -1,15 +1,15 @@
 //! The bundle's shape, its verification material, its verified times, and the certificate
 //! checked at each of them.
 
-use super::{ExpectedSigner, State};
+use super::inputs::{ExpectedSigner, State};
 use crate::artifact::bundle::{BundleView, VerificationMaterialView};
 use crate::artifact::certificate::CertificateView;
 use crate::artifact::encoding::rfc3339;
+use crate::key::PublicKey;
 use crate::trust::TrustedRoot;
 use crate::verify::chain::{Leaf, leaf_chain, leaf_code_signing};
 use crate::verify::check::Checks;
 use crate::verify::identity::IdentityPolicy;
-use crate::verify::key::PublicKey;
 use crate::verify::sct::verify_embedded_scts_of;
 use crate::verify::timestamp::verify_timestamp;
 
@@ -183,7 +183,7 @@ pub(super) fn check_timestamps(
 pub(super) fn check_certificate(
     leaf: &CertificateView,
     root: &TrustedRoot,
-    options: super::BundleOptions,
+    options: super::inputs::BundleOptions,
     checks: &mut Checks,
     state: &State,
 ) {

@@ -6,7 +6,7 @@ use crate::artifact::in_toto::Statement;
 use crate::fixture::{EntryOptions, Identity, LeafOptions, SigningOptions, VirtualSigstore};
 use crate::reference::Digest;
 use crate::verify::check::Outcome;
-use crate::verify::identity::Matcher;
+use crate::verify::identity::{IdentityPolicy, Matcher};
 
 const AT: u64 = 1_750_000_000;
 const ISSUER: &str = "https://issuer.example";

@@ -5,7 +5,7 @@
 //! matches a trusted identity.
 
 use super::certchain::ChainCert;
-use super::{Failure, SCHEME_X509_SIGNING_AUTHORITY};
+use super::context::{Failure, SCHEME_X509_SIGNING_AUTHORITY};
 use crate::trust::notation::dn::Dn;
 use crate::trust::notation::{Statement, StoreKind, TrustStore, TrustedIdentity};
 

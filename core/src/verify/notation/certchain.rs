@@ -9,7 +9,7 @@
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::{FromDer as _, X509Certificate};
 
-use crate::verify::key::{KeyKind, PublicKey};
+use crate::key::{KeyKind, PublicKey};
 
 /// Longest envelope chain read (a budget on untrusted input; notation sets none).
 pub const MAX_CHAIN: usize = 10;

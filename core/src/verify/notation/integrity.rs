@@ -6,9 +6,9 @@
 use serde::Deserialize;
 
 use super::certchain::{ChainCert, Purpose, key_algorithm, parse_chain, validate_chain};
-use super::{Failure, SCHEME_X509, SCHEME_X509_SIGNING_AUTHORITY};
+use super::context::{Failure, SCHEME_X509, SCHEME_X509_SIGNING_AUTHORITY};
 use crate::artifact::notation::{Envelope, EnvelopeFormat, PAYLOAD_MEDIA_TYPE, label};
-use crate::verify::key::{HashAlgorithm, PublicKey, RsaPadding};
+use crate::key::{HashAlgorithm, PublicKey, RsaPadding};
 
 /// Checks everything integrity covers but the subject; returns the parsed chain.
 pub fn check(envelope: &Envelope) -> Result<(Vec<ChainCert<'_>>, String), Failure> {

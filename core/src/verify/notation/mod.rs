@@ -7,67 +7,26 @@
 
 mod authenticity;
 mod certchain;
+mod context;
 mod integrity;
 mod pipeline;
 #[cfg(test)]
 mod tests;
 mod timestamp;
 
-use super::policy::{Clock, PolicySummary};
+use super::policy::PolicySummary;
 use super::report::{ImageOutcome, ImageVerdict, SignatureVerdict};
 use crate::inventory::layer::{Decoded, LayerContent};
 use crate::inventory::model::{ArtifactKind, ImageReport, Route};
-use crate::trust::notation::NotationTrust;
 
+pub use context::{Failure, NotationContext, SCHEME_X509, SCHEME_X509_SIGNING_AUTHORITY};
 pub use pipeline::verify_envelope;
-
-/// `notary.x509`: the signing certificate is issued by a CA; the signing time is the signer's
-/// claim, so trust in time comes from a timestamp.
-pub const SCHEME_X509: &str = "notary.x509";
-/// `notary.x509.signingAuthority`: a signing authority vouches for the signing time.
-pub const SCHEME_X509_SIGNING_AUTHORITY: &str = "notary.x509.signingAuthority";
-
-/// Why one validation failed: the reason, and the expected and actual values where there are
-/// two.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    pub reason: String,
-    pub expected: Option<String>,
-    pub actual: Option<String>,
-}
-
-impl Failure {
-    pub fn new(reason: impl Into<String>) -> Failure {
-        Failure {
-            reason: reason.into(),
-            expected: None,
-            actual: None,
-        }
-    }
-
-    pub fn mismatch(
-        reason: impl Into<String>,
-        expected: impl Into<String>,
-        actual: impl Into<String>,
-    ) -> Failure {
-        Failure {
-            reason: reason.into(),
-            expected: Some(expected.into()),
-            actual: Some(actual.into()),
-        }
-    }
-}
-
-/// What a Notation verification reads besides the image.
-pub struct NotationContext<'a> {
-    pub trust: &'a NotationTrust,
-    pub clock: &'a dyn Clock,
-}
 
 /// The image as notation resolves it: its repository (the registry scope) and manifest.
 pub struct Subject<'a> {
     /// `registry/repository`, the registry scope a statement must name (or `*`).
     pub scope: &'a str,
+    /// The image: its manifest digest and attached signatures.
     pub image: &'a ImageReport,
 }
 

@@ -4,7 +4,8 @@
 //! run goes on, one the level skips is reported as skipped.
 
 use super::certchain::ChainCert;
-use super::{Failure, NotationContext, authenticity, integrity, timestamp};
+use super::context::{Failure, NotationContext};
+use super::{authenticity, integrity, timestamp};
 use crate::artifact::encoding::rfc3339;
 use crate::artifact::notation::Envelope;
 use crate::inventory::model::ImageReport;

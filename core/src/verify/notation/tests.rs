@@ -13,6 +13,7 @@ use crate::fixture::CertifiedKey;
 use crate::fixture::notation::{LeafUsage, NotationCa};
 use crate::fixture::notation_envelope::{cose_envelope, jws_envelope};
 use crate::reference::Digest;
+use crate::trust::notation::NotationTrust;
 use crate::trust::notation::{StoreKind, StoreRef, TrustPolicyDocument, TrustStore};
 use crate::verify::check::Outcome;
 use crate::verify::policy::FixedClock;

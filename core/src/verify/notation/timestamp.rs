@@ -10,11 +10,11 @@ use der::asn1::{ObjectIdentifier, OctetString};
 use spki::AlgorithmIdentifierOwned;
 
 use super::certchain::{ChainCert, MAX_CHAIN, Purpose, parse_chain, validate_chain};
-use super::{Failure, SCHEME_X509_SIGNING_AUTHORITY};
+use super::context::{Failure, SCHEME_X509_SIGNING_AUTHORITY};
 use crate::artifact::encoding::rfc3339;
 use crate::artifact::notation::Envelope;
+use crate::key::HashAlgorithm;
 use crate::trust::notation::{Statement, StoreKind, TrustStore, VerifyTimestamp};
-use crate::verify::key::HashAlgorithm;
 use crate::verify::timestamp::open_token;
 
 /// RFC 5035 `id-aa-signingCertificateV2`.

@@ -14,8 +14,11 @@ use x509_parser::x509::SubjectPublicKeyInfo;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HashAlgorithm {
+    /// SHA-256.
     Sha256,
+    /// SHA-384.
     Sha384,
+    /// SHA-512.
     Sha512,
 }
 
@@ -40,6 +43,7 @@ impl HashAlgorithm {
         }
     }
 
+    /// The digest of `message`.
     pub fn digest(self, message: &[u8]) -> Vec<u8> {
         match self {
             HashAlgorithm::Sha256 => sha2::Sha256::digest(message).to_vec(),
@@ -53,10 +57,18 @@ impl HashAlgorithm {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyKind {
+    /// ECDSA over NIST P-256.
     EcdsaP256,
+    /// ECDSA over NIST P-384.
     EcdsaP384,
+    /// ECDSA over NIST P-521.
     EcdsaP521,
-    Rsa { bits: usize },
+    /// RSA.
+    Rsa {
+        /// The modulus size.
+        bits: usize,
+    },
+    /// Ed25519.
     Ed25519,
 }
 
@@ -75,7 +87,9 @@ impl fmt::Display for KeyKind {
 /// RSA padding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RsaPadding {
+    /// PKCS #1 v1.5.
     Pkcs1v15,
+    /// PSS (RFC 8017), salt as long as the digest.
     Pss,
 }
 
@@ -98,10 +112,13 @@ impl fmt::Debug for PublicKey {
 /// Why a key could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
+    /// The SubjectPublicKeyInfo is not well-formed.
     #[error("public key: malformed SubjectPublicKeyInfo: {0}")]
     Malformed(String),
+    /// A well-formed key of an algorithm Sigstore does not use (or an RSA size out of range).
     #[error("public key: unsupported algorithm {0}")]
     Unsupported(String),
+    /// The text is not a PEM `PUBLIC KEY` block.
     #[error("public key: malformed PEM: {0}")]
     Pem(String),
 }
@@ -164,10 +181,12 @@ impl PublicKey {
         PublicKey::from_spki_der(block.contents())
     }
 
+    /// The key's algorithm (and size, for RSA).
     pub fn kind(&self) -> KeyKind {
         self.kind
     }
 
+    /// The SubjectPublicKeyInfo, DER: what fingerprints and trusted roots compare.
     pub fn spki_der(&self) -> &[u8] {
         &self.spki
     }
