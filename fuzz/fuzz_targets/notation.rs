@@ -12,7 +12,11 @@ fuzz_target!(|data: &[u8]| {
     let Some((first, layer)) = data.split_first() else {
         return;
     };
-    let media_type = if first % 2 == 0 { JWS_MEDIA_TYPE } else { COSE_MEDIA_TYPE };
+    let media_type = if first % 2 == 0 {
+        JWS_MEDIA_TYPE
+    } else {
+        COSE_MEDIA_TYPE
+    };
     let descriptor = Descriptor {
         media_type: media_type.to_owned(),
         digest: Digest::sha256_of(layer),
