@@ -8,7 +8,6 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use sigscope::demo::{self, DemoLayout};
-use sigscope::fixture::{Identity, SigningOptions, VirtualSigstore};
 use sigscope::inventory::discover::{DiscoverOptions, Discovery};
 use sigscope::inventory::model::ImageReport;
 use sigscope::registry::any::AnySource;
@@ -20,6 +19,7 @@ use sigscope::verify::cosign::verify_image;
 use sigscope::verify::identity::{IdentityPolicy, Matcher};
 use sigscope::verify::key::PublicKey;
 use sigscope::verify::policy::{Context, FixedClock, Policy, Signer};
+use sigscope_core::fixture::{Identity, SigningOptions, VirtualSigstore};
 
 /// 2026-11-01T00:00:00Z
 const NOW: i64 = 1_793_491_200;
@@ -90,7 +90,7 @@ fn keyless(c: &mut Criterion) {
     // intermediate), the embedded SCT's (by the CT log), the SET's (by Rekor) and the one over
     // the payload (by the leaf's key). A freshly loaded root adds 2, once: the intermediate's
     // (by the root) and the root's own.
-    let key = sigscope::fixture::FixtureKey::derive("bench/raw");
+    let key = sigscope_core::fixture::FixtureKey::derive("bench/raw");
     let public = PublicKey::from_spki_der(&key.spki_der().unwrap()).unwrap();
     let message = vec![7u8; 1024];
     let signature = key.sign(&message);

@@ -2,7 +2,7 @@
 //! bench_repository -- REGISTRY REPOSITORY TAGS OUT_DIR`.
 //!
 //! Every tag is a small single-platform image signed keylessly by sigscope's private Sigstore
-//! (`sigscope::fixture`): a Fulcio-shaped leaf with an embedded SCT, a Rekor SET, stored as cosign
+//! (`sigscope_core::fixture`): a Fulcio-shaped leaf with an embedded SCT, a Rekor SET, stored as cosign
 //! stores it (`sha256-<hex>.sig`, layer annotations for signature, certificate, chain and bundle);
 //! every tenth tag also has a SLSA v1 provenance attestation (`.att`). Content is pushed straight
 //! over the distribution API (monolithic blob uploads, manifest PUTs), which is much faster than
@@ -16,9 +16,9 @@ use futures_util::stream;
 use serde_json::{Value, json};
 use sigscope::artifact::in_toto::Statement;
 use sigscope::artifact::simple_signing::SimpleSigning;
-use sigscope::fixture::{Identity, SigningOptions, VirtualSigstore, cosign_bundle};
 use sigscope::inventory::layer::{DSSE_ENVELOPE, SIMPLE_SIGNING, annotation};
 use sigscope::reference::Digest;
+use sigscope_core::fixture::{Identity, SigningOptions, VirtualSigstore, cosign_bundle};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -126,7 +126,7 @@ fn tag_content(
         artifact(&empty, layer)?,
     ));
     if i.is_multiple_of(10) {
-        let predicate = sigscope::fixture::slsa_provenance_v1("acme/app", tag, "0", i as u64);
+        let predicate = sigscope_core::fixture::slsa_provenance_v1("acme/app", tag, "0", i as u64);
         let statement = Statement::about(image_name, &digest, SLSA_V1, predicate);
         let att = sigstore.attest(identity, &statement, at + 30, SigningOptions::default())?;
         let mut layer = descriptor(

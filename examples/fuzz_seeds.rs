@@ -1,7 +1,7 @@
 //! Writes seed corpora for the fuzz targets in `fuzz/`: `cargo run --example fuzz_seeds -- DIR`.
 //!
 //! Every seed is the project's own data, made at run time: material minted by the private
-//! Sigstore (`sigscope::fixture`) — certificates with every Fulcio extension and an embedded SCT,
+//! Sigstore (`sigscope_core::fixture`) — certificates with every Fulcio extension and an embedded SCT,
 //! cosign signature payloads and annotations, DSSE envelopes, v0.3 bundles, Rekor entries and
 //! checkpoints — and the blobs of the embedded demo repository. When the public fixtures folder
 //! (`../shared/fixtures`, or `SIGSCOPE_FUZZ_FIXTURES`) is present, its `.json` and `.pem` files are
@@ -14,8 +14,8 @@ use serde_json::{Value, json};
 use sigscope::artifact::in_toto::Statement;
 use sigscope::artifact::simple_signing::SimpleSigning;
 use sigscope::demo::DemoLayout;
-use sigscope::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
 use sigscope::reference::Digest;
+use sigscope_core::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -258,8 +258,8 @@ fn public_fixtures(c: &mut Corpora) -> Result<()> {
 /// A JWS and a COSE envelope signed by a leaf of the fixture's notation CA, each behind the
 /// target's media-type byte (0: JWS, 1: COSE).
 fn notation_seeds(c: &mut Corpora) -> Result<()> {
-    use sigscope::fixture::notation::NotationCa;
-    use sigscope::fixture::notation_envelope::{cose_envelope, jws_envelope};
+    use sigscope_core::fixture::notation::NotationCa;
+    use sigscope_core::fixture::notation_envelope::{cose_envelope, jws_envelope};
     let ca = NotationCa::new("seeds", 1_790_000_000)?;
     let leaf = ca.leaf("CN=builder,O=acme,ST=WA,C=US", 1_790_000_000, 3600)?;
     let chain = ca.chain_der(&leaf);

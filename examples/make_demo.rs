@@ -1,6 +1,6 @@
 //! Writes the embedded demo repository: `cargo run --example make_demo`.
 //!
-//! A private Sigstore (`sigscope::fixture`) signs a small release history of `ghcr.io/acme/app`
+//! A private Sigstore (`sigscope_core::fixture`) signs a small release history of `ghcr.io/acme/app`
 //! and the result is written as an OCI image layout into `assets/demo/`, with the trusted root
 //! that verifies it (`assets/demo/trusted_root.json`) and the list of embedded files
 //! (`src/demo/files.rs`). Every key and time is fixed, so running it again writes the same bytes.
@@ -16,9 +16,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use sigscope::artifact::in_toto::Statement;
 use sigscope::artifact::simple_signing::SimpleSigning;
-use sigscope::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore, cosign_bundle};
 use sigscope::inventory::layer::{DSSE_ENVELOPE, SIMPLE_SIGNING, annotation};
 use sigscope::reference::Digest;
+use sigscope_core::fixture::{
+    GithubWorkflow, Identity, SigningOptions, VirtualSigstore, cosign_bundle,
+};
 
 const REPOSITORY: &str = "ghcr.io/acme/app";
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
@@ -198,7 +200,12 @@ fn ci_identity(tag: &str, run_id: u64) -> Identity {
 
 fn slsa_v1(tag: &str, identity: &Identity, run_id: u64) -> Value {
     let sha = identity.claims.get(&3).cloned().unwrap_or_default();
-    sigscope::fixture::slsa_provenance_v1("acme/app", &format!("refs/tags/{tag}"), &sha, run_id)
+    sigscope_core::fixture::slsa_provenance_v1(
+        "acme/app",
+        &format!("refs/tags/{tag}"),
+        &sha,
+        run_id,
+    )
 }
 
 fn with_annotations(mut descriptor: Value, annotations: &[(&str, String)]) -> Value {

@@ -12,7 +12,7 @@ pub const REPOSITORY: &str = "ghcr.io/acme/app";
 pub const CI_IDENTITY_REGEXP: &str =
     r"^https://github\.com/acme/app/\.github/workflows/release\.yml@refs/tags/v.*$";
 /// GitHub Actions' OIDC issuer.
-pub const CI_ISSUER: &str = crate::fixture::GITHUB_ISSUER;
+pub const CI_ISSUER: &str = crate::verify::github::GITHUB_ACTIONS_ISSUER;
 
 const TRUSTED_ROOT: &str = "trusted_root.json";
 

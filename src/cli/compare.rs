@@ -4,13 +4,15 @@
 
 use std::io::Write as _;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::Serialize;
 
 use sigscope::compare::trust::mark_trusted_authorities;
-use sigscope::compare::{Matrix, signer_matrix};
-use sigscope::inventory::discover::DiscoverOptions;
+use sigscope::compare::{Matrix, Observation, matrix_of};
+use sigscope::engine::{self, Collected, Plan, Work};
+use sigscope::inventory::model::{TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
 use sigscope::untrusted::printable;
@@ -49,16 +51,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let target =
         Target::parse(&args.target).with_context(|| format!("target {:?}", args.target))?;
     let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
-    let inventory = super::inspect::discover(&source, &target, DiscoverOptions::default()).await;
-    if !inventory.errors.is_empty() {
-        anyhow::bail!("{}", inventory.errors.join("; "));
-    }
     let trust = args.trust.resolve(args.registry.cache_folder()).await?.root;
-    let mut inventory = inventory;
-    inventory
-        .tags
-        .sort_by(|a, b| sigscope::natural::natural_cmp(&a.tag, &b.tag));
-    let mut matrix = signer_matrix(&inventory);
+    // What comparison needs of each build, observed as the engine yields it: the repository is
+    // never held in memory, only each build's signatures.
+    let Collected {
+        outputs: mut observations,
+        problems,
+    } = engine::collect(&source, &target, Plan::default(), Arc::new(Observe)).await;
+    if !problems.is_empty() {
+        anyhow::bail!("{}", problems.join("; "));
+    }
+    observations.sort_by(|a, b| sigscope::natural::natural_cmp(a.tag(), b.tag()));
+    let mut matrix = matrix_of(observations);
     mark_trusted_authorities(&mut matrix, &trust);
     match args.output {
         Format::Json => print_json(
@@ -154,4 +158,23 @@ pub fn render_text(matrix: &Matrix, trusted_root: &str) -> Vec<String> {
         matrix.rows.len()
     ));
     lines
+}
+
+/// Each build's signatures, observed by the engine.
+struct Observe;
+
+impl Work for Observe {
+    type Output = Observation;
+
+    fn image(&self, tag: TagReport) -> Observation {
+        match &tag.outcome {
+            TagOutcome::Image(image) => Observation::of(&tag.tag, Ok(image)),
+            TagOutcome::Error(e) => Observation::of(&tag.tag, Err(e)),
+        }
+    }
+
+    /// A build whose signatures could not be read stands out as unreadable.
+    fn stopped(&self, tag: String) -> Observation {
+        Observation::of(&tag, Err("reading its signatures stopped unexpectedly"))
+    }
 }

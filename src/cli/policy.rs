@@ -8,17 +8,21 @@ use std::process::ExitCode;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
+use std::sync::Arc;
+
+use sigscope::engine::{self, Collected, Plan, Work};
 use sigscope::inventory::discover::DiscoverOptions;
 use sigscope::inventory::layer::LayerContent;
-use sigscope::inventory::model::{ArtifactKind, Route, TagOutcome};
+use sigscope::inventory::model::{ArtifactKind, Route, TagOutcome, TagReport};
 use sigscope::policy::authority::{Environment, NoMatchPolicy};
 use sigscope::policy::document::FieldNote;
 use sigscope::policy::evaluate::{Decision, TagDecision, decide};
 use sigscope::policy::generate::{self, Request, SignerSpec};
 use sigscope::policy::glob::ImageName;
-use sigscope::policy::read_policies;
+use sigscope::policy::{PolicySet, read_policies};
 use sigscope::registry::any::AnySource;
-use sigscope::target::{Selector, Target};
+use sigscope::target::{Repository, Selector, Target};
+use sigscope::trust::TrustedRoot;
 use sigscope::verify::identity::Matcher;
 use sigscope::verify::policy::SystemClock;
 
@@ -154,42 +158,33 @@ async fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         bail!("policy eval needs a registry repository or image, not an OCI layout");
     };
     let source = AnySource::open(&target, args.registry.remote_options(&target)?)?;
-    let inventory = super::inspect::discover(&source, &target, DiscoverOptions::default()).await;
-    if !inventory.errors.is_empty() {
-        bail!("{}", inventory.errors.join("; "));
-    }
-    let clock = SystemClock;
-    let env = Environment {
-        trust: &trust,
-        clock: &clock,
+    let work = Evaluation {
+        set,
+        trust,
         no_match: match args.no_match_policy {
             NoMatch::Deny => NoMatchPolicy::Deny,
             NoMatch::Warn => NoMatchPolicy::Warn,
             NoMatch::Allow => NoMatchPolicy::Allow,
         },
-    };
-    let mut decisions = Vec::new();
-    for tag in &inventory.tags {
-        let (t, d) = match tag.tag.parse() {
-            Ok(d)
-                if matches!(
-                    target,
-                    Target::Image {
-                        selector: Selector::Digest(_),
-                        ..
-                    }
-                ) =>
-            {
-                (None, Some(d))
+        repository,
+        by_digest: matches!(
+            target,
+            Target::Image {
+                selector: Selector::Digest(_),
+                ..
             }
-            _ => (Some(tag.tag.clone()), None),
-        };
-        let name = ImageName::new(repository.clone(), t, d);
-        decisions.push(match &tag.outcome {
-            TagOutcome::Image(image) => decide(&env, &set, &name, &tag.tag, image),
-            TagOutcome::Error(e) => TagDecision::unreadable(tag.tag.clone(), &name, e.clone()),
-        });
+        ),
+    };
+    let work = Arc::new(work);
+    // Each tag decided as the engine yields it; only the decisions are kept.
+    let Collected {
+        outputs: decisions,
+        problems,
+    } = engine::collect(&source, &target, Plan::default(), Arc::clone(&work)).await;
+    if !problems.is_empty() {
+        bail!("{}", problems.join("; "));
     }
+    let set = &work.set;
     if decisions.is_empty() {
         bail!("no tags found in {target}");
     }
@@ -216,6 +211,52 @@ async fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     } else {
         super::exit::OK
     }))
+}
+
+/// An admission policy decided on each image, by the engine.
+struct Evaluation {
+    set: PolicySet,
+    trust: TrustedRoot,
+    no_match: NoMatchPolicy,
+    repository: Repository,
+    /// The target names one image by digest: its name carries the digest, not a tag.
+    by_digest: bool,
+}
+
+impl Evaluation {
+    fn name(&self, tag: &str) -> ImageName {
+        match tag.parse() {
+            Ok(digest) if self.by_digest => {
+                ImageName::new(self.repository.clone(), None, Some(digest))
+            }
+            _ => ImageName::new(self.repository.clone(), Some(tag.to_owned()), None),
+        }
+    }
+}
+
+impl Work for Evaluation {
+    type Output = TagDecision;
+
+    fn image(&self, tag: TagReport) -> TagDecision {
+        let name = self.name(&tag.tag);
+        match &tag.outcome {
+            TagOutcome::Image(image) => {
+                let env = Environment {
+                    trust: &self.trust,
+                    clock: &SystemClock,
+                    no_match: self.no_match,
+                };
+                decide(&env, &self.set, &name, &tag.tag, image)
+            }
+            TagOutcome::Error(e) => TagDecision::unreadable(tag.tag.clone(), &name, e.clone()),
+        }
+    }
+
+    /// An evaluation that died leaves its tag "could not check", never admitted.
+    fn stopped(&self, tag: String) -> TagDecision {
+        let name = self.name(&tag);
+        TagDecision::unreadable(tag, &name, "evaluation stopped unexpectedly".into())
+    }
 }
 
 async fn generate_policy(args: GenerateArgs) -> anyhow::Result<ExitCode> {

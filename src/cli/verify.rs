@@ -7,8 +7,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use futures_util::StreamExt as _;
-use sigscope::inventory::discover::{DiscoverOptions, Discovery, Reading};
+use std::ops::ControlFlow;
+
+use sigscope::engine::{self, Event, Plan, Work};
+use sigscope::inventory::discover::{DiscoverOptions, Reading};
 use sigscope::inventory::model::{ImageReport, TagOutcome, TagReport};
 use sigscope::registry::any::AnySource;
 use sigscope::target::Target;
@@ -59,22 +61,27 @@ where
         max_workers: usize::from(args.max_workers),
     };
     let summary = checks.summary.clone();
-    let mut verdicts = match &target {
-        Target::Repository { .. } | Target::Layout { tag: None, .. } => {
-            verify_repository(&source, &target, options, reading, &checks).await
-        }
-        _ => {
-            let inventory = super::inspect::discover_with(&source, &target, options, reading).await;
-            inventory
-                .errors
-                .iter()
-                .map(|e| {
-                    ImageVerdict::could_not_check(target.to_string(), e.clone(), summary.clone())
-                })
-                .chain(inventory.tags.iter().map(|tag| checks.verify(tag)))
-                .collect()
-        }
+    let plan = Plan {
+        options,
+        reading,
+        ..Plan::default()
     };
+    // Verdicts in tag order as the engine yields them; a target-wide problem (the tag list, a
+    // layout's unplaced signatures) is a verdict of its own that could not be checked.
+    let mut verdicts = Vec::new();
+    let mut sink = |event: Event<ImageVerdict>| {
+        match event {
+            Event::Tag(verdict) => verdicts.push(verdict),
+            Event::Problem(problem) => verdicts.push(ImageVerdict::could_not_check(
+                target.to_string(),
+                problem,
+                summary.clone(),
+            )),
+            Event::Listed(_) | Event::Untagged(_) => {}
+        }
+        ControlFlow::Continue(())
+    };
+    engine::run(&source, &target, plan, Arc::new(checks), &mut sink).await;
     if verdicts.is_empty() {
         verdicts.push(ImageVerdict::could_not_check(
             target.to_string(),
@@ -139,17 +146,29 @@ impl<F> Clone for Checks<F> {
     }
 }
 
-impl<F> Checks<F>
+/// Each image's verdict, computed by the engine on the blocking pool.
+impl<F> Work for Checks<F>
 where
     F: Fn(&dyn Clock, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
 {
-    fn verify(&self, tag: &TagReport) -> ImageVerdict {
+    type Output = ImageVerdict;
+
+    fn image(&self, tag: TagReport) -> ImageVerdict {
         match &tag.outcome {
             TagOutcome::Image(image) => (self.verify_one)(&SystemClock, &tag.tag, image),
             TagOutcome::Error(e) => {
                 ImageVerdict::could_not_check(tag.tag.clone(), e.clone(), self.summary.clone())
             }
         }
+    }
+
+    /// A verification that died reports its tag as unchecked, never as verified.
+    fn stopped(&self, tag: String) -> ImageVerdict {
+        ImageVerdict::could_not_check(
+            tag,
+            "verification stopped unexpectedly".into(),
+            self.summary.clone(),
+        )
     }
 }
 
@@ -188,66 +207,6 @@ impl CosignChecks {
         self.with_context(&SystemClock, |ctx| ctx.summary())
     }
 }
-
-/// Every tag of a repository, verified while the rest are still being read: each report goes
-/// to the blocking pool (verification is pure computation, spread over the machine's cores) as
-/// discovery yields it, so the last tag's signature is checked moments after it arrives rather
-/// than after a separate pass over all of them. Verdicts keep tag order.
-async fn verify_repository<F>(
-    source: &AnySource,
-    target: &Target,
-    options: DiscoverOptions,
-    reading: Reading,
-    checks: &Checks<F>,
-) -> Vec<ImageVerdict>
-where
-    F: Fn(&dyn Clock, &str, &ImageReport) -> ImageVerdict + Send + Sync + 'static,
-{
-    let (mut discovery, listed) = Discovery::new(source, options).await;
-    discovery.read(reading);
-    let (tags, errors) = discovery.image_tags(listed);
-    let summary = checks.summary.clone();
-    let mut verdicts: Vec<ImageVerdict> = errors
-        .into_iter()
-        .map(|e| ImageVerdict::could_not_check(target.to_string(), e, summary.clone()))
-        .collect();
-    // One verification per core at a time; the rest wait without holding discovery back.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let permits = Arc::new(tokio::sync::Semaphore::new(cores));
-    let verifying = discovery
-        .tags_in_order(tags)
-        .map(|report| {
-            let checks = checks.clone();
-            let permits = Arc::clone(&permits);
-            async move {
-                let tag = report.tag.clone();
-                // The semaphore is never closed, so a permit always comes.
-                let permit = permits.acquire_owned().await.ok();
-                let verdict = tokio::task::spawn_blocking(move || {
-                    let _permit = permit;
-                    checks.verify(&report)
-                })
-                .await;
-                (tag, verdict)
-            }
-        })
-        .buffered(VERIFICATIONS_AHEAD);
-    let mut verifying = std::pin::pin!(verifying);
-    while let Some((tag, verdict)) = verifying.next().await {
-        // A verification that died reports its tag as unchecked, never as verified.
-        verdicts.push(verdict.unwrap_or_else(|_| {
-            ImageVerdict::could_not_check(
-                tag,
-                "verification stopped unexpectedly".into(),
-                summary.clone(),
-            )
-        }));
-    }
-    verdicts
-}
-
-/// Reports handed to the verifying threads before the oldest verdict is collected.
-const VERIFICATIONS_AHEAD: usize = 256;
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let notation = args.notation.trust()?;

@@ -163,3 +163,73 @@ fn verdict_line(v: &ImageVerdict) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sigscope::verify::policy::PolicySummary;
+    use sigscope::verify::report::{ImageOutcome, ImageVerdict};
+
+    use super::render;
+
+    fn verdict(tag: &str, outcome: ImageOutcome) -> ImageVerdict {
+        ImageVerdict {
+            reference: tag.into(),
+            digest: None,
+            outcome,
+            signatures: Vec::new(),
+            warnings: Vec::new(),
+            policy: PolicySummary {
+                signer: "test".into(),
+                annotations: Vec::new(),
+                trusted_root: "test".into(),
+            },
+        }
+    }
+
+    /// Over a repository: tags in natural order (v2 before v10, as the TUI lists them), then a
+    /// summary line counting each outcome.
+    #[test]
+    fn a_repository_is_listed_in_natural_order_and_summed_up() {
+        let failed = |tag| {
+            verdict(
+                tag,
+                ImageOutcome::NotVerified {
+                    reason: "no signatures".into(),
+                },
+            )
+        };
+        let verdicts = vec![
+            failed("v10.0.0"),
+            failed("v2.0.0"),
+            verdict(
+                "v1.10.0",
+                ImageOutcome::CouldNotCheck {
+                    reason: "registry unreachable".into(),
+                },
+            ),
+            failed("v1.9.0"),
+        ];
+        let lines = render(&verdicts, true);
+        let order: Vec<&str> = lines
+            .iter()
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|w| w.starts_with('v'))
+            .collect();
+        assert_eq!(
+            order,
+            ["v1.9.0", "v1.10.0", "v2.0.0", "v10.0.0"],
+            "{lines:#?}"
+        );
+        assert_eq!(
+            lines.last().map(String::as_str),
+            Some("4 tags: 0 verified, 3 failed, 1 could not check"),
+            "{lines:#?}"
+        );
+        // One image: no summary line.
+        let one = render(&verdicts[..1], false);
+        assert!(
+            !one.iter().any(|l| l.contains("could not check")),
+            "{one:#?}"
+        );
+    }
+}

@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+mod buildkit;
 mod layers;
+use buildkit::buildkit_node;
 use layers::{flatten_json, layer_nodes};
 
 use crate::artifact::certificate::CertificateView;
@@ -105,11 +107,25 @@ fn short(digest: &impl std::fmt::Display) -> String {
 pub fn image_nodes(image: &ImageReport) -> Vec<Node> {
     let is_index = !image.platforms.is_empty();
     let label = if is_index {
-        format!(
-            "index {}  {} platforms",
+        // BuildKit's attestation manifests are entries of the index, not platforms of the image.
+        let attestations = image
+            .platforms
+            .iter()
+            .filter(|p| p.buildkit_attestation.is_some())
+            .count();
+        let mut label = format!(
+            "index {}  {} platform{}",
             short(&image.digest),
-            image.platforms.len()
-        )
+            image.platforms.len() - attestations,
+            plural(image.platforms.len() - attestations)
+        );
+        if attestations > 0 {
+            label.push_str(&format!(
+                " + {attestations} BuildKit attestation{}",
+                plural(attestations)
+            ));
+        }
+        label
     } else {
         let platform = image
             .config
@@ -159,7 +175,14 @@ struct ImageSummary<'a> {
     platforms: Vec<String>,
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
 fn platform_node(p: &PlatformReport) -> Node {
+    if let Some(attestation) = &p.buildkit_attestation {
+        return buildkit_node(p, attestation);
+    }
     let name = p
         .platform
         .as_ref()

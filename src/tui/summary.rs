@@ -134,6 +134,8 @@ pub fn platforms(image: &ImageReport) -> String {
     image
         .platforms
         .iter()
+        // A BuildKit attestation manifest (`unknown/unknown`) is not a platform of the image.
+        .filter(|p| p.buildkit_attestation.is_none())
         .filter_map(|p| {
             let p = p.platform.as_ref()?;
             Some(name(&p.os, &p.architecture, p.variant.as_deref()))

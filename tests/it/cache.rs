@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use serde_json::Value;
-use sigscope::fixture::{Identity, SigningOptions, VirtualSigstore};
+use sigscope_core::fixture::{Identity, SigningOptions, VirtualSigstore};
 
 use crate::support::SIGNED_AT;
 use crate::support::fault_proxy::FaultProxy;

@@ -4,7 +4,7 @@
 
 use rstest::rstest;
 use serde_json::Value;
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use crate::inspect::inspect_json;
 use crate::support::cosigns::Cosign;

@@ -5,7 +5,7 @@
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use rstest::rstest;
 

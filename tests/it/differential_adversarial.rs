@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use sigscope::fixture::{
+use sigscope_core::fixture::{
     CaOptions, CertificateAuthority as FixtureCa, CosignTrustFiles, ExtraSan, Identity,
     KeylessSignature, LeafOptions, San, SigningOptions, VirtualSigstore, hashedrekord_body,
 };
@@ -388,7 +388,7 @@ fn raw_ecdsa_signatures_and_wrapped_base64_verify_in_both() {
 #[test]
 fn an_attestation_whose_payload_type_is_not_in_toto_is_rejected_by_both() {
     let work = tempfile::tempdir().unwrap();
-    let key = sigscope::fixture::FixtureKey::derive("adv/payload-type");
+    let key = sigscope_core::fixture::FixtureKey::derive("adv/payload-type");
     std::fs::write(work.path().join("key.pub"), key.public_pem().unwrap()).unwrap();
     for (payload_type, ok) in [
         ("application/json", false),
@@ -492,7 +492,7 @@ fn a_sig_manifest_with_zero_layers_is_no_signatures() {
             .arg(format!("{repo}:{tag}"))
             .arg(&file),
     );
-    let key = sigscope::fixture::FixtureKey::derive("adv/zero-layers");
+    let key = sigscope_core::fixture::FixtureKey::derive("adv/zero-layers");
     std::fs::write(work.path().join("key.pub"), key.public_pem().unwrap()).unwrap();
     let setup = |cmd: &mut Command| {
         cmd.args([

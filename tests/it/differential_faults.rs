@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use sigscope::fixture::{
+use sigscope_core::fixture::{
     CosignTrustFiles, EntryOptions, GithubWorkflow, Identity, LeafOptions, SigningOptions,
     VirtualSigstore,
 };
@@ -418,7 +418,7 @@ fn key_and_annotation_faults_fail_in_both() {
 fn an_imported_ed25519_key_verifies_alike_in_both() {
     // cosign 2.5's import-key-pair takes Ed25519 (and P-256) but refuses RSA and P-384 keys
     // ("unsupported public key type"); those algorithms are checked against openssl-made
-    // signatures in src/verify/key.rs instead.
+    // signatures in core/src/verify/key.rs instead.
     let work = tempfile::tempdir().unwrap();
     run_ok(Command::new("openssl").current_dir(work.path()).args([
         "genpkey",

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use sigscope::fixture::{
+use sigscope_core::fixture::{
     CosignTrustFiles, EntryOptions, GithubWorkflow, Identity, LeafOptions, SigningOptions,
     VirtualSigstore,
 };

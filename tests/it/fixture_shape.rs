@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use sigscope::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
+use sigscope_core::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
 use x509_parser::prelude::*;
 
 use crate::support::{SIGNED_AT, shared_fixtures};

@@ -7,8 +7,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::Value;
 use sigscope::artifact::in_toto::Statement;
-use sigscope::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
 use sigscope::reference::Digest;
+use sigscope_core::fixture::{GithubWorkflow, Identity, SigningOptions, VirtualSigstore};
 
 use crate::support::SIGNED_AT;
 use crate::support::tools::{Tools, Verdict, verdict};

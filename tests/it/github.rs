@@ -16,7 +16,9 @@ use rstest::rstest;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use sigscope::artifact::in_toto::Statement;
-use sigscope::fixture::{GithubWorkflow, Identity, LeafOptions, SigningOptions, VirtualSigstore};
+use sigscope_core::fixture::{
+    GithubWorkflow, Identity, LeafOptions, SigningOptions, VirtualSigstore,
+};
 
 use crate::support::publish::{push_image, simple_image};
 use crate::support::registry::{Registry, RegistryKind};
@@ -306,7 +308,7 @@ fn github_shaped(kind: RegistryKind) -> Attested {
         &format!("{}/{repo}", registry.host()),
         &written.digest,
         SLSA_V1,
-        sigscope::fixture::slsa_provenance_v1(
+        sigscope_core::fixture::slsa_provenance_v1(
             "acme/private-app",
             "refs/tags/v1.0.0",
             &workflow().sha,

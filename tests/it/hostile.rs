@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use sigscope::fixture::{Identity, San, SigningOptions, VirtualSigstore};
+use sigscope_core::fixture::{Identity, San, SigningOptions, VirtualSigstore};
 
 use crate::inspect::tag;
 use crate::support::SIGNED_AT;

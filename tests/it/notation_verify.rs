@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rstest::rstest;
 use serde_json::{Value, json};
-use sigscope::fixture::CertifiedKey;
-use sigscope::fixture::notation::NotationCa;
+use sigscope_core::fixture::CertifiedKey;
+use sigscope_core::fixture::notation::NotationCa;
 
 use crate::notation::NotationHome;
 use crate::support::publish::{push_image, simple_image};

@@ -3,7 +3,7 @@
 //! writes admit exactly the tags real cosign accepts reading the `.sig` tags (what Connaisseur's
 //! cosign library reads), and each denial names its failing check.
 
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use crate::policy::{
     all_failures, assert_agrees_with_cosign, assert_ci_denials_named, ci_cosign, cosign_verdicts,

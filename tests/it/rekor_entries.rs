@@ -7,11 +7,11 @@
 use rstest::rstest;
 use serde_json::json;
 use sigscope::artifact::in_toto::Statement;
-use sigscope::fixture::{
+use sigscope::reference::Digest;
+use sigscope_core::fixture::{
     AttestationEntry, EntryOptions, GithubWorkflow, Identity, KeylessAttestation, SigningOptions,
     VirtualSigstore, cosign_bundle,
 };
-use sigscope::reference::Digest;
 
 use crate::differential::{Run, agree};
 use crate::support::SIGNED_AT;
@@ -43,7 +43,7 @@ fn publish(
     repo: &str,
     sigstore: &VirtualSigstore,
     att: &KeylessAttestation,
-    entry: &sigscope::fixture::LogEntry,
+    entry: &sigscope_core::fixture::LogEntry,
     image_digest: &Digest,
     layout: &mut Layout,
 ) -> String {

@@ -2,7 +2,7 @@
 //! table claims, so later tests can rely on it as ground truth.
 
 use rstest::rstest;
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use crate::support::cosigns::Cosign;
 use crate::support::registry::RegistryKind;

@@ -212,3 +212,25 @@ fn a_plain_http_registry_redirecting_a_blob_to_https_is_followed_with_tls_checks
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(tag(&doc, "v1")["image"]["config"]["architecture"], "arm64");
 }
+
+/// A plain-HTTP registry named without `--allow-http-registry`: the TLS handshake is answered
+/// in plain HTTP, and the error says what to try, not only "received corrupt message of type
+/// InvalidContentType". Could not check: exit 2.
+#[test]
+fn https_to_a_plain_http_registry_hints_at_allow_http_registry() {
+    let registry = Registry::shared();
+    let out = crate::support::sigscope()
+        .args(["inspect", &registry.repo("scenario/absent")])
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("did you mean --allow-http-registry?"),
+        "{text}"
+    );
+}

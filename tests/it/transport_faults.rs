@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use crate::inspect::{inspect_json, tag};
 use crate::support::fault_proxy::{Fault, FaultProxy};

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use crate::support::scenario::{CI_IDENTITY_REGEXP, Scenario};
 use crate::support::tuf::TufMirror;

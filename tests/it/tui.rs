@@ -55,6 +55,23 @@ impl Session {
         self.0.keys(keys, KEY_GAP);
     }
 
+    /// The screen once the tags pane's row of `tag` shows `text` (tags finish verifying in any
+    /// order: wait for the one that matters).
+    fn wait_for_row(&self, tag: &str, text: &str) -> String {
+        let start = std::time::Instant::now();
+        loop {
+            let screen = self.screen();
+            if row(&screen, tag).is_some_and(|r| r.contains(text)) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "timed out waiting for {text:?} on the row of {tag}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// `q` quits with status 0, the terminal is back in cooked mode and on the primary screen.
     fn quit_and_check_restored(&self) {
         self.keys(&["q"]);
@@ -67,6 +84,14 @@ impl Session {
         );
         assert_eq!(self.tmux(&["display", "-p", "#{alternate_on}"]).trim(), "0");
     }
+}
+
+/// The line of `screen` whose first cell (after a border and a `!` or space mark) is `tag`.
+fn row<'a>(screen: &'a str, tag: &str) -> Option<&'a str> {
+    screen.lines().find(|l| {
+        let cell = l.trim_start_matches('│').trim_start_matches(['!', ' ']);
+        cell.split_whitespace().next() == Some(tag)
+    })
 }
 
 #[test]
@@ -158,12 +183,20 @@ fn verifying_the_registry_from_the_dialog_and_the_signer_view_mark_the_odd_build
     // The default is the majority's signer (the CI pattern), not the alphabetically first
     // (alice): Enter alone verifies the CI builds.
     session.keys(&["Enter"]);
-    let screen = session.wait_for("verifying for /^https://github");
-    assert!(screen.contains("verifying for"), "{screen}");
-    session.wait_for("✓ verified");
-    // Tags are verified concurrently and finish in any order: wait for the failed build too.
-    let screen = session.wait_for("✗ failed");
-    assert!(screen.contains("✓ verified"), "{screen}");
+    session.wait_for("for /^https://github");
+    // Tags are verified concurrently and finish in any order: wait for each verdict that
+    // matters. The CI builds verify (the majority's), the person's and the copied one fail.
+    for ci in ["v1.0.0", "v1.3.0", "v2.0.0", "v3.1.0"] {
+        session.wait_for_row(ci, "✓ verified");
+    }
+    for odd in ["v1.6.0", "v1.7.0"] {
+        session.wait_for_row(odd, "✗ failed");
+    }
+    let screen = session.wait_for_row("v1.9.0-rc1", "unsigned");
+    assert!(
+        !row(&screen, "v1.9.0-rc1").is_some_and(|r| r.contains("✓")),
+        "{screen}"
+    );
     // The person's build: its identity check failed, expected and actual side by side.
     session.keys(&["/"]);
     session.type_text("v1.6.0");
@@ -200,6 +233,107 @@ fn verifying_the_registry_from_the_dialog_and_the_signer_view_mark_the_odd_build
     );
     assert!(screen.contains("UNSIGNED"), "{screen}");
     session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+}
+
+/// The signer view lists every signature of a build: v1.3.0 carries the release workflow's
+/// cosign signature and a Notary Project signature, one line each; the signature copied from
+/// v1.0.0 onto v2.2.0-mismatched stands out as copied, with that reason spelled out.
+#[test]
+fn the_signer_view_shows_both_signers_of_a_build_and_flags_the_copied_signature() {
+    let scenario = Scenario::shared();
+    let session = Session::start(&["--allow-http-registry", &scenario.repository]);
+    // Every tag inspected: the signer view is made of the tags loaded when it opens.
+    session.wait_for(" tags  sort:");
+    session.keys(&["s"]);
+    let screen = session.wait_for("stand out");
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = |tag: &str| {
+        lines
+            .iter()
+            .position(|l| row(l, tag).is_some())
+            .unwrap_or_else(|| panic!("no line for {tag}:\n{screen}"))
+    };
+    let both = at("v1.3.0");
+    assert!(
+        lines[both].contains("acme/app/") && lines[both].contains("release.yml"),
+        "the CI signer of v1.3.0:\n{screen}"
+    );
+    // Its second signature on the next line, marked as another signature of the same build.
+    let second = lines[both + 1];
+    assert!(
+        second.contains(" + ")
+            && second.contains("CN=scenario fulcio")
+            && second.contains("notation"),
+        "the Notary Project signer of v1.3.0:\n{screen}"
+    );
+    assert!(
+        !lines[both].contains("!v1.3.0"),
+        "a build signed by CI and another signer does not stand out:\n{screen}"
+    );
+    // The copied signature: marked, flagged COPIED, and its reason below when selected (the
+    // name may be cut with an ellipsis to fit its column).
+    let copied = lines
+        .iter()
+        .position(|l| l.contains("v2.2.0-m"))
+        .unwrap_or_else(|| panic!("no line for v2.2.0-mismatched:\n{screen}"));
+    assert!(
+        lines[copied].contains("!v2.2.0-m") && lines[copied].contains("COPIED"),
+        "{}",
+        lines[copied]
+    );
+    // The selection starts on the first build's line, just below the majority's.
+    let first = lines
+        .iter()
+        .position(|l| l.contains("most builds"))
+        .unwrap_or_else(|| panic!("no majority line:\n{screen}"))
+        + 1;
+    session.keys(&vec!["Down"; copied - first]);
+    let screen = session.wait_for("v2.2.0-mismatched (1 signature)");
+    assert!(
+        screen.contains("signature copied from another image"),
+        "{screen}"
+    );
+    // The two-signature build's detail counts both.
+    session.keys(&vec!["Up"; copied - both]);
+    let screen = session.wait_for("v1.3.0 (2 signatures)");
+    assert!(screen.contains("like the majority"), "{screen}");
+    session.keys(&["Escape"]);
+    session.quit_and_check_restored();
+}
+
+/// A key path that does not exist, typed in the verify dialog: the dialog stays open with the
+/// error (`~` expanded to the home folder), no tag is marked and nothing is left "verifying".
+#[test]
+fn a_bad_key_path_shows_its_error_in_the_dialog_without_closing_it() {
+    let scenario = Scenario::shared();
+    let home = tempfile::tempdir().unwrap();
+    let session = Session::start_with(
+        &["--allow-http-registry", &scenario.repository],
+        &[("HOME", home.path().display().to_string())],
+    );
+    session.wait_for(" tags  sort:");
+    session.keys(&["v"]);
+    session.wait_for("verify every tag");
+    // Seen signers → typed identity → key file.
+    session.keys(&["Tab", "Tab"]);
+    session.wait_for("key file   ");
+    session.type_text("~/does-not-exist.pub");
+    session.keys(&["Enter"]);
+    let expanded = home.path().join("does-not-exist.pub");
+    let screen = session.wait_for(&format!("reading the key {}", expanded.display()));
+    assert!(
+        screen.contains("verify every tag"),
+        "the dialog stays open:\n{screen}"
+    );
+    assert!(!screen.contains("verifying every tag"), "{screen}");
+    assert!(!screen.contains("unchecked"), "{screen}");
+    // Closed, the tags are as they were: not verified, no policy in force.
+    session.keys(&["Escape"]);
+    let screen = session.wait_for(" tags  sort:");
+    assert!(!screen.contains("verify every tag"), "{screen}");
+    assert!(!screen.contains("✗ failed"), "{screen}");
+    assert!(!screen.contains("for key"), "{screen}");
     session.quit_and_check_restored();
 }
 

@@ -3,7 +3,7 @@
 //! read no attestation, SBOM or image config; attestations read no signature.
 
 use rstest::rstest;
-use sigscope::fixture::GITHUB_ISSUER;
+use sigscope_core::fixture::GITHUB_ISSUER;
 
 use crate::support::fault_proxy::FaultProxy;
 use crate::support::registry::{Registry, RegistryKind};

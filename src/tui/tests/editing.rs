@@ -10,9 +10,10 @@ use super::{
 };
 use crate::tui::action::Action;
 use crate::tui::effect::{Effect, Evidence};
-use crate::tui::state::{Focus, Level, MESSAGE_SECONDS, Overlay, SortKey, State};
+use crate::tui::state::{Focus, Level, MESSAGE_SECONDS, Overlay, SortKey, State, Verification};
 use crate::tui::summary::{Badge, badges};
 use crate::tui::update::update;
+use crate::verify::report::ImageOutcome;
 
 fn tick(state: &mut State, now: i64) {
     update(state, Action::Tick { now });
@@ -146,10 +147,30 @@ fn verify_all_counts_as_it_goes_then_sums_up_and_the_message_expires() {
     perform_verifications(&mut state, effects);
     assert!(state.verify_run.is_none());
     let message = state.message.clone().unwrap();
+    // The counts are the rows' verdicts, and come first (a long identity cannot hide them).
+    let count = |f: fn(&ImageOutcome) -> bool| {
+        state
+            .tags
+            .iter()
+            .filter(|t| matches!(&t.verification, Verification::Done(v) if f(&v.outcome)))
+            .count()
+    };
+    let verified = count(|o| matches!(o, ImageOutcome::Verified(_)));
+    let failed = count(|o| matches!(o, ImageOutcome::NotVerified { .. }));
+    assert!(verified > 0 && failed > 0, "the demo has both");
     assert!(
-        message.text.contains(" verified, ") && message.text.ends_with(" could not check"),
+        message.text.starts_with(&format!(
+            "{verified} verified, {failed} failed, 0 could not check: /^https://"
+        )),
         "{message:?}"
     );
+    let status = super::snapshots::render(&mut state, 80, 24);
+    let last = status.lines().last().unwrap_or_default();
+    assert!(
+        last.contains(&format!("{verified} verified, {failed} failed")),
+        "{last}"
+    );
+    assert!(status.contains("checked for /^https://"), "{status}");
     assert!(state.log.iter().any(|l| l == &message.text));
     tick(&mut state, NOW + MESSAGE_SECONDS - 1);
     assert!(state.message.is_some());

@@ -61,11 +61,7 @@ pub fn loaded_state(verify: bool) -> State {
     if verify {
         state.policy = Some(demo_spec());
     }
-    let effects = start(&mut state);
-    let [Effect::Discover { request }] = effects.as_slice() else {
-        panic!("start discovers: {effects:?}")
-    };
-    let request = *request;
+    let request = discover(&mut state);
     let (listed, reports) = demo_reports();
     let mut pending = update(
         &mut state,
@@ -92,15 +88,15 @@ pub fn loaded_state(verify: bool) -> State {
 /// acme/app's workflow, one by acme-evil's, one by alice and CI, one with a copied signature, one
 /// by a key, one unsigned), nothing verified.
 pub fn attacked_state() -> State {
+    state_of(sigscope_core::fixture::builds::attacked_repository().unwrap())
+}
+
+/// A state after discovering `builds` (tag and image each), nothing verified.
+pub fn state_of(builds: Vec<(String, crate::inventory::model::ImageReport)>) -> State {
     let mut state = State::new("registry.example/acme/app", NOW, false);
     state.size = (120, 40);
     state.trust = "file /trust/trusted_root.json".into();
-    let effects = start(&mut state);
-    let [Effect::Discover { request }] = effects.as_slice() else {
-        panic!("start discovers: {effects:?}")
-    };
-    let request = *request;
-    let builds = crate::compare::tests::attacked_repository();
+    let request = discover(&mut state);
     update(
         &mut state,
         Action::TagsListed {
@@ -122,6 +118,15 @@ pub fn attacked_state() -> State {
     }
     update(&mut state, Action::DiscoveryFinished { request });
     state
+}
+
+/// Starts `state`: the discovery it asks for, by its request id.
+pub fn discover(state: &mut State) -> crate::tui::action::RequestId {
+    let effects = start(state);
+    let [Effect::Discover { request }] = effects.as_slice() else {
+        panic!("start discovers: {effects:?}")
+    };
+    *request
 }
 
 pub fn perform_verifications(state: &mut State, effects: Vec<Effect>) {

@@ -10,7 +10,7 @@ use crate::tui::state::State;
 use crate::tui::update::update;
 use crate::tui::view::draw;
 
-fn render(state: &mut State, width: u16, height: u16) -> String {
+pub(super) fn render(state: &mut State, width: u16, height: u16) -> String {
     update(state, Action::Resize { width, height });
     let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
     terminal.draw(|f| draw(f, state)).unwrap();
@@ -223,4 +223,87 @@ fn tags_filtered_and_sorted_by_state() {
     key(&mut state, KeyCode::Char('/'));
     super::chars(&mut state, "!verified");
     insta::assert_snapshot!("tags_by_state_120x40", render(&mut state, 120, 40));
+}
+
+/// A tag name longer than its column is cut with an ellipsis, never silently (a tag
+/// `v1.0.0-rc1-evil` must not read `v1.0.0-rc1`); a wide tags pane gives it room.
+#[test]
+fn long_tag_names_are_cut_visibly_or_shown_whole() {
+    let mut state = loaded_state(true);
+    let long = "v1.0.0-rc1-attacker";
+    let entry = state.tags.iter_mut().find(|t| t.name == "v1.0.0").unwrap();
+    entry.name = long.into();
+    entry.folded = long.into();
+    let narrow = render(&mut state, 120, 40);
+    assert!(narrow.contains("│v1.0.0-rc1… "), "{narrow}");
+    assert!(!narrow.contains("│v1.0.0-rc1-a"), "{narrow}");
+    key(&mut state, KeyCode::Char('s'));
+    let signers = render(&mut state, 120, 40);
+    assert!(signers.contains(" v1.0.0-rc… "), "{signers}");
+    key(&mut state, KeyCode::Esc);
+    let wide = render(&mut state, 160, 45);
+    assert!(wide.contains(&format!("│{long} ")), "{wide}");
+}
+
+/// At 80×24 a long pick list scrolls with a hint (`↓N more`), and the rest of the dialog (the
+/// evidence, the trust, the keys) stays in view; End reaches the last signer.
+#[test]
+fn a_long_pick_list_scrolls_with_a_hint_at_80x24() {
+    let mut state = super::state_of(sigscope_core::fixture::builds::many_signers(5, 9).unwrap());
+    key(&mut state, KeyCode::Char('v'));
+    let top = render(&mut state, 80, 24);
+    insta::assert_snapshot!("long_pick_list_80x24", top);
+    assert!(top.contains("5 builds  (most"), "{top}");
+    assert!(
+        top.contains(" more "),
+        "a hint says the list goes on:\n{top}"
+    );
+    assert!(top.contains("Tab source"), "{top}");
+    assert!(!top.contains("person8@"), "{top}");
+    key(&mut state, KeyCode::End);
+    let bottom = render(&mut state, 80, 24);
+    assert!(bottom.contains("person8@acme.example"), "{bottom}");
+    assert!(bottom.contains("Tab source"), "{bottom}");
+}
+
+/// The selected row of a build that stands out stays readable: its flagged cells are white on
+/// red, never red text on the blue selection.
+#[test]
+fn the_selected_outlier_row_is_readable() {
+    use ratatui::style::Color;
+    let mut state = super::attacked_state();
+    state.color = true;
+    key(&mut state, KeyCode::Char('s'));
+    // v1.10.0 (acme-evil), the eleventh line.
+    for _ in 0..10 {
+        key(&mut state, KeyCode::Down);
+    }
+    update(
+        &mut state,
+        Action::Resize {
+            width: 120,
+            height: 40,
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| draw(f, &state)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let row = (0..40)
+        .find(|&y| {
+            let line: String = (0..120).map(|x| buffer[(x, y)].symbol()).collect();
+            line.contains("!v1.10.0")
+        })
+        .expect("the attacker's line");
+    let cells: Vec<_> = (0..120).map(|x| &buffer[(x, row)]).collect();
+    let line: String = cells.iter().map(|c| c.symbol()).collect();
+    let at = line.find("acme-evil").expect("its identity");
+    let column = line[..at].chars().count();
+    assert_eq!(cells[column].bg, Color::Red, "{line}");
+    assert_eq!(cells[column].fg, Color::White, "{line}");
+    assert!(
+        cells
+            .iter()
+            .all(|c| !(c.fg == Color::Red && c.bg == Color::Blue)),
+        "red on the blue selection: {line}"
+    );
 }

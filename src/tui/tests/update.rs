@@ -3,6 +3,7 @@
 use crossterm::event::KeyCode;
 
 use super::{NOW, chars, demo_reports, key, keys, loaded_state, names};
+use crate::inventory::model::{TagOutcome, TagReport};
 use crate::tui::action::Action;
 use crate::tui::effect::SignerSpec;
 use crate::tui::state::{Focus, Listing, Overlay, SortKey, State, TagLoad, Verification};
@@ -285,4 +286,65 @@ fn the_demo_verdicts_tell_the_story() {
         badge("v2.0.0"),
         [Badge::Verified, Badge::Signed(1), Badge::Attested(1)]
     );
+}
+
+/// Registry errors reach the screen with what to try: a TLS handshake answered in plain HTTP
+/// hints at --allow-http-registry (in the tags pane and, in full, in the log), an HTTP 401 on
+/// one tag at credentials.
+#[test]
+fn registry_errors_carry_their_hints() {
+    let mut state = State::new("127.0.0.1:5000/app", NOW, false);
+    let request = super::discover(&mut state);
+    update(
+        &mut state,
+        Action::TagsListed {
+            request,
+            result: Err(
+                "https://127.0.0.1:5000/v2/app/tags/list: error sending request: \
+                         received corrupt message of type InvalidContentType"
+                    .into(),
+            ),
+        },
+    );
+    let Listing::Failed(why) = &state.listing else {
+        panic!("{:?}", state.listing)
+    };
+    assert!(
+        why.ends_with("(the registry answered in plain HTTP: did you mean --allow-http-registry?)"),
+        "{why}"
+    );
+    assert!(
+        state
+            .log
+            .iter()
+            .any(|l| l.contains("InvalidContentType") && l.contains("--allow-http-registry?")),
+        "{:?}",
+        state.log
+    );
+
+    let mut state = State::new("registry.example/app", NOW, false);
+    let request = super::discover(&mut state);
+    update(
+        &mut state,
+        Action::TagsListed {
+            request,
+            result: Ok(vec!["v1".into()]),
+        },
+    );
+    update(
+        &mut state,
+        Action::TagInspected {
+            request,
+            report: Box::new(TagReport {
+                tag: "v1".into(),
+                outcome: TagOutcome::Error(
+                    "registry.example/app:v1: authentication required or refused (HTTP 401)".into(),
+                ),
+            }),
+        },
+    );
+    let TagLoad::Failed(why) = &state.tags[0].load else {
+        panic!("{:?}", state.tags[0].load)
+    };
+    assert!(why.contains("credentials: docker login"), "{why}");
 }

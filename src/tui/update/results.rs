@@ -158,8 +158,9 @@ fn finish_run(state: &mut State) {
             _ => {}
         }
     }
+    // The counts first: a long identity must not push them out of the status line.
     let mut text = format!(
-        "{}: {verified} verified, {failed} failed, {unchecked} could not check",
+        "{verified} verified, {failed} failed, {unchecked} could not check: {}",
         run.what
     );
     let level = if let Some(e) = first_error {

@@ -1,7 +1,8 @@
 //! Text made to fit a width without cutting a word in half: cut at the last space, `/` or
 //! `,` that fits, and marked with `…`.
 
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
 
 /// Columns `text` takes.
 pub fn width(text: &str) -> usize {
@@ -62,6 +63,16 @@ pub fn spans(spans: Vec<Span<'static>>, max: usize) -> Vec<Span<'static>> {
         break;
     }
     out
+}
+
+/// The rows `line` takes in `width` columns, wrapped at word boundaries as the dialogs and the
+/// signer view's reasons wrap it.
+pub fn wrapped_rows(line: &Line<'static>, width: usize) -> usize {
+    let width = u16::try_from(width).unwrap_or(u16::MAX).max(1);
+    Paragraph::new(line.clone())
+        .wrap(Wrap { trim: false })
+        .line_count(width)
+        .max(1)
 }
 
 #[cfg(test)]

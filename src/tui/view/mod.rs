@@ -44,14 +44,25 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     }
 }
 
-/// ` sigscope SOURCE  verifying for WHO`, shortened at a word boundary to fit.
+/// ` sigscope SOURCE  verifying for WHO` (`checked for WHO` once every tag is done), shortened
+/// at a word boundary to fit.
 fn title(state: &State, theme: Theme, width: u16) -> Line<'static> {
     let mut spans = vec![
         Span::styled(" sigscope ", theme.title()),
         Span::raw(state.source.clone()),
     ];
     if let Some(policy) = &state.policy {
-        spans.push(Span::styled("  verifying for ", theme.dim()));
+        let running = state.verify_run.is_some()
+            || state
+                .tags
+                .iter()
+                .any(|t| matches!(t.verification, Verification::Running(_)));
+        let what = if running {
+            "  verifying for "
+        } else {
+            "  checked for "
+        };
+        spans.push(Span::styled(what, theme.dim()));
         spans.push(Span::styled(policy.describe(), theme.accent()));
     }
     Line::from(fit::spans(spans, usize::from(width)))

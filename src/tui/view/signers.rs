@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Row, Table, Wrap};
 
 use super::Theme;
+use super::fit::wrapped_rows;
 use super::overlay::more;
 use super::signer_columns::{Widths, head, path, shown, tail};
 use crate::compare::{Attribute, Matrix, Row as Build, Signature};
@@ -32,8 +33,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, view: &SignerView, theme: Theme) 
     let matrix = &view.matrix;
     let outliers = matrix.outlier_count();
     let why = reasons(view, theme);
-    // The reasons get the rows they need, up to a third of the view.
-    let why_rows = u16::try_from(why.len() + 1)
+    // The reasons get the rows they need once wrapped (a long identity takes two), plus the
+    // rule above them, up to a third of the view: a reason is never cut off below its header.
+    let width = usize::from(rect.width.saturating_sub(2)).max(1);
+    let wrapped: usize = why.iter().map(|l| wrapped_rows(l, width)).sum();
+    let why_rows = u16::try_from(wrapped + 1)
         .unwrap_or(u16::MAX)
         .clamp(3, (rect.height / 3).max(3));
     let block = Block::default()
@@ -134,12 +138,14 @@ fn row(
     } else {
         Style::new()
     };
+    // A name too long for its column is cut with an ellipsis, never silently.
+    let name = head(&printable(&build.tag), w.tag.saturating_sub(1));
     let tag = if !first {
         "  +".to_owned()
     } else if stands_out {
-        format!("!{}", printable(&build.tag))
+        format!("!{name}")
     } else {
-        format!(" {}", printable(&build.tag))
+        format!(" {name}")
     };
     // On the selection the tag keeps the selection's colours, bold when it stands out.
     let tag_style = match (selected, stands_out && first) {

@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use super::Theme;
+use super::signer_columns::head;
 use crate::tui::layout::{inner_rows, list_offset};
 use crate::tui::state::{Focus, Listing, SortKey, State, TagEntry, TagLoad};
 use crate::tui::summary::{age, badges, platforms};
@@ -41,6 +42,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         return;
     }
     let wide = area.width >= 60;
+    // A wide pane gives long tag names room (up to 20 columns); a name still too long is cut
+    // with an ellipsis, never silently (`v1.0.0-rc1-evil` must not read as `v1.0.0-rc1`).
+    let longest = visible
+        .iter()
+        .map(|&i| state.tags[i].name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let name_width = match (wide, area.width >= 80) {
+        (true, true) => longest.clamp(11, 20),
+        (true, false) => 11,
+        (false, _) => 12,
+    };
     let attestations = state.attestations();
     let selected = state.selected_position(visible);
     let offset = list_offset(selected, inner_rows(area, true));
@@ -55,11 +68,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
             } else {
                 ratatui::style::Style::new()
             };
-            row(&state.tags[i], state.now, wide, attestations, theme).style(style)
+            row(
+                &state.tags[i],
+                state.now,
+                wide,
+                name_width,
+                attestations,
+                theme,
+            )
+            .style(style)
         });
     let widths: Vec<Constraint> = if wide {
         vec![
-            Constraint::Length(11),
+            Constraint::Length(u16::try_from(name_width).unwrap_or(11)),
             Constraint::Length(12),
             Constraint::Length(4),
             Constraint::Length(11),
@@ -67,7 +88,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
         ]
     } else {
         vec![
-            Constraint::Length(12),
+            Constraint::Length(u16::try_from(name_width).unwrap_or(12)),
             Constraint::Length(4),
             Constraint::Fill(1),
         ]
@@ -103,7 +124,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(table, area);
 }
 
-fn row(tag: &TagEntry, now: i64, wide: bool, attestations: bool, theme: Theme) -> Row<'static> {
+fn row(
+    tag: &TagEntry,
+    now: i64,
+    wide: bool,
+    name_width: usize,
+    attestations: bool,
+    theme: Theme,
+) -> Row<'static> {
     let image = tag.image();
     let digest = image
         .map(|i| {
@@ -129,7 +157,7 @@ fn row(tag: &TagEntry, now: i64, wide: bool, attestations: bool, theme: Theme) -
     let name = if tag.orphan {
         Cell::from(Span::styled("(orphan)", theme.warn()))
     } else {
-        Cell::from(tag.name.clone())
+        Cell::from(head(&tag.name, name_width))
     };
     if wide {
         Row::new(vec![

@@ -12,7 +12,7 @@ use super::Theme;
 use super::detail::verdict_lines;
 use super::overlay::{centered, framed, more};
 use crate::tui::effect::SignerSpec;
-use crate::tui::layout::{dialog_rows, list_offset};
+use crate::tui::layout::dialog_rows;
 use crate::tui::state::State;
 use crate::tui::text_field::TextField;
 use crate::tui::verify_dialog::{Choice, Field, Mode, VerifyDialog};
@@ -34,6 +34,7 @@ pub fn verify(
     );
     let mut lines = vec![mode_tabs(dialog.mode, theme), Line::raw("")];
     let mut title_bottom = String::new();
+    let mut list_at = None;
     let focus = |f: Field| {
         if dialog.field == f {
             theme.selected(true)
@@ -58,12 +59,8 @@ pub fn verify(
             if dialog.choices.is_empty() {
                 lines.push(Line::styled("  no signer seen yet", theme.warn()));
             }
-            let rows = dialog_rows(area.height);
-            let top = list_offset(Some(dialog.selected), rows);
-            for (i, choice) in dialog.choices.iter().enumerate().skip(top).take(rows) {
-                lines.push(choice_line(dialog, i, choice, theme));
-            }
-            title_bottom = more(top, dialog.choices.len().saturating_sub(top + rows));
+            // Placed once the rest of the form is known (see below).
+            list_at = Some(lines.len());
         }
         Mode::Typed => {
             lines.push(text_row("identity", &dialog.identity, Field::Identity));
@@ -133,6 +130,31 @@ pub fn verify(
         "  Tab source  ↑↓ field  Space toggle  ⏎ verify every tag  Esc close",
         theme.dim(),
     ));
+    // The pick list gets the rows the rest of the form leaves (a choice wrapped over two rows
+    // counts twice), keeping three for the selected tag's checks and at most `dialog_rows`
+    // choices: the evidence, the trust and the keys never scroll out of view, and a short
+    // list is never cut while there is room.
+    if let Some(at) = list_at {
+        let width = usize::from(rect.width.saturating_sub(2)).max(1);
+        let used: usize = lines
+            .iter()
+            .map(|l| super::fit::wrapped_rows(l, width))
+            .sum();
+        let budget = usize::from(rect.height.saturating_sub(2)).saturating_sub(used + 3);
+        let choices: Vec<Line<'static>> = dialog
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, choice)| choice_line(dialog, i, choice, theme))
+            .collect();
+        let heights: Vec<usize> = choices
+            .iter()
+            .map(|l| super::fit::wrapped_rows(l, width))
+            .collect();
+        let (top, shown) = window(&heights, dialog.selected, budget, dialog_rows(area.height));
+        title_bottom = more(top, choices.len().saturating_sub(top + shown));
+        lines.splice(at..at, choices.into_iter().skip(top).take(shown));
+    }
     if let Some(tag) = state.selected_tag() {
         lines.push(Line::raw(""));
         lines.push(Line::styled(
@@ -149,6 +171,25 @@ pub fn verify(
         title_bottom,
         theme,
     );
+}
+
+/// The part of a list of items `heights` rows tall that fits in `budget` rows and `most`
+/// items, with `selected` in it: its first item and how many are shown (at least one).
+fn window(heights: &[usize], selected: usize, budget: usize, most: usize) -> (usize, usize) {
+    let fits = |from: usize, to: usize| {
+        to - from <= most.max(1) && heights[from..to].iter().sum::<usize>() <= budget
+    };
+    let selected = selected.min(heights.len().saturating_sub(1));
+    // The first item that still lets the selected one show.
+    let mut top = 0;
+    while top < selected && !fits(top, selected + 1) {
+        top += 1;
+    }
+    let mut end = (top + 1).min(heights.len());
+    while end < heights.len() && fits(top, end + 1) {
+        end += 1;
+    }
+    (top, end - top)
 }
 
 /// One signer of the pick list: who, how many builds, and a mark for the signer in force, the

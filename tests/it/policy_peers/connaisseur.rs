@@ -355,7 +355,7 @@ fn validate_image_rows(t: &mut Table) {
     let keyless = |subject: &str| {
         format!(
             "validators:\n  - name: cosign\n    type: cosign\n    trustRoots:\n    - {{name: ci, keyless: {{issuer: {}, subjectRegex: {}}}}}\npolicy:\n  - pattern: \"{}:*\"\n    validator: cosign\n    with: {{trustRoot: ci}}\n",
-            sigscope::fixture::GITHUB_ISSUER,
+            sigscope_core::fixture::GITHUB_ISSUER,
             q(subject),
             bed.scenario.repository
         )

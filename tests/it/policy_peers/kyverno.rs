@@ -406,7 +406,7 @@ fn verifier_rows(t: &mut Table) {
             additionalExtensions: {extensions}
 ",
                     q(crate::support::scenario::CI_IDENTITY_REGEXP),
-                    sigscope::fixture::GITHUB_ISSUER
+                    sigscope_core::fixture::GITHUB_ISSUER
                 ),
             )],
         )
@@ -498,7 +498,7 @@ fn legacy_rows(t: &mut Table) {
                 "legacy",
                 &format!(
                     "    - image: '{scenario}:*'\n      issuer: {}\n      subject: '{subject}'\n      roots: {}\n",
-                    sigscope::fixture::GITHUB_ISSUER,
+                    sigscope_core::fixture::GITHUB_ISSUER,
                     q(&roots)
                 ),
             )],

@@ -109,7 +109,7 @@ fn evaluation_rows(t: &mut Table) {
     let key_a = key(&bed.key_a);
     let ci = format!(
         "    keyless:\n      identities:\n      - issuer: {}\n        subjectRegExp: '{}'\n",
-        sigscope::fixture::GITHUB_ISSUER,
+        sigscope_core::fixture::GITHUB_ISSUER,
         crate::support::scenario::CI_IDENTITY_REGEXP
     );
     let on = |glob: &str, authorities: &str| {

@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 /// SLSA provenance v1 as GitHub's generator writes it.
 pub fn slsa_v1(repository: &str, git_ref: &str, sha: &str, run_id: u64) -> Value {
-    sigscope::fixture::slsa_provenance_v1(repository, git_ref, sha, run_id)
+    sigscope_core::fixture::slsa_provenance_v1(repository, git_ref, sha, run_id)
 }
 
 /// The packages both SBOMs list.

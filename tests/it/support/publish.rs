@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use sigscope::fixture::{Identity, KeylessSignature, SigningOptions, VirtualSigstore};
 use sigscope::reference::Digest;
+use sigscope_core::fixture::{Identity, KeylessSignature, SigningOptions, VirtualSigstore};
 
 use super::layout::{ImageSpec, Layout, Written};
 use super::registry::Registry;

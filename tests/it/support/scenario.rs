@@ -29,11 +29,11 @@ use std::sync::OnceLock;
 
 use serde_json::json;
 use sigscope::artifact::in_toto::Statement;
-use sigscope::fixture::{
+use sigscope::reference::Digest;
+use sigscope_core::fixture::{
     CertificateAuthority, CosignTrustFiles, GithubWorkflow, Identity, LogEntry, SigningOptions,
     VirtualSigstore,
 };
-use sigscope::reference::Digest;
 
 use super::SIGNED_AT;
 use super::layout::{ImageSpec, Layout, Written};

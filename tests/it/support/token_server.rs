@@ -12,7 +12,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::json;
-use sigscope::fixture::CertificateAuthority;
+use sigscope_core::fixture::CertificateAuthority;
 
 pub const SERVICE: &str = "sigscope-registry";
 pub const ISSUER: &str = "sigscope-token-issuer";

@@ -28,7 +28,8 @@ mod decision_tests;
 mod tests;
 
 use document::{Notes, PolicyError, load};
-use model::{Engine, PolicySet};
+use model::Engine;
+pub use model::PolicySet;
 
 /// Reads every document of a policy file.
 pub fn read_policies(text: &str) -> Result<PolicySet, PolicyError> {

@@ -18,13 +18,13 @@ pub enum PublicInstance {
     Staging,
 }
 
-const PUBLIC_GOOD_TUF_ROOT: &[u8] = include_bytes!("../../assets/tuf-root.public-good.json");
-const GITHUB_TUF_ROOT: &[u8] = include_bytes!("../../assets/tuf-root.github.json");
-const STAGING_TUF_ROOT: &[u8] = include_bytes!("../../assets/tuf-root.staging.json");
+const PUBLIC_GOOD_TUF_ROOT: &[u8] = include_bytes!("../../../assets/tuf-root.public-good.json");
+const GITHUB_TUF_ROOT: &[u8] = include_bytes!("../../../assets/tuf-root.github.json");
+const STAGING_TUF_ROOT: &[u8] = include_bytes!("../../../assets/tuf-root.staging.json");
 const PUBLIC_GOOD_TRUSTED_ROOT: &[u8] =
-    include_bytes!("../../assets/trusted_root.public-good.json");
-const GITHUB_TRUSTED_ROOT: &[u8] = include_bytes!("../../assets/trusted_root.github.json");
-const STAGING_TRUSTED_ROOT: &[u8] = include_bytes!("../../assets/trusted_root.staging.json");
+    include_bytes!("../../../assets/trusted_root.public-good.json");
+const GITHUB_TRUSTED_ROOT: &[u8] = include_bytes!("../../../assets/trusted_root.github.json");
+const STAGING_TRUSTED_ROOT: &[u8] = include_bytes!("../../../assets/trusted_root.staging.json");
 
 impl PublicInstance {
     pub const ALL: [PublicInstance; 3] = [

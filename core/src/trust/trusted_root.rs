@@ -12,7 +12,7 @@ use crate::artifact::error::{decode_base64, parse_json};
 use crate::verify::key::PublicKey;
 
 /// The public-good root embedded in the binary (origin: assets/README.md).
-const PUBLIC_GOOD: &[u8] = include_bytes!("../../assets/trusted_root.public-good.json");
+const PUBLIC_GOOD: &[u8] = include_bytes!("../../../assets/trusted_root.public-good.json");
 
 /// A validity window in unix seconds; `end` is inclusive, `None` is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

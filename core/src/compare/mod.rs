@@ -241,20 +241,49 @@ pub fn signer_matrix(inventory: &Inventory) -> Matrix {
 pub fn signer_matrix_of<'a>(
     tags: impl IntoIterator<Item = (&'a str, Result<&'a ImageReport, &'a str>)>,
 ) -> Matrix {
-    let mut rows: Vec<Row> = Vec::new();
-    let mut attested = Vec::new();
-    for (tag, outcome) in tags {
+    matrix_of(
+        tags.into_iter()
+            .map(|(tag, outcome)| Observation::of(tag, outcome))
+            .collect(),
+    )
+}
+
+/// What comparison keeps of one build: its signatures and signers, not its inventory. The
+/// engine makes one per tag as discovery yields it, so a repository is compared without
+/// holding every image in memory.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    row: Row,
+    attested: bool,
+}
+
+impl Observation {
+    /// One tag's image, or why it could not be read.
+    pub fn of(tag: &str, outcome: Result<&ImageReport, &str>) -> Observation {
         match outcome {
-            Ok(image) => {
-                rows.push(Row::read(tag, image));
-                attested.push(has_attestations(image));
-            }
-            Err(e) => {
-                rows.push(Row::unreadable(tag, e));
-                attested.push(false);
-            }
+            Ok(image) => Observation {
+                row: Row::read(tag, image),
+                attested: has_attestations(image),
+            },
+            Err(e) => Observation {
+                row: Row::unreadable(tag, e),
+                attested: false,
+            },
         }
     }
+
+    /// The tag observed.
+    pub fn tag(&self) -> &str {
+        &self.row.tag
+    }
+}
+
+/// The matrix of builds observed, each judged against the majority.
+pub fn matrix_of(observations: Vec<Observation>) -> Matrix {
+    let (mut rows, attested): (Vec<Row>, Vec<bool>) = observations
+        .into_iter()
+        .map(|o| (o.row, o.attested))
+        .unzip();
     let majority = majorities(&rows);
     for (row, attested) in rows.iter_mut().zip(attested) {
         if row.digest.is_some() {
