@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::artifact::notation::{COSE_MEDIA_TYPE, JWS_MEDIA_TYPE};
-use sigscope::inventory::layer::decode_layer;
-use sigscope::reference::Digest;
-use sigscope::registry::Descriptor;
+use sigscope_core::artifact::notation::{COSE_MEDIA_TYPE, JWS_MEDIA_TYPE};
+use sigscope_core::inventory::layer::decode_layer;
+use sigscope_core::reference::Digest;
+use sigscope_core::registry::Descriptor;
 
 fuzz_target!(|data: &[u8]| {
     let Some((first, layer)) = data.split_first() else {

@@ -1,13 +1,13 @@
 //! The valid bundles the differential target starts from: minted by the project's private
-//! Sigstore (`sigscope::fixture`) at start, and the sigstore-conformance suite's passing cases
+//! Sigstore (`sigscope_core::fixture`) at start, and the sigstore-conformance suite's passing cases
 //! read in place from the shared fixtures folder when it is present (never copied).
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
-use sigscope::artifact::in_toto::Statement;
-use sigscope::fixture::{
+use sigscope_core::artifact::in_toto::Statement;
+use sigscope_core::fixture::{
     AttestationEntry, EntryOptions, GithubWorkflow, Identity, SigningOptions, VirtualSigstore,
 };
 
@@ -35,7 +35,7 @@ pub struct Case {
 #[derive(Debug, thiserror::Error)]
 pub enum CaseError {
     #[error("fixture: {0}")]
-    Fixture(#[from] sigscope::fixture::FixtureError),
+    Fixture(#[from] sigscope_core::fixture::FixtureError),
     #[error("JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("reading {path}: {source}")]

@@ -121,8 +121,11 @@ impl World {
                 accepted: sigscope.accepted(),
             };
         }
+        let trusted_root: serde_json::Value =
+            serde_json::from_str(&prepared.case.trusted_root).unwrap_or_default();
         let d = Disagreement {
             bundle: &bundle,
+            trusted_root: &trusted_root,
             sigscope: &sigscope,
             oracle: &oracle,
         };

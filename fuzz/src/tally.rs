@@ -1,5 +1,5 @@
-//! Counts of what the differential target judged, printed as it runs (`differential: …` lines
-//! on stderr, which `scripts/fuzz` reports).
+//! Counts of what the differential target judged, printed as it runs and once more when the
+//! process exits (`differential: …` lines on stderr; `scripts/fuzz` reports the last).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -12,6 +12,7 @@ const EVERY: Duration = Duration::from_secs(5);
 
 struct Counts {
     inputs: u64,
+    unexplained: u64,
     both_accept: u64,
     both_refuse: u64,
     deliberate: Vec<u64>,
@@ -20,6 +21,7 @@ struct Counts {
 
 static COUNTS: Mutex<Counts> = Mutex::new(Counts {
     inputs: 0,
+    unexplained: 0,
     both_accept: 0,
     both_refuse: 0,
     deliberate: Vec::new(),
@@ -43,10 +45,24 @@ pub fn record(judgement: &Judgement) {
                 }
             }
         }
-        Judgement::Nothing | Judgement::Unexplained(_) => {}
+        Judgement::Unexplained(_) => c.unexplained += 1,
+        Judgement::Nothing => {}
+    }
+    if c.printed.is_none() {
+        // libFuzzer ends a timed run with exit(): the last tally is printed then.
+        // SAFETY: `print_at_exit` is a plain extern "C" function that only locks a static.
+        unsafe {
+            libc::atexit(print_at_exit);
+        }
     }
     if c.printed.is_none_or(|t| t.elapsed() >= EVERY) {
         c.printed = Some(Instant::now());
+        eprintln!("differential: {}", line(&c));
+    }
+}
+
+extern "C" fn print_at_exit() {
+    if let Ok(c) = COUNTS.try_lock() {
         eprintln!("differential: {}", line(&c));
     }
 }
@@ -59,10 +75,11 @@ fn line(c: &Counts) -> String {
         .map(|(d, n)| format!("{n} {}", d.name))
         .collect();
     format!(
-        "{} inputs judged: {} accepted by both, {} refused by both, deliberate divergences: {}",
+        "{} inputs judged: {} accepted by both, {} refused by both, {} unexplained, explained divergences: {}",
         c.inputs,
         c.both_accept,
         c.both_refuse,
+        c.unexplained,
         if deliberate.is_empty() {
             "none".to_owned()
         } else {

@@ -29,6 +29,7 @@ fn sweep() {
     let world = World::load().unwrap();
     let mut state: u64 = 0x9e3779b97f4a7c15;
     let (mut agree_ok, mut agree_no, mut deliberate, mut unexplained) = (0, 0, 0, 0);
+    let mut by_entry = std::collections::BTreeMap::<&str, u32>::new();
     let n: usize = std::env::var("SWEEP")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -46,7 +47,12 @@ fn sweep() {
         match world.judge(&data) {
             Judgement::Agreed { accepted: true } => agree_ok += 1,
             Judgement::Agreed { accepted: false } => agree_no += 1,
-            Judgement::Deliberate(_) => deliberate += 1,
+            Judgement::Deliberate(entries) => {
+                deliberate += 1;
+                for e in entries {
+                    *by_entry.entry(e.name).or_default() += 1;
+                }
+            }
             Judgement::Unexplained(r) => {
                 unexplained += 1;
                 eprintln!(
@@ -63,4 +69,5 @@ fn sweep() {
     eprintln!(
         "both accept {agree_ok}, both refuse {agree_no}, deliberate {deliberate}, unexplained {unexplained}"
     );
+    eprintln!("explained by: {by_entry:?}");
 }
