@@ -221,6 +221,39 @@ fn timestamp_embeds_other_certificates(bundle: &Value, root: &Value) -> bool {
     })
 }
 
+/// An RFC 3161 token without embedded certificates in which no signature algorithm sigstore-go
+/// knows appears: its SignerInfo's `signatureAlgorithm` was altered (with no certificates, that
+/// is the only place such an OID occurs).
+fn timestamp_signature_algorithm_unknown(bundle: &Value) -> bool {
+    const KNOWN: [&[u8]; 8] = [
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02], // ecdsa-with-SHA256
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03], // ecdsa-with-SHA384
+        &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04], // ecdsa-with-SHA512
+        &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01],       // id-ecPublicKey
+        &[
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+        ], // rsaEncryption
+        &[
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+        ], // sha256WithRSA
+        &[
+            0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a,
+        ], // RSASSA-PSS
+        &[0x06, 0x03, 0x2b, 0x65, 0x70],                               // Ed25519
+    ];
+    timestamps(bundle).iter().any(|t| {
+        let Some(der) = bytes_of(&t["signedTimestamp"]) else {
+            return false;
+        };
+        sigscope_core::artifact::timestamp::decode_timestamp(&der).is_ok_and(|view| {
+            view.certificates.is_empty()
+                && !KNOWN
+                    .iter()
+                    .any(|oid| der.windows(oid.len()).any(|w| w == *oid))
+        })
+    })
+}
+
 fn any_string(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
     match value {
         Value::String(s) => test(s),
@@ -428,6 +461,16 @@ pub const DELIBERATE: &[Deliberate] = &[
                  origin) and key hash; sigstore-verify matches the key hash alone",
         refusals: &["checkpoint has no signature by the log"],
         shows: |b, _| checkpoint_signer_named_otherwise(b),
+    },
+    Deliberate {
+        name: "RFC 3161 token with an unknown signature algorithm",
+        stricter: Stricter::Sigscope,
+        cause: Cause::Oracle,
+        reason: "sigstore-go (timestamp-authority's verifier, Go's pkcs7) verifies a token's \
+                 signature with the algorithm its SignerInfo names and refuses one it does not \
+                 know; sigstore-verify ignores that field and uses the TSA key's algorithm",
+        refusals: &["no verified time"],
+        shows: |b, _| timestamp_signature_algorithm_unknown(b),
     },
     Deliberate {
         name: "RFC 3161 token with a foreign embedded certificate",

@@ -71,3 +71,20 @@ fn sweep() {
     );
     eprintln!("explained by: {by_entry:?}");
 }
+
+/// Judges the inputs named by REPLAY (paths, colon-separated; a crash libFuzzer left in
+/// fuzz/artifacts/bundle_differential/) and prints what each came to (`--ignored`).
+#[test]
+#[ignore]
+fn replay() {
+    let world = World::load().unwrap();
+    for path in std::env::var("REPLAY").unwrap_or_default().split(':') {
+        let data = std::fs::read(path).unwrap();
+        match world.judge(&data) {
+            Judgement::Unexplained(r) => eprintln!("{path}: UNEXPLAINED\n{r}"),
+            Judgement::Deliberate(d) => eprintln!("{path}: explained by {}", d[0].name),
+            Judgement::Agreed { accepted } => eprintln!("{path}: agreed, accepted {accepted}"),
+            Judgement::Nothing => eprintln!("{path}: nothing"),
+        }
+    }
+}
