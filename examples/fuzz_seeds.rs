@@ -5,7 +5,8 @@
 //! cosign signature payloads and annotations, DSSE envelopes, v0.3 bundles, Rekor entries and
 //! checkpoints — and the blobs of the embedded demo repository. When the public fixtures folder
 //! (`../shared/fixtures`, or `SIGSCOPE_FUZZ_FIXTURES`) is present, its `.json` and `.pem` files are
-//! added as well, read in place. Nothing is written into the repository.
+//! added as well, read in place. The differential target's seeds are programs that name its
+//! cases unedited. Nothing is written into the repository.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +29,7 @@ const TARGETS: &[&str] = &[
     "checkpoint",
     "rekor_entry",
     "notation",
+    "bundle_differential",
 ];
 
 struct Corpora {
@@ -56,6 +58,7 @@ fn main() -> Result<()> {
         std::fs::create_dir_all(corpora.root.join(target))?;
     }
     minted(&mut corpora)?;
+    differential(&mut corpora)?;
     demo(&mut corpora)?;
     public_fixtures(&mut corpora)?;
     println!(
@@ -150,6 +153,18 @@ fn minted(c: &mut Corpora) -> Result<()> {
         }]
     });
     c.add("manifest", &serde_json::to_vec(&index)?)?;
+    Ok(())
+}
+
+/// The differential target reads its input as a program over valid bundles it makes itself
+/// (fuzz/src/mutate.rs): a case number, the artifact form (bytes or digest), then edits. Its
+/// seeds are every case unedited, in both forms.
+fn differential(c: &mut Corpora) -> Result<()> {
+    for case in 0..=u8::MAX {
+        for form in [0, 1] {
+            c.add("bundle_differential", &[case, form])?;
+        }
+    }
     Ok(())
 }
 

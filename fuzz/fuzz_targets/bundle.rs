@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::artifact::bundle::decode_bundle;
+use sigscope_core::artifact::bundle::decode_bundle;
 
 fuzz_target!(|data: &[u8]| {
     let _ = decode_bundle(data);

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::artifact::certificate::{decode_certificate, decode_pem_certificates};
-use sigscope::inventory::layer::{SIMPLE_SIGNING, annotation, decode_layer};
-use sigscope::reference::Digest;
-use sigscope::registry::Descriptor;
+use sigscope_core::artifact::certificate::{decode_certificate, decode_pem_certificates};
+use sigscope_core::inventory::layer::{SIMPLE_SIGNING, annotation, decode_layer};
+use sigscope_core::reference::Digest;
+use sigscope_core::registry::Descriptor;
 
 fuzz_target!(|data: &[u8]| {
     let _ = decode_certificate(data);

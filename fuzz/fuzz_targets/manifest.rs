@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::registry::Manifest;
-use sigscope::registry::manifest::ACCEPTED_MANIFESTS;
+use sigscope_core::registry::Manifest;
+use sigscope_core::registry::manifest::ACCEPTED_MANIFESTS;
 
 fuzz_target!(|data: &[u8]| {
     for content_type in ACCEPTED_MANIFESTS

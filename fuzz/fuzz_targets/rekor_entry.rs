@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::artifact::rekor::{decode_entry_body, decode_rekor_bundle};
+use sigscope_core::artifact::rekor::{decode_entry_body, decode_rekor_bundle};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(view) = decode_rekor_bundle(data) {

@@ -2,9 +2,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sigscope::inventory::layer::{SIMPLE_SIGNING, decode_layer};
-use sigscope::reference::Digest;
-use sigscope::registry::Descriptor;
+use sigscope_core::inventory::layer::{SIMPLE_SIGNING, decode_layer};
+use sigscope_core::reference::Digest;
+use sigscope_core::registry::Descriptor;
 
 fuzz_target!(|data: &[u8]| {
     let descriptor = Descriptor {

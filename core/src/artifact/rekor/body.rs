@@ -444,6 +444,21 @@ fn dsse_v001(api_version: String, value: serde_json::Value) -> Result<EntryBody,
 }
 
 impl EntryBody {
+    /// The kind and API version the body itself names (`hashedrekord`, `0.0.1`).
+    pub fn kind_version(&self) -> (&str, &str) {
+        match self {
+            EntryBody::HashedRekord { api_version, .. } => ("hashedrekord", api_version),
+            EntryBody::Intoto { api_version, .. } | EntryBody::IntotoV1 { api_version, .. } => {
+                ("intoto", api_version)
+            }
+            EntryBody::Dsse { api_version, .. } => ("dsse", api_version),
+            EntryBody::Rekord { api_version, .. } => ("rekord", api_version),
+            EntryBody::Unknown {
+                kind, api_version, ..
+            } => (kind, api_version),
+        }
+    }
+
     /// The certificate of the first signature, if the verifier is one.
     pub fn certificate(&self) -> Option<&CertificateView> {
         let verifier = match self {

@@ -57,10 +57,10 @@ pub(super) fn logged_content(
     }
 }
 
-/// The digest algorithm of a message signature: the messageDigest's (SHA2_256 when the bundle
-/// names none); `None` for one sigscope does not know.
+/// The digest algorithm of a message signature: the messageDigest's; `None` when the bundle
+/// names none or one sigscope does not know.
 fn message_algorithm(named: Option<&str>) -> Option<HashAlgorithm> {
-    named.map_or(Some(HashAlgorithm::Sha256), HashAlgorithm::from_name)
+    named.and_then(HashAlgorithm::from_name)
 }
 
 pub(super) fn check_content(
@@ -76,13 +76,27 @@ pub(super) fn check_content(
             digest,
             signature,
         } => {
+            // sigstore-go (`NewMessageSignature`, `algStringToHashFunc`): a message signature
+            // carries a messageDigest, and it names its algorithm; protobuf's default
+            // (HASH_ALGORITHM_UNSPECIFIED, which a missing or null `algorithm` reads as) is none.
+            if digest.is_none() {
+                checks.fail(
+                    "message digest",
+                    "the message signature has no messageDigest (sigstore-go and cosign v3 refuse it)",
+                );
+                return;
+            }
             let Some(algorithm) = message_algorithm(digest_algorithm.as_deref()) else {
                 checks.fail(
                     "message digest",
-                    format!(
-                        "the messageDigest's algorithm {:?} is not one sigscope knows (SHA2_256, SHA2_384, SHA2_512)",
-                        digest_algorithm.as_deref().unwrap_or_default()
-                    ),
+                    match digest_algorithm.as_deref() {
+                        None | Some("HASH_ALGORITHM_UNSPECIFIED") => {
+                            "the messageDigest names no algorithm (sigstore-go and cosign v3 refuse it)".to_owned()
+                        }
+                        Some(other) => format!(
+                            "the messageDigest's algorithm {other:?} is not one sigscope knows (SHA2_256, SHA2_384, SHA2_512)"
+                        ),
+                    },
                 );
                 return;
             };

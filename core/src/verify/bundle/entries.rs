@@ -102,6 +102,20 @@ fn check_entry(
             return;
         }
     };
+    // sigstore-go `tlog.ParseTransparencyLogEntry`: the entry's kindVersion is the kind and
+    // version of its body. (Decisions such as "Rekor v2, so no SET" must not rest on a label
+    // the body contradicts.)
+    let (kind, version) = body.kind_version();
+    if entry.kind != kind || entry.version != version {
+        checks.fail(
+            "tlog entry",
+            format!(
+                "the entry's kindVersion {}/{} is not its body's {kind}/{version}",
+                entry.kind, entry.version
+            ),
+        );
+        return;
+    }
     // Rekor v2 entries carry no integrated time; Rekor v1 entries always do.
     let integrated_time = entry.integrated_time.filter(|t| *t != 0);
 
@@ -145,7 +159,7 @@ fn check_entry(
             let result = if integrated_time.is_some() {
                 tlog::verify_inclusion_v1(proof, &entry.canonicalized_body, log)
             } else {
-                verify_inclusion_v2(proof, &entry.canonicalized_body, log)
+                verify_inclusion_v2(entry.log_index, proof, &entry.canonicalized_body, log)
             };
             checks.record("inclusion proof", result);
         }
@@ -204,9 +218,13 @@ fn check_entry(
     tlog::body_matches(body, &signed).record("tlog entry body", checks);
 }
 
-/// Rekor v2 (rekor-tiles): the RFC 6962 inclusion proof to the proof's root, and a checkpoint
-/// for the same size and root signed by the log (C2SP signed-note, Ed25519 key hash).
+/// Rekor v2 (rekor-tiles): the RFC 6962 inclusion proof of the entry at its `logIndex` to the
+/// root of a checkpoint signed by the log (C2SP signed-note, Ed25519 key hash). As sigstore-go
+/// (rekor-tiles `VerifyLogEntryWithHash`) and sigstore-verify do, the index is the entry's and
+/// the tree size and root are the signed checkpoint's: the proof's own `logIndex`, `treeSize`
+/// and `rootHash` duplicate them unauthenticated and are not read.
 fn verify_inclusion_v2(
+    log_index: i64,
     proof: &InclusionProofView,
     body: &[u8],
     log: &TransparencyLog,
@@ -219,28 +237,22 @@ fn verify_inclusion_v2(
                 .map_err(|_| format!("proof hash of {} bytes is not 32", h.len()))
         })
         .collect::<Result<_, _>>()?;
-    let root = <[u8; 32]>::try_from(proof.root_hash.as_slice())
-        .map_err(|_| format!("root hash of {} bytes is not 32", proof.root_hash.len()))?;
-    let index = u64::try_from(proof.log_index)
-        .map_err(|_| format!("negative proof log index {}", proof.log_index))?;
-    let size = u64::try_from(proof.tree_size)
-        .map_err(|_| format!("negative tree size {}", proof.tree_size))?;
-    merkle::verify_inclusion(index, size, &merkle::leaf_hash(body), &hashes, &root)
-        .map_err(|e| format!("inclusion proof: {e}"))?;
+    let index = u64::try_from(log_index).map_err(|_| format!("negative log index {log_index}"))?;
     let checkpoint = match &proof.checkpoint {
         Some(Ok(c)) => c,
         Some(Err(e)) => return Err(format!("unreadable checkpoint: {e}")),
         None => return Err("the inclusion proof has no checkpoint".to_owned()),
     };
-    if checkpoint.root_hash != proof.root_hash || checkpoint.tree_size != size {
-        return Err(format!(
-            "the checkpoint is for size {} root {}, the proof for size {size} root {}",
-            checkpoint.tree_size,
-            hex::encode(&checkpoint.root_hash),
-            hex::encode(root)
-        ));
-    }
     let verified = verify_checkpoint(checkpoint, log).map_err(|e| e.to_string())?;
+    let root = <[u8; 32]>::try_from(checkpoint.root_hash.as_slice()).map_err(|_| {
+        format!(
+            "the checkpoint's root hash of {} bytes is not 32",
+            checkpoint.root_hash.len()
+        )
+    })?;
+    let size = checkpoint.tree_size;
+    merkle::verify_inclusion(index, size, &merkle::leaf_hash(body), &hashes, &root)
+        .map_err(|e| format!("inclusion proof: {e}"))?;
     Ok(format!(
         "included at index {index} of {size}; checkpoint signed by {} ({} other signatures ignored)",
         verified.origin, verified.ignored_signatures

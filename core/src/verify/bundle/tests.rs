@@ -225,3 +225,149 @@ fn a_bundle_identity_is_the_certificates_first_uri_or_email() {
     let second = verify_bundle(&json, &file, &identity("second@x.example"), &root);
     assert_eq!(failed(&second), ["identity"], "{second:#?}");
 }
+
+/// Found by the differential fuzz target (fuzz/, issue 17): a Rekor v1 entry whose kindVersion
+/// is not its body's verified, where sigstore-go (`ParseTransparencyLogEntry`) refuses it.
+#[test]
+fn differential_an_entry_whose_kind_version_is_not_its_bodys_is_refused() {
+    let (s, json) = signed(SigningOptions::default());
+    let root = root_of(&s);
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(
+        value["verificationMaterial"]["tlogEntries"][0]["kindVersion"],
+        serde_json::json!({"kind": "hashedrekord", "version": "0.0.1"})
+    );
+    for (kind, version) in [("hashedrekord", "0.0.2"), ("dsse", "0.0.1"), ("", "0.0.1")] {
+        let mut tampered = value.clone();
+        tampered["verificationMaterial"]["tlogEntries"][0]["kindVersion"] =
+            serde_json::json!({"kind": kind, "version": version});
+        let report = verify_bundle(
+            &serde_json::to_vec(&tampered).unwrap(),
+            &file,
+            &identity("a@b.c"),
+            &root,
+        );
+        // The entry is not read further, so its SET gives no time either.
+        assert_eq!(
+            failed(&report),
+            ["tlog entry", "verified time"],
+            "{kind}/{version}: {report:#?}"
+        );
+        let reason = format!("{:?}", report.checks.failures().next().unwrap().outcome);
+        assert!(
+            reason.contains("is not its body's hashedrekord/0.0.1"),
+            "{reason}"
+        );
+    }
+}
+
+/// Found by the differential fuzz target: a message signature whose messageDigest names no
+/// algorithm (or that has no messageDigest) verified as SHA-256; sigstore-go refuses both
+/// (`algStringToHashFunc` on HASH_ALGORITHM_UNSPECIFIED, `NewMessageSignature`).
+#[test]
+fn differential_a_message_digest_without_its_algorithm_is_refused() {
+    let (s, json) = signed(SigningOptions::default());
+    let root = root_of(&s);
+    let file = Artifact::from_bytes(b"artifact".to_vec());
+    let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let verify = |v: &serde_json::Value| {
+        verify_bundle(
+            &serde_json::to_vec(v).unwrap(),
+            &file,
+            &identity("a@b.c"),
+            &root,
+        )
+    };
+    assert!(verify(&value).verified().is_some());
+    let tampers: [fn(&mut serde_json::Value); 4] = [
+        |v: &mut serde_json::Value| {
+            v["messageSignature"]["messageDigest"]
+                .as_object_mut()
+                .unwrap()
+                .remove("algorithm");
+        },
+        |v: &mut serde_json::Value| {
+            v["messageSignature"]["messageDigest"]["algorithm"] = serde_json::Value::Null
+        },
+        |v: &mut serde_json::Value| {
+            v["messageSignature"]["messageDigest"]["algorithm"] =
+                "HASH_ALGORITHM_UNSPECIFIED".into()
+        },
+        |v: &mut serde_json::Value| {
+            v["messageSignature"]
+                .as_object_mut()
+                .unwrap()
+                .remove("messageDigest");
+        },
+    ];
+    for tamper in tampers {
+        let mut tampered = value.clone();
+        tamper(&mut tampered);
+        let report = verify(&tampered);
+        assert_eq!(
+            failed(&report),
+            ["message digest"],
+            "{tampered}: {report:#?}"
+        );
+    }
+}
+
+/// Found by the differential fuzz target: for a Rekor v2 entry, sigscope proved the proof's own
+/// `logIndex` to the proof's `rootHash`, so a wrong entry `logIndex` passed and a wrong duplicate
+/// in the proof failed. sigstore-go (rekor-tiles `VerifyLogEntryWithHash`) proves the entry's
+/// index to the signed checkpoint's size and root and reads nothing else; so does sigscope now.
+/// The conformance suite's rekor2-happy-path, read in place from ../shared/fixtures.
+#[test]
+fn differential_a_rekor_v2_proof_is_of_the_entrys_index_to_the_signed_checkpoint() {
+    let Some(dir) = crate::testing::shared_fixtures() else {
+        return;
+    };
+    let suite = dir.join("sigstore-conformance/test/assets/bundle-verify");
+    let case = suite.join("rekor2-happy-path");
+    let Ok(bundle) = std::fs::read(case.join("bundle.sigstore.json")) else {
+        println!("SKIP: {} is absent", case.display());
+        return;
+    };
+    let value: serde_json::Value = serde_json::from_slice(&bundle).unwrap();
+    let root = TrustedRoot::from_json(
+        "rekor2-happy-path",
+        &std::fs::read(case.join("trusted_root.json")).unwrap(),
+    )
+    .unwrap();
+    let file = Artifact::from_bytes(std::fs::read(suite.join("a.txt")).unwrap());
+    let signer = ExpectedSigner::Identity(IdentityPolicy {
+        subject: Matcher::Exact("https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main".into()),
+        issuer: Matcher::Exact("https://token.actions.githubusercontent.com".into()),
+        claims: Vec::new(),
+    });
+    let verify = |v: &serde_json::Value| {
+        verify_bundle(&serde_json::to_vec(v).unwrap(), &file, &signer, &root)
+    };
+    let report = verify(&value);
+    assert!(report.verified().is_some(), "{report:#?}");
+    let entry = &value["verificationMaterial"]["tlogEntries"][0];
+    assert!(entry.get("integratedTime").is_none(), "a Rekor v2 entry");
+    let index: i64 = entry["logIndex"].as_str().unwrap().parse().unwrap();
+
+    // The entry's index is the one proved.
+    for wrong in [index + 1, 0, index + 1_000_000] {
+        let mut tampered = value.clone();
+        tampered["verificationMaterial"]["tlogEntries"][0]["logIndex"] = wrong.to_string().into();
+        let report = verify(&tampered);
+        assert_eq!(failed(&report), ["inclusion proof"], "{wrong}: {report:#?}");
+    }
+    // The proof's duplicates of the index, size and root are not read.
+    let mut tampered = value.clone();
+    let proof = &mut tampered["verificationMaterial"]["tlogEntries"][0]["inclusionProof"];
+    proof["logIndex"] = (index + 1).to_string().into();
+    proof["treeSize"] = "1".into();
+    proof["rootHash"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into();
+    let report = verify(&tampered);
+    assert!(report.verified().is_some(), "{report:#?}");
+    // A proof hash is still checked against the checkpoint's root.
+    let mut tampered = value.clone();
+    tampered["verificationMaterial"]["tlogEntries"][0]["inclusionProof"]["hashes"][0] =
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into();
+    assert_eq!(failed(&verify(&tampered)), ["inclusion proof"]);
+}
