@@ -7,7 +7,7 @@ use sigscope_core::trust::TrustedRoot;
 use sigscope_core::verify::bundle::{Artifact, ExpectedSigner, verify_bundle};
 use sigscope_core::verify::check::Outcome;
 use sigscope_core::verify::identity::{IdentityPolicy, Matcher};
-use sigscope_core::verify::key::PublicKey;
+use sigscope_core::key::PublicKey;
 use sigstore_types::{ArtifactDigest, Bundle, DerPublicKey, Sha256Hash};
 use sigstore_verify::{PublicKeyVerificationPolicy, VerificationPolicy, Verifier};
 
