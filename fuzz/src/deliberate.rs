@@ -334,11 +334,12 @@ pub const DELIBERATE: &[Deliberate] = &[
         name: "unverifiable RFC 3161 timestamps not counted",
         stricter: Stricter::SigstoreVerify,
         cause: Cause::Choice,
-        reason: "a timestamp that does not verify is shown and not counted, as sigstore-go \
-                 (cosign v3) and sigstore-python do; the bundle still needs a verified time, \
-                 here its Rekor v1 SET; sigstore-verify refuses the whole bundle",
+        reason: "a timestamp that does not verify (or does not even parse) is shown and not \
+                 counted, as sigstore-go (cosign v3) and sigstore-python do; the bundle still \
+                 needs a verified time, here its Rekor v1 SET or another timestamp that \
+                 verifies; sigstore-verify refuses the whole bundle",
         refusals: &["invalid RFC 3161 timestamp"],
-        shows: |b, _| !timestamps(b).is_empty() && has_set(b),
+        shows: |b, _| !timestamps(b).is_empty() && (has_set(b) || timestamps(b).len() >= 2),
     },
     Deliberate {
         name: "line breaks in base64",
